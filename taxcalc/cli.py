@@ -1,0 +1,218 @@
+"""The command line. Imports stay lazy so that ``taxcalc --help`` answers at once.
+
+Exit status: 0 done; 2 bad input or tables (a message, never a traceback); 3 a batch where some
+rows were rejected (they are in the errors file).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+
+import click
+
+EXIT_BAD_INPUT = 2
+EXIT_ROWS_REJECTED = 3
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def _json_default(o):
+    if isinstance(o, Decimal):
+        return str(o)
+    raise TypeError(type(o))
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        from .errors import TaxcalcError
+
+        try:
+            return super().invoke(ctx)
+        except TaxcalcError as exc:
+            _fail(_describe(exc))
+
+
+def _describe(exc) -> str:
+    from .errors import InputErrors
+
+    if isinstance(exc, InputErrors):
+        return "\n  ".join(["invalid input:"] + [str(e) for e in exc.errors])
+    return str(exc)
+
+
+def _option_decorators():
+    """One --flag per scenario field, from the same definitions as the batch columns."""
+    from .scenario import FIELDS, field_choices, field_help, field_kind
+
+    decos = []
+    for name in FIELDS:
+        kind = field_kind(name)
+        opt = "--" + name.replace("_", "-")
+        help_ = field_help(name)
+        if kind == "bool":
+            decos.append(click.option(opt + "/--no-" + name.replace("_", "-"), name, default=None, help=help_))
+        elif kind == "choice":
+            decos.append(click.option(opt, name, type=click.Choice(field_choices(name)), default=None, help=help_))
+        else:
+            decos.append(click.option(opt, name, type=str, default=None, help=help_))
+    return decos
+
+
+def _options_flags(f):
+    f = click.option("--assume-extended", is_flag=True, help="apply an expired zone policy as if renewed (what-if)")(f)
+    f = click.option("--hk-burden-reduction", is_flag=True, help="include HK's one-off reduction in the HK burden")(f)
+    f = click.option("--hk-burden-year", type=click.Choice(["same", "previous"]), default="same",
+                     help="HK year of assessment for the burden: beginning (same) or ending (previous) in the tax year")(f)
+    f = click.option("--macao-refund", is_flag=True, help="net the Macao resident's refund from the Macao burden")(f)
+    return f
+
+
+def _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+    from .engine import Options
+
+    return Options(assume_extended=assume_extended, hk_burden_reduction=hk_burden_reduction,
+                   hk_burden_year=hk_burden_year, macao_refund=macao_refund)
+
+
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False), envvar="TAXCALC_TABLES_DIR",
+              help="a directory of your own tables, read after the shipped ones (also TAXCALC_TABLES)")
+@click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default=None, help="language of the terminal UI")
+@click.version_option(package_name="gba-taxcalc")
+@click.pass_context
+def main(ctx, tables_dir, lang):
+    """Mainland IIT, Hong Kong Salaries Tax and the Greater Bay Area zone reliefs, exact to the fen.
+
+    With no command, opens the terminal UI.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["tables_dir"] = tables_dir
+    ctx.obj["lang"] = lang
+    if ctx.invoked_subcommand is None:
+        try:
+            from .tui.app import run as run_tui
+        except ImportError as exc:  # the UI is optional for scripted use
+            _fail(f"the terminal UI is not available ({exc}); see taxcalc --help")
+        sys.exit(run_tui(lang=lang, tables_dir=tables_dir))
+
+
+def _tables(ctx):
+    from .tables import load_tables
+
+    return load_tables(ctx.obj.get("tables_dir"))
+
+
+class _ScenarioCommand(click.Command):
+    """Adds one option per scenario field when the command is used, not at import."""
+
+    _loaded = False
+
+    def get_params(self, ctx):
+        if not self._loaded:
+            holder = lambda **kw: None  # noqa: E731
+            for deco in reversed(_option_decorators()):
+                holder = deco(holder)
+            self.params = self.params + list(reversed(holder.__click_params__))
+            self._loaded = True
+        return super().get_params(ctx)
+
+
+@main.command("calc", cls=_ScenarioCommand)
+@click.option("--input", "input_file", type=click.File("r"), help="a JSON file with the scenario (batch column keys); flags override it")
+@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+@click.option("--explain", is_flag=True, help="print every step with its formula and citation")
+@_options_flags
+@click.pass_context
+def calc(ctx, input_file, as_json, explain, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund, **fields):
+    """Compute one scenario, from flags or a JSON file."""
+    from .api import calculate
+    from .explain import render_text
+
+    data = {}
+    if input_file is not None:
+        try:
+            data = json.load(input_file)
+        except json.JSONDecodeError as exc:
+            _fail(f"{input_file.name}: not valid JSON ({exc.msg} at line {exc.lineno})")
+        if not isinstance(data, dict):
+            _fail(f"{input_file.name}: expected one JSON object with the batch column keys")
+    data.update({k: v for k, v in fields.items() if v is not None})
+    if "tax_year" not in data:
+        _fail("tax_year: required (--tax-year 2019 to 2027)")
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    result = calculate(data, tables=_tables(ctx), options=options, explain=explain or as_json)
+    if as_json:
+        out = {"inputs": result.scenario.model_dump(exclude_none=True), **result.outputs(), "notes": result.notes}
+        if explain:
+            out["explanation"] = result.explanation.model_dump(exclude_none=True)
+        click.echo(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
+        return
+    click.echo(_breakdown(result))
+    if explain:
+        click.echo("")
+        click.echo(render_text(result.explanation))
+
+
+def _breakdown(r) -> str:
+    s = r.scenario
+    rows = [
+        ("Tax year", f"{s.tax_year} ({s.identity}, {s.residency}, zone {s.zone}{', talent' if s.talent else ''})"),
+        ("Gross mainland income", f"CNY {r.gross_income:,}"),
+        ("Taxable income", f"CNY {r.iit_taxable:,}"),
+        ("Mainland IIT before relief", f"CNY {r.iit:,}" + (f"  (bonus {r.bonus_method_used})" if s.bonus else "")),
+        ("Zone relief", f"CNY {r.relief:,}  " + (f"{r.relief_policy}, {r.relief_kind}, paid in {r.relief_paid_in}" if r.relief_policy != "none" else "none applies")),
+        ("Mainland IIT after relief", f"CNY {r.iit_net:,}  (effective {r.effective_rate_mainland * 100:.2f}%)"),
+        (f"HK Salaries Tax {r.hk_year_of_assessment}", f"HK$ {r.hk_tax:,}  (after reduction of HK$ {r.hk_tax_reduction:,}; CNY {r.hk_tax_cny:,}, effective {r.effective_rate_hk * 100:.2f}%)"),
+        ("HK burden used by the caps", f"CNY {r.hk_burden_cny:,}"),
+        ("Macao burden used by the caps", f"CNY {r.macao_burden_cny:,}"),
+        ("Burden gap (mainland − HK)", f"CNY {r.burden_gap_cny:,}"),
+        ("Exchange rate", f"CNY {r.cny_per_hkd} per HK$"),
+    ]
+    width = max(len(k) for k, _ in rows)
+    lines = [f"{k:<{width}}  {v}" for k, v in rows]
+    lines += [f"note: {n}" for n in r.notes]
+    return "\n".join(lines)
+
+
+@main.command("tables")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def tables_cmd(ctx, as_json):
+    """List the tables: jurisdictions, years and sources."""
+    rows = _tables(ctx).listing()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['jurisdiction']:<9} {row['year']:<8} {row['title']}")
+        for src in row["sources"]:
+            click.echo(f"{'':<19}- {src}")
+
+
+@main.command("batch")
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", "output_path", required=True, help="output file (.csv, .jsonl, .parquet; - for standard output)")
+@click.option("--errors", "errors_path", default=None, help="where rejected rows go (default: OUTPUT with .errors.csv)")
+@click.option("--strict", is_flag=True, help="stop at the first bad row")
+@click.option("--quiet", is_flag=True, help="no progress bar and no summary")
+@_options_flags
+@click.pass_context
+def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, assume_extended, hk_burden_reduction,
+              hk_burden_year, macao_refund):
+    """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns."""
+    from .batch import run
+
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                  quiet=quiet)
+    if summary.rejected:
+        sys.exit(EXIT_ROWS_REJECTED)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

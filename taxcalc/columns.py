@@ -1,0 +1,90 @@
+"""Scenarios as columns: the shape every kernel works on.
+
+``Columns`` maps each input field to a NumPy array: money in fen (int64, -1 where an optional
+amount is absent), counts as int64, flags as bool, choices as int8 codes into the field's choices,
+exchange rates in millionths (-1 absent), work days in tenths (-1 absent).
+
+:func:`from_scenarios` builds them from validated :class:`~taxcalc.scenario.Scenario` objects;
+:mod:`taxcalc.batch` builds them from text columns. Both then pass :func:`cross_field_errors`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterable
+
+import numpy as np
+
+from .money import FX
+from .scenario import ENUMS, FIELDS, Scenario, field_kind
+
+Columns = dict[str, np.ndarray]
+
+SAD_DETAIL_FIELDS = ("sad_children", "sad_infants", "sad_elderly", "sad_housing",
+                     "sad_continuing_education", "sad_medical_costs")
+
+DTYPES = {"money": np.int64, "count": np.int64, "bool": np.bool_, "choice": np.int8, "choice_int": np.int8,
+          "rate": np.int64, "days": np.int64, "year": np.int64}
+
+
+def _encode(name: str, value) -> int | bool:
+    kind = field_kind(name)
+    if kind == "money":
+        return -1 if value is None else int((Decimal(value) * 100).to_integral_value())
+    if kind in ("choice", "choice_int"):
+        return ENUMS[name].index(value)
+    if kind == "rate":
+        return -1 if value is None else int((Decimal(value) * FX).to_integral_value())
+    if kind == "days":
+        return -1 if value is None else int((Decimal(value) * 10).to_integral_value())
+    if kind == "bool":
+        return bool(value)
+    return int(value)
+
+
+def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
+    scenarios = list(scenarios)
+    cols: Columns = {}
+    for name in FIELDS:
+        kind = field_kind(name)
+        if kind == "text":
+            continue
+        cols[name] = np.array([_encode(name, getattr(s, name)) for s in scenarios], dtype=DTYPES[kind])
+    return cols
+
+
+def code(name: str, value: str) -> int:
+    return ENUMS[name].index(value)
+
+
+def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
+    """Rules that involve more than one field: (rows failing, field, message)."""
+    out = []
+
+    def rule(mask, field, message):
+        mask = np.asarray(mask)
+        if mask.any():
+            out.append((mask, field, message))
+
+    details = np.zeros(len(cols["tax_year"]), dtype=bool)
+    for f in SAD_DETAIL_FIELDS:
+        details |= cols[f] != 0
+    rule((cols["additional_deductions"] > 0) & details, "additional_deductions",
+         "give the special additional deductions either as a total or as sad_ details, not both")
+    rule(cols["exempt_allowances"] > cols["wages"], "exempt_allowances",
+         "the tax-exempt allowances are part of wages, so they cannot exceed wages")
+    rule((cols["exempt_allowances"] > 0) & (cols["identity"] == code("identity", "mainland")), "exempt_allowances",
+         "only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances")
+    rule((cols["exempt_allowances"] > 0) & (cols["residency"] == code("residency", "resident"))
+         & ((cols["additional_deductions"] > 0) | details), "exempt_allowances",
+         "a resident chooses either the tax-exempt allowances or the special additional deductions, not both")
+    rule(cols["hk_newborns"] > cols["hk_children"], "hk_newborns", "cannot exceed hk_children")
+    rule(cols["hk_parents_60_living_with"] > cols["hk_parents_60"], "hk_parents_60_living_with", "cannot exceed hk_parents_60")
+    rule(cols["hk_parents_55_living_with"] > cols["hk_parents_55"], "hk_parents_55_living_with", "cannot exceed hk_parents_55")
+    rule(cols["hk_single_parent"] & (cols["hk_children"] == 0), "hk_single_parent",
+         "the single parent allowance needs a child for whom a child allowance is claimed")
+    rule(cols["hk_single_parent"] & cols["hk_married"], "hk_single_parent",
+         "cannot be claimed with the married person's allowance")
+    rule((cols["sad_elderly_share"] >= 0) & (cols["sad_elderly"] != code("sad_elderly", "shared")), "sad_elderly_share",
+         "only applies when sad_elderly is shared")
+    return out

@@ -1,0 +1,74 @@
+"""Exact money on integer columns.
+
+Amounts travel as int64 in *units* of 1/10,000 of a currency unit (yuan, HK dollar, pataca): a fen
+is 100 units, so the statute's ratios (80% of labour remuneration, 56% of author's remuneration,
+5% MPF) stay exact. Rates are integers in basis points (1/10,000); a rate times an amount is in
+1/10,000^2 of the currency unit until a jurisdiction's rounding rule brings it back:
+
+* mainland IIT: to the fen, half up;
+* Hong Kong Salaries Tax: down to the dollar;
+* Macao Professional Tax: up to the pataca (Art. 8(2): a fraction counts as one pataca).
+
+Exchange rates are integers in millionths. Every input amount is at most 1,000,000,000, which
+keeps every product below 2**63.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+UNIT = 10_000          # units per currency unit
+FEN = 100              # units per fen (or cent, or avo)
+BP = 10_000            # basis points per 1
+FX = 1_000_000         # millionths per 1
+MAX_AMOUNT = 1_000_000_000
+
+
+def half_up_div(num, den):
+    """num / den rounded half up, for num >= 0 (arrays or ints)."""
+    return (num + den // 2) // den
+
+
+def half_up_div_signed(num, den):
+    sign = np.sign(num)
+    return sign * ((np.abs(num) + den // 2) // den)
+
+
+def ceil_div(num, den):
+    return -((-num) // den)
+
+
+def units(value: Decimal | int | float) -> int:
+    """An exact amount (<= 4 decimals) as units."""
+    d = Decimal(str(value)) * UNIT
+    if d != d.to_integral_value():
+        raise ValueError(f"{value} has more than 4 decimal places")
+    return int(d)
+
+
+def bp(rate: Decimal) -> int:
+    d = Decimal(rate) * BP
+    if d != d.to_integral_value():
+        raise ValueError(f"rate {rate} is finer than a basis point")
+    return int(d)
+
+
+def micro(rate: Decimal) -> int:
+    d = Decimal(rate) * FX
+    if d != d.to_integral_value():
+        raise ValueError(f"rate {rate} has more than 6 decimal places")
+    return int(d)
+
+
+def fen_to_decimal(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def fen_str(fen: int) -> str:
+    return str(fen_to_decimal(fen))
+
+
+def to_fen(value: Decimal) -> int:
+    return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

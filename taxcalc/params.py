@@ -1,0 +1,199 @@
+"""Tables compiled to integers for the kernels (units, basis points), once per year and cached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from .money import bp, micro, units
+from .tables import BandTable, BracketTable, HongKongTable, MacaoTable, MainlandTable, Tables
+
+
+@dataclass(frozen=True)
+class Brackets:
+    """A quick-deduction table: bracket k applies up to ``uppers[k]`` (inclusive)."""
+
+    uppers: np.ndarray      # units, len n-1
+    rates: np.ndarray       # bp, len n
+    quick: np.ndarray       # units, len n
+
+
+@dataclass(frozen=True)
+class Bands:
+    """A banded table: ``widths`` in units (last one open), ``rates`` in bp."""
+
+    lowers: np.ndarray
+    widths: np.ndarray      # units; the last is 0 meaning open
+    rates: np.ndarray
+
+
+def brackets(t: BracketTable) -> Brackets:
+    return Brackets(
+        uppers=np.array([units(b.upto) for b in t.brackets[:-1]], dtype=np.int64),
+        rates=np.array([bp(b.rate) for b in t.brackets], dtype=np.int64),
+        quick=np.array([units(b.quick_deduction) for b in t.brackets], dtype=np.int64),
+    )
+
+
+def bands(t: BandTable) -> Bands:
+    widths = [units(b.width) if b.width is not None else 0 for b in t.bands]
+    lowers = np.concatenate([[0], np.cumsum(widths[:-1])]).astype(np.int64)
+    return Bands(lowers=lowers, widths=np.array(widths, dtype=np.int64),
+                 rates=np.array([bp(b.rate) for b in t.bands], dtype=np.int64))
+
+
+@dataclass(frozen=True)
+class MainlandParams:
+    year: int
+    basic_annual: int
+    basic_monthly_nr: int
+    pct_labour: int
+    pct_author: int
+    pct_royalty: int
+    annual: Brackets
+    monthly: Brackets
+    bonus_separate: bool
+    nr_bonus_months: int
+    foreign_allowances: bool
+    children_m: int
+    infant_m: int
+    elderly_only_m: int
+    elderly_shared_cap_m: int
+    housing_loan_m: int
+    rent_m: tuple[int, int, int]
+    cont_degree_m: int
+    cont_certificate: int
+    illness_threshold: int
+    illness_cap: int
+    pension_cap: int
+    health_cap: int
+
+
+def _pct(value) -> int:
+    p = bp(value)
+    if p % 100:
+        raise ValueError(f"income ratio {value} is not a whole percent")
+    return p // 100
+
+
+def mainland(t: MainlandTable) -> MainlandParams:
+    s = t.special_additional
+    return MainlandParams(
+        year=t.year,
+        basic_annual=units(t.deductions.basic_annual.value),
+        basic_monthly_nr=units(t.deductions.basic_monthly_nonresident.value),
+        pct_labour=_pct(t.income_ratios.labour.value),
+        pct_author=_pct(t.income_ratios.author.value),
+        pct_royalty=_pct(t.income_ratios.royalty.value),
+        annual=brackets(t.annual_table),
+        monthly=brackets(t.monthly_table),
+        bonus_separate=t.bonus.separate_allowed.value,
+        nr_bonus_months=int(t.bonus.nonresident_months.value),
+        foreign_allowances=t.foreign_allowances.exempt.value,
+        children_m=units(s.children_education_monthly.value),
+        infant_m=units(s.infant_care_monthly.value),
+        elderly_only_m=units(s.elderly_only_child_monthly.value),
+        elderly_shared_cap_m=units(s.elderly_shared_cap_monthly.value),
+        housing_loan_m=units(s.housing_loan_monthly.value),
+        rent_m=(units(s.rent_tier1_monthly.value), units(s.rent_tier2_monthly.value), units(s.rent_tier3_monthly.value)),
+        cont_degree_m=units(s.continuing_education_degree_monthly.value),
+        cont_certificate=units(s.continuing_education_certificate.value),
+        illness_threshold=units(s.serious_illness_threshold.value),
+        illness_cap=units(s.serious_illness_cap.value),
+        pension_cap=units(t.other_caps.private_pension.value),
+        health_cap=units(t.other_caps.health_insurance.value),
+    )
+
+
+@dataclass(frozen=True)
+class HongKongParams:
+    year: int
+    year_of_assessment: str
+    progressive: Bands
+    standard: Bands
+    basic: int
+    married: int
+    child: int
+    newborn: int
+    parent60: int
+    parent60_add: int
+    parent55: int
+    parent55_add: int
+    single_parent: int
+    disabled_dependant: int
+    personal_disability: int
+    sibling: int
+    mpf_rate: int
+    mpf_min_monthly: int
+    mpf_max_monthly: int
+    mpf_cap: int
+    reduction_rate: int
+    reduction_cap: int
+
+
+def hongkong(t: HongKongTable) -> HongKongParams:
+    a = t.allowances
+    return HongKongParams(
+        year=t.year, year_of_assessment=t.year_of_assessment,
+        progressive=bands(t.progressive), standard=bands(t.standard_rate),
+        basic=units(a.basic.value), married=units(a.married.value), child=units(a.child.value),
+        newborn=units(a.child_newborn_additional.value),
+        parent60=units(a.dependent_parent_60.value), parent60_add=units(a.dependent_parent_60_additional.value),
+        parent55=units(a.dependent_parent_55.value), parent55_add=units(a.dependent_parent_55_additional.value),
+        single_parent=units(a.single_parent.value), disabled_dependant=units(a.disabled_dependant.value),
+        personal_disability=units(a.personal_disability.value), sibling=units(a.dependent_sibling.value),
+        mpf_rate=bp(t.mpf.employee_rate.value), mpf_min_monthly=units(t.mpf.min_monthly_income.value),
+        mpf_max_monthly=units(t.mpf.max_monthly_contribution.value), mpf_cap=units(t.mpf.deduction_cap.value),
+        reduction_rate=bp(t.reduction.rate.value), reduction_cap=units(t.reduction.cap.value),
+    )
+
+
+@dataclass(frozen=True)
+class MacaoParams:
+    year: int
+    fixed_deduction: int   # bp
+    exemption: int         # units
+    bands: Bands           # above the exemption
+    reduction: int         # bp
+    refund_rate: int       # bp
+    refund_cap: int        # units
+
+
+def macao(t: MacaoTable) -> MacaoParams:
+    p = t.professional_tax
+    return MacaoParams(year=t.year, fixed_deduction=bp(p.fixed_deduction.value), exemption=units(p.exemption.value),
+                       bands=bands(t.bands), reduction=bp(p.reduction.value), refund_rate=bp(p.refund_rate.value),
+                       refund_cap=units(p.refund_cap.value))
+
+
+@dataclass(frozen=True)
+class YearParams:
+    mainland: MainlandParams
+    hongkong: HongKongParams
+    hk_fallback: bool          # the HK year is not the one starting in the tax year
+    macao: MacaoParams
+    macao_fallback: bool
+    cny_per_hkd: int           # millionths
+    mop_per_hkd: int           # millionths
+
+
+@lru_cache(maxsize=256)
+def _year(tables: Tables, year: int, hk_offset: int) -> YearParams:
+    hk_year, hk_fb = tables.hk_year_for(year + hk_offset)
+    mo_year, mo_fb = tables.macao_year_for(year)
+    return YearParams(
+        mainland=mainland(tables.mainland[year]),
+        hongkong=hongkong(tables.hongkong[hk_year]),
+        hk_fallback=hk_fb,
+        macao=macao(tables.macao[mo_year]),
+        macao_fallback=mo_fb,
+        cny_per_hkd=micro(tables.cny_per_hkd(year).value),
+        mop_per_hkd=micro(tables.fx.mop_per_hkd.value),
+    )
+
+
+def year_params(tables: Tables, year: int, hk_offset: int = 0) -> YearParams:
+    return _year(tables, year, hk_offset)
+

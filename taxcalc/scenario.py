@@ -1,0 +1,138 @@
+"""The one definition of a scenario's inputs. Its fields are the batch columns.
+
+Each field carries a ``kind`` that the batch reader uses to parse a whole column at once, so a
+single scenario (validated here by pydantic) and a ten-million-row file follow the same rules.
+Cross-field rules live in :mod:`taxcalc.columns` and run on columns for both.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .money import MAX_AMOUNT
+
+RESIDENCY = ("resident", "nonresident")
+IDENTITY = ("mainland", "hk", "macao", "taiwan", "foreign")
+ZONE = ("none", "gba", "hetao", "qianhai", "nansha", "hengqin")
+BONUS_METHOD = ("best", "separate", "combined")
+ELDERLY = ("none", "only_child", "shared")
+HOUSING = ("none", "loan", "rent_tier1", "rent_tier2", "rent_tier3")
+CONTINUING_EDUCATION = ("none", "degree", "certificate", "both")
+CHILD_SHARE = (100, 50)
+
+FIRST_YEAR, LAST_YEAR = 2019, 2027
+
+
+def _money(help: str, unit: str = "CNY a year") -> object:
+    return Field(default=Decimal(0), ge=0, le=MAX_AMOUNT, decimal_places=2,
+                 json_schema_extra={"kind": "money", "unit": unit}, description=help)
+
+
+def _opt_money(help: str, unit: str) -> object:
+    return Field(default=None, ge=0, le=MAX_AMOUNT, decimal_places=2,
+                 json_schema_extra={"kind": "money", "unit": unit}, description=help)
+
+
+def _count(help: str, le: int = 20) -> object:
+    return Field(default=0, ge=0, le=le, json_schema_extra={"kind": "count"}, description=help)
+
+
+def _flag(help: str) -> object:
+    return Field(default=False, json_schema_extra={"kind": "bool"}, description=help)
+
+
+def _choice(default: str, choices: tuple, help: str) -> object:
+    return Field(default=default, json_schema_extra={"kind": "choice", "choices": list(choices)}, description=help)
+
+
+class Scenario(BaseModel):
+    """One person, one tax year. Amounts are yearly; CNY unless the name says hk_ (HK$)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+    id: str | None = Field(default=None, max_length=200, json_schema_extra={"kind": "text"},
+                           description="passed through (default: the row number)")
+    tax_year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR, json_schema_extra={"kind": "year"},
+                          description="mainland calendar tax year")
+    residency: Literal[RESIDENCY] = _choice("resident", RESIDENCY, "mainland tax residency in that year")
+    identity: Literal[IDENTITY] = _choice("mainland", IDENTITY, "mainland, hk, macao, taiwan or foreign")
+    zone: Literal[ZONE] = _choice("none", ZONE, "where the person works (gba: another of the nine Guangdong cities)")
+    talent: bool = _flag("recognised high-end or shortage talent (or on the zone's talent list)")
+    work_days: Decimal | None = Field(default=None, ge=0, le=366, decimal_places=1,
+                                      json_schema_extra={"kind": "days"},
+                                      description="days worked in the zone's city in the year (halves allowed)")
+
+    wages: Decimal = _money("wages and salaries, without the annual one-off bonus")
+    bonus: Decimal = _money("annual one-off bonus", "CNY")
+    labour: Decimal = _money("labour remuneration, gross")
+    author: Decimal = _money("author's remuneration, gross")
+    royalty: Decimal = _money("royalties, gross")
+    exempt_allowances: Decimal = _money("foreign individuals' tax-exempt allowances included in wages (housing, language, children's education)")
+    social_insurance: Decimal = _money("employee social insurance and housing fund")
+    additional_deductions: Decimal = _money("special additional deductions, total (or give the sad_ details)")
+    other_deductions: Decimal = _money("other deductions, total")
+    bonus_method: Literal[BONUS_METHOD] = _choice("best", BONUS_METHOD, "separate, combined or best")
+
+    sad_children: int = _count("children in education (age 3 to end of degree), full year")
+    sad_infants: int = _count("children under 3, full year")
+    sad_child_share: Literal[CHILD_SHARE] = Field(default=100, json_schema_extra={"kind": "choice_int", "choices": list(CHILD_SHARE)},
+                                                  description="percent of the child deductions this parent claims: 100 or 50")
+    sad_elderly: Literal[ELDERLY] = _choice("none", ELDERLY, "support of parents aged 60+: none, only_child or shared")
+    sad_elderly_share: Decimal | None = _opt_money("monthly amount claimed when the support is shared (default: the cap)", "CNY a month")
+    sad_housing: Literal[HOUSING] = _choice("none", HOUSING, "housing-loan interest or rent by city tier")
+    sad_continuing_education: Literal[CONTINUING_EDUCATION] = _choice("none", CONTINUING_EDUCATION, "degree, certificate or both")
+    sad_medical_costs: Decimal = _money("self-paid serious-illness medical costs in the year")
+    private_pension: Decimal = _money("private pension contributions (deducted up to the cap)")
+    health_insurance: Decimal = _money("qualifying commercial health insurance premiums (deducted up to the cap)")
+
+    cny_per_hkd: Decimal | None = Field(default=None, gt=0, le=100, decimal_places=6, json_schema_extra={"kind": "rate"},
+                                        description="CNY value of HK$1 (default: the year's rate in tables/fx.toml)")
+    cny_per_mop: Decimal | None = Field(default=None, gt=0, le=100, decimal_places=6, json_schema_extra={"kind": "rate"},
+                                        description="CNY value of MOP 1 (default: cny_per_hkd / 1.03)")
+    hk_income: Decimal | None = _opt_money("assessable income of the Hong Kong alternative (default: gross mainland income / cny_per_hkd)", "HK$ a year")
+    hk_mpf: Decimal | None = _opt_money("mandatory MPF contributions (default: 5% of income, none below HK$7,100 a month, at most HK$1,500 a month)", "HK$ a year")
+    hk_deductions: Decimal = _money("other allowable Hong Kong deductions, total", "HK$ a year")
+    hk_married: bool = _flag("married person's allowance")
+    hk_children: int = _count("child allowances", le=9)
+    hk_newborns: int = _count("of those children, how many get the additional allowance for a newborn", le=9)
+    hk_parents_60: int = _count("dependent parents or grandparents aged 60 or more", le=8)
+    hk_parents_60_living_with: int = _count("of those, living with you all year", le=8)
+    hk_parents_55: int = _count("dependent parents or grandparents aged 55 to 59", le=8)
+    hk_parents_55_living_with: int = _count("of those, living with you all year", le=8)
+    hk_single_parent: bool = _flag("single parent allowance")
+    hk_disabled_dependants: int = _count("disabled dependants")
+    hk_disability: bool = _flag("personal disability allowance")
+    hk_siblings: int = _count("dependent brothers or sisters")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, v):
+        return None if v is None else str(v)
+
+
+FIELDS = Scenario.model_fields
+INPUT_COLUMNS: tuple[str, ...] = tuple(FIELDS)
+
+
+def field_kind(name: str) -> str:
+    extra = FIELDS[name].json_schema_extra or {}
+    return extra["kind"]
+
+
+def field_choices(name: str) -> list:
+    return list((FIELDS[name].json_schema_extra or {}).get("choices", []))
+
+
+def field_default(name: str):
+    return FIELDS[name].default
+
+
+def field_help(name: str) -> str:
+    return FIELDS[name].description or ""
+
+
+ENUMS: dict[str, tuple] = {name: tuple(field_choices(name)) for name in FIELDS
+                           if field_kind(name) in ("choice", "choice_int")}
