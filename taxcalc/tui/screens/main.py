@@ -1,0 +1,183 @@
+"""The main screen: the case form beside live results, and tabs for the explanation, the chart,
+the withholding schedule and the packages."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+
+from ...i18n import _
+from ..case import Case
+from ..widgets.chart import RateChart
+from ..widgets.explain import ExplainView
+from ..widgets.form import CaseForm
+from ..widgets.packages import PackagesView
+from ..widgets.results import ResultsPanel
+from ..widgets.withholding import WithholdingView
+
+class Recomputed(Message):
+    """Posted after every recompute: the result shown and the fields with a message."""
+
+    def __init__(self, result, errors: dict[str, str]) -> None:
+        super().__init__()
+        self.result = result
+        self.errors = errors
+
+
+TABS = ("case", "explain", "chart", "withholding", "packages")
+DEBOUNCE = 0.08
+
+
+def _bindings() -> list[Binding]:
+    return [
+        Binding("f2", "tab('case')", _("Case"), show=False),
+        Binding("f3", "tab('explain')", _("Explain"), show=False),
+        Binding("f4", "tab('chart')", _("Chart"), show=False),
+        Binding("f5", "tab('withholding')", _("Monthly"), show=False),
+        Binding("f6", "tab('packages')", _("Packages"), show=False),
+        Binding("ctrl+s", "app.save", _("Save")),
+        Binding("ctrl+o", "app.load", _("Open")),
+        Binding("ctrl+e", "app.export('md')", _("Export")),
+        Binding("f8", "app.next_language", _("Language")),
+        Binding("a", "add_package", _("Add package"), show=False),
+        Binding("h", "add_package('hk')", _("Add HK side"), show=False),
+        Binding("d", "remove_package", _("Remove package"), show=False),
+        Binding("c", "clear_packages", _("Clear packages"), show=False),
+    ]
+
+
+class MainScreen(Screen):
+    def __init__(self, case: Case, tab: str = "case"):
+        super().__init__()
+        self._bindings = BindingsMap(_bindings())    # built now, in the current language
+        self.case = case
+        self.initial_tab = tab
+        self._timer: Timer | None = None
+        self._stale = {t: True for t in TABS}
+
+    # -- layout
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with TabbedContent(initial=self.initial_tab, id="tabs"):
+            with TabPane(_("F2 Case"), id="case"):
+                with Horizontal(id="case-body"):
+                    yield CaseForm(self.case, id="form")
+                    yield ResultsPanel(self.case.result, id="results")
+            with TabPane(_("F3 Explain"), id="explain"):
+                yield ExplainView(None, id="explain-view")
+            with TabPane(_("F4 Chart"), id="chart"):
+                yield RateChart(id="rate-chart")
+            with TabPane(_("F5 Monthly"), id="withholding"):
+                yield WithholdingView(id="wh-view")
+            with TabPane(_("F6 Packages"), id="packages"):
+                yield PackagesView(id="pk-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("GBA tax: mainland and Hong Kong")
+        self.sub_title = self.case.result.scenario.id or ""
+        self._narrow(self.size.width)
+        self.refresh_tab(self.initial_tab)
+
+    def on_resize(self, event) -> None:
+        self._narrow(event.size.width)
+
+    def _narrow(self, width: int) -> None:
+        self.set_class(width < 100, "narrow")
+
+    # -- editing
+    def on_case_form_edited(self, event: CaseForm.Edited) -> None:
+        self.case.set(event.name, event.value, compute=False)
+        self.query_one(f"#row-{event.name}").refresh_messages()
+        if event.name == "tax_year":
+            self.query_one(CaseForm).refresh_messages()   # the year's amounts in the hints
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self.recompute)
+
+    def apply_edit(self, name: str, value) -> None:
+        """Set a field and update the results now (what the debounce timer runs after an edit)."""
+        self.case.set(name, value, compute=False)
+        self.recompute()
+
+    def recompute(self) -> None:
+        self._timer = None
+        result = self.case.compute()
+        errors = self.case.errors()
+        self.query_one(ResultsPanel).show(result, problems=len(errors))
+        for row in self.query(".field-row.invalid, .field-row"):
+            if row.has_class("invalid") or row.field_name in errors:
+                row.refresh_messages()
+        self._stale = {t: True for t in TABS}
+        self._stale["case"] = False
+        active = self.query_one(TabbedContent).active
+        if active != "case":
+            self.refresh_tab(active)
+        self.post_message(Recomputed(result, errors))
+
+    def reload(self) -> None:
+        """After a case is loaded: the controls, the messages and the results."""
+        self.query_one(CaseForm).set_values()
+        self.recompute()
+        self.sub_title = self.case.result.scenario.id or ""
+
+    # -- tabs
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+        self.refresh_tab(tab)
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        self.app.active_tab = event.pane.id
+        self.refresh_tab(event.pane.id)
+
+    def refresh_tab(self, tab: str) -> None:
+        if not self._stale.get(tab, True):
+            return
+        self._stale[tab] = False
+        r = self.case.result
+        if tab == "explain":
+            self.query_one(ExplainView).show_step(r.explanation)
+        elif tab == "chart":
+            from ..case import rate_curve
+
+            incomes, before, after, hk = rate_curve(r.scenario.model_dump(), self.case.tables, self.case.options)
+            self.query_one(RateChart).draw(incomes, before, after, hk, float(r.gross_income))
+        elif tab == "withholding":
+            self.query_one(WithholdingView).show(r.scenario, self.case.tables)
+        elif tab == "packages":
+            self.query_one(PackagesView).show(self.app.packages, self.case.tables, self.case.options)
+
+    # -- packages
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("add_package", "remove_package", "clear_packages"):
+            return self.query_one(TabbedContent).active == "packages"
+        return True
+
+    def action_add_package(self, side: str = "mainland") -> None:
+        from ..packages import MAX_PACKAGES, Package
+
+        if len(self.app.packages) >= MAX_PACKAGES:
+            self.notify(_("At most four packages: remove one first (d)."), severity="warning")
+            return
+        self.app.packages.append(Package(self.case.result.scenario.model_dump(), side=side))
+        self._stale["packages"] = True
+        self.refresh_tab("packages")
+
+    def action_remove_package(self) -> None:
+        k = self.query_one(PackagesView).highlighted()
+        if k is None or k >= len(self.app.packages):
+            self.notify(_("Highlight a package column first (arrow keys)."))
+            return
+        del self.app.packages[k]
+        self._stale["packages"] = True
+        self.refresh_tab("packages")
+
+    def action_clear_packages(self) -> None:
+        self.app.packages.clear()
+        self._stale["packages"] = True
+        self.refresh_tab("packages")

@@ -1,0 +1,48 @@
+"""The monthly withholding on the mainland wages (累计预扣法) against the annual result."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from ...api import withholding
+from ...errors import TaxcalcError
+from ...i18n import _
+from ..report import cny
+
+
+class WithholdingView(Vertical):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="wh-intro", markup=False)
+        yield DataTable(id="wh-table", zebra_stripes=True, cursor_type="row")
+        yield Static("", id="wh-summary", markup=False)
+
+    def show(self, scenario, tables) -> None:
+        table = self.query_one("#wh-table", DataTable)
+        table.clear(columns=True)
+        intro = self.query_one("#wh-intro", Static)
+        summary = self.query_one("#wh-summary", Static)
+        try:
+            w = withholding(scenario, tables=tables)
+        except TaxcalcError:
+            intro.update(_("The cumulative withholding schedule applies to mainland tax residents only."))
+            summary.update("")
+            return
+        intro.update(_("What payroll withholds from the wages each month (cumulative method), with the "
+                       "deductions spread evenly; the bonus and other income are withheld apart."))
+        table.add_columns(_("Month"), _("Income to date"), _("Taxable to date"), _("Tax to date"), _("Withheld"))
+        for m in w.months:
+            table.add_row(str(m.month), cny(m.cumulative_income), cny(m.cumulative_taxable), cny(m.cumulative_tax),
+                          cny(m.withheld), key=str(m.month))
+        if w.settlement > 0:
+            settle = _("▲ top-up at the annual reconciliation: {amount}").format(amount=cny(w.settlement))
+        elif w.settlement < 0:
+            settle = _("▼ refund at the annual reconciliation: {amount}").format(amount=cny(-w.settlement))
+        else:
+            settle = _("= nothing to settle at the annual reconciliation")
+        summary.update("\n".join([
+            _("Withheld in the year: {amount}").format(amount=cny(w.withheld_total)),
+            _("Annual tax on the same wages: {amount}").format(amount=cny(w.annual_tax)),
+            settle,
+        ]))
