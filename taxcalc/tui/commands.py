@@ -13,22 +13,24 @@ from .case import EXAMPLES
 class TaxcalcCommands(Provider):
     def _commands(self):
         app = self.app
+        lang_, example_, export_, case_, view_ = _("language"), _("example"), _("export"), _("case"), _("view")
+        save_json, open_json = _("save as JSON"), _("open JSON")
         out = []
         for lang in LANGS:
             if lang != get_language():
-                out.append((f"{_('language')}: {LANG_NAMES[lang]}", partial(app.set_lang, lang),
+                out.append((f"{lang_}: {LANG_NAMES[lang]}", partial(app.set_lang, lang),
                             _("Switch the interface language")))
         for key, (title, _data) in EXAMPLES.items():
-            out.append((f"{_('example')}: {_(title)}", partial(app.load_example, key), _("Open a shipped example case")))
+            out.append((example_ + ": " + _(title), partial(app.load_example, key), _("Open a shipped example case")))
         out += [
-            (f"{_('export')}: Markdown", partial(app.action_export, "md"), _("Save the results and the explanation as Markdown")),
-            (f"{_('export')}: CSV", partial(app.action_export, "csv"), _("Save the inputs and results as one CSV row")),
-            (f"{_('case')}: {_('save as JSON')}", app.action_save, _("Save the case (batch column keys)")),
-            (f"{_('case')}: {_('open JSON')}", app.action_load, _("Open a saved case")),
+            (f"{export_}: Markdown", partial(app.action_export, "md"), _("Save the results and the explanation as Markdown")),
+            (f"{export_}: CSV", partial(app.action_export, "csv"), _("Save the inputs and results as one CSV row")),
+            (f"{case_}: {save_json}", app.action_save, _("Save the case (batch column keys)")),
+            (f"{case_}: {open_json}", app.action_load, _("Open a saved case")),
         ]
         for tab, label in (("case", _("Case")), ("explain", _("Explain")), ("chart", _("Chart")),
                            ("withholding", _("Monthly")), ("packages", _("Packages"))):
-            out.append((f"{_('view')}: {label}", partial(app.show_tab, tab), ""))
+            out.append((f"{view_}: {label}", partial(app.show_tab, tab), ""))
         return out
 
     async def discover(self) -> Hits:

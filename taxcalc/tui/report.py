@@ -124,15 +124,18 @@ def notes(r: Result) -> list[str]:
 
 def markdown(r: Result) -> str:
     """The results and the explanation as Markdown, in the current language."""
-    lines = [f"# {_('Tax case')} — {r.scenario.id or ''}".rstrip(" —"), ""]
+    t_case, t_item, t_amount, t_relief, t_gap = _("Tax case"), _("Item"), _("Amount"), _("Zone relief"), _("Gap")
+    t_considered, t_policy, t_why, t_explanation, t_inputs = (_("Reliefs considered"), _("Policy"), _("Why"),
+                                                              _("Explanation"), _("Inputs"))
+    lines = [f"# {t_case} — {r.scenario.id or ''}".rstrip(" —"), ""]
     for title, rows in summary(r):
-        lines += [f"## {title}", "", f"| {_('Item')} | {_('Amount')} |", "|---|---:|"]
+        lines += [f"## {title}", "", f"| {t_item} | {t_amount} |", "|---|---:|"]
         lines += [f"| {label} | {value} |" for _k, label, value in rows]
         lines.append("")
-    lines += [f"**{_('Zone relief')}:** {relief_line(r)}", "", f"**{_('Gap')}:** {gap_text(r)}", ""]
+    lines += [f"**{t_relief}:** {relief_line(r)}", "", f"**{t_gap}:** {gap_text(r)}", ""]
     others = other_reliefs(r)
     if others:
-        lines += [f"## {_('Reliefs considered')}", "", f"| {_('Policy')} | {_('Amount')} | {_('Why')} |", "|---|---:|---|"]
+        lines += [f"## {t_considered}", "", f"| {t_policy} | {t_amount} | {t_why} |", "|---|---:|---|"]
         lines += [f"| {p} | {a} | {w} |" for p, a, w in others]
         lines.append("")
     for n in notes(r):
@@ -140,8 +143,8 @@ def markdown(r: Result) -> str:
     if r.explanation is not None:
         from ..explain import render_text
 
-        lines += ["", f"## {_('Explanation')}", "", render_text(r.explanation), ""]
-    lines += ["", f"## {_('Inputs')}", "", "```json", _inputs_json(r), "```", ""]
+        lines += ["", f"## {t_explanation}", "", render_text(r.explanation), ""]
+    lines += ["", f"## {t_inputs}", "", "```json", _inputs_json(r), "```", ""]
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from ...i18n import _
+from ...i18n import _, money
 from ..case import Case
 from ..widgets.chart import RateChart
 from ..widgets.explain import ExplainView
@@ -44,10 +44,10 @@ def _bindings() -> list[Binding]:
         Binding("ctrl+o", "app.load", _("Open")),
         Binding("ctrl+e", "app.export('md')", _("Export")),
         Binding("f8", "app.next_language", _("Language")),
-        Binding("a", "add_package", _("Add package"), show=False),
-        Binding("h", "add_package('hk')", _("Add HK side"), show=False),
-        Binding("d", "remove_package", _("Remove package"), show=False),
-        Binding("c", "clear_packages", _("Clear packages"), show=False),
+        Binding("a", "add_package", _("Add package")),
+        Binding("h", "add_package('hk')", _("Add HK side")),
+        Binding("d", "remove_package", _("Remove")),
+        Binding("c", "clear_packages", _("Clear")),
     ]
 
 
@@ -72,6 +72,7 @@ class MainScreen(Screen):
                 yield ExplainView(None, id="explain-view")
             with TabPane(_("F4 Chart"), id="chart"):
                 yield RateChart(id="rate-chart")
+                yield Static("", id="chart-note", markup=False)
             with TabPane(_("F5 Monthly"), id="withholding"):
                 yield WithholdingView(id="wh-view")
             with TabPane(_("F6 Packages"), id="packages"):
@@ -147,6 +148,15 @@ class MainScreen(Screen):
 
             incomes, before, after, hk = rate_curve(r.scenario.model_dump(), self.case.tables, self.case.options)
             self.query_one(RateChart).draw(incomes, before, after, hk, float(r.gross_income))
+            from ...i18n import percent
+
+            before_rate = (r.iit / r.gross_income) if r.gross_income else 0
+            self.query_one("#chart-note", Static).update(
+                _("At your income {income}: mainland {before} before relief (x), {after} after relief (o); "
+                  "Hong Kong {hk} (+). Where o and + meet, the relief brings the mainland tax down to the "
+                  "Hong Kong level.").format(income=money(r.gross_income, "CNY", decimals=False),
+                                             before=percent(before_rate), after=percent(r.effective_rate_mainland),
+                                             hk=percent(r.effective_rate_hk)))
         elif tab == "withholding":
             self.query_one(WithholdingView).show(r.scenario, self.case.tables)
         elif tab == "packages":

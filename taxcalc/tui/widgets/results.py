@@ -62,7 +62,7 @@ class ResultsPanel(VerticalScroll):
             if not any(key == r[0] for _t, rows in sections for r in rows):
                 for w in self.query(f"#r-{key}, #l-{key}"):
                     w.remove()
-        self.query_one("#r-relief-line", Static).update("→ " + report.relief_line(result))
+        self.query_one("#r-relief-line", Static).update("→\u00a0" + report.relief_line(result))
         self.query_one("#r-headline", Static).update(
             _("Mainland {ml} · Hong Kong {hk}").format(ml=report.cny(result.iit_net), hk=report.hkd(result.hk_tax)))
         self.query_one("#r-gap-text", Static).update(report.gap_text(result))
