@@ -81,7 +81,11 @@ def to_scenario(data: Scenario | Mapping[str, Any]) -> Scenario:
 
 def check_years(years: np.ndarray, tables: Tables) -> np.ndarray:
     """Rows whose tax year has no mainland table."""
-    return ~np.isin(years, np.array(tables.mainland_years(), dtype=np.int64))
+    known = tables.mainland_years()
+    lookup = np.zeros(max(known) + 2, dtype=bool)
+    lookup[known] = True
+    inside = (years >= 0) & (years <= max(known))
+    return ~(inside & lookup[np.where(inside, years, max(known) + 1)])
 
 
 def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None,

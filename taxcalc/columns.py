@@ -42,14 +42,18 @@ def _encode(name: str, value) -> int | bool:
     return int(value)
 
 
+_LAYOUT = [(name, field_kind(name)) for name in FIELDS if field_kind(name) != "text"]
+
+
 def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
     scenarios = list(scenarios)
     cols: Columns = {}
-    for name in FIELDS:
-        kind = field_kind(name)
-        if kind == "text":
-            continue
-        cols[name] = np.array([_encode(name, getattr(s, name)) for s in scenarios], dtype=DTYPES[kind])
+    for name, kind in _LAYOUT:
+        values = [getattr(s, name) for s in scenarios]
+        if kind in ("count", "year", "bool"):
+            cols[name] = np.array(values, dtype=DTYPES[kind])
+        else:
+            cols[name] = np.array([_encode(name, v) for v in values], dtype=DTYPES[kind])
     return cols
 
 

@@ -38,10 +38,8 @@ def _to_cny_fen(dollars, rate_micro):
 
 
 def _ratio_micro(num_fen, den_fen):
-    """num / den in millionths, half up (signed num); 0 where den is 0."""
-    safe = np.where(den_fen > 0, den_fen, 1)
-    q = np.sign(num_fen) * ((np.abs(num_fen) * FX + safe // 2) // safe)
-    return np.where(den_fen > 0, q, 0)
+    """num / den (both >= 0) in millionths, half up; 0 where den is 0."""
+    return np.where(den_fen > 0, half_up_div(num_fen * FX, np.maximum(den_fen, 1)), 0)
 
 
 def _subset(c: Columns, idx) -> Columns:
@@ -60,9 +58,9 @@ def compute(c: Columns, tables: Tables, options: Options = Options()) -> dict[st
     n = len(years)
     if n == 0:
         return {}
+    if years.min() == years.max():
+        return _compute_year(c, tables, int(years[0]), options)
     uniq = np.unique(years)
-    if len(uniq) == 1:
-        return _compute_year(c, tables, int(uniq[0]), options)
     out: dict[str, np.ndarray] = {}
     for y in uniq:
         idx = np.nonzero(years == y)[0]

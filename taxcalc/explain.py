@@ -33,14 +33,18 @@ class Step(BaseModel):
             yield from ch.walk(depth + 1)
 
 
+def _f(fen) -> str:
+    """Fen as money: 1,234.56."""
+    fen = int(fen)
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
 def _u(v) -> str:
-    """Units as money with 2 decimals (rounded half up for display)."""
-    q = (Decimal(int(v)) / UNIT).quantize(Decimal("0.01"))
-    return f"{q:,}"
-
-
-def _f(v) -> str:
-    return f"{(Decimal(int(v)) / 100).quantize(Decimal('0.01')):,}"
+    """Units as money with 2 decimals (half up for display)."""
+    v = int(v)
+    return _f((abs(v) + FEN // 2) // FEN * (1 if v >= 0 else -1))
 
 
 def _d(v) -> str:

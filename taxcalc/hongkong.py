@@ -19,14 +19,10 @@ DOLLAR_RAW = UNIT * BP   # rate x units -> dollars
 
 
 def banded_tax_raw(amount, b: Bands):
-    """Sum over bands of rate x the part of ``amount`` in the band (units x bp)."""
-    total = np.zeros_like(amount)
-    for lower, width, rate in zip(b.lowers, b.widths, b.rates):
-        part = amount - lower
-        if width:
-            part = np.minimum(part, width)
-        total += np.maximum(part, 0) * rate
-    return total
+    """Sum over bands of rate x the part of ``amount`` (>= 0) in the band, in units x bp:
+    the tax below the amount's band plus the band's rate on the rest."""
+    i = np.searchsorted(b.lowers, amount, side="right") - 1
+    return b.cum[i] + (amount - b.lowers[i]) * b.rates[i]
 
 
 def default_mpf(income, p: HongKongParams):

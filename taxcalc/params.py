@@ -22,11 +22,12 @@ class Brackets:
 
 @dataclass(frozen=True)
 class Bands:
-    """A banded table: ``widths`` in units (last one open), ``rates`` in bp."""
+    """A banded table: band k starts at ``lowers[k]`` (units) and is taxed at ``rates[k]`` (bp);
+    ``cum[k]`` is the tax on everything below ``lowers[k]`` (units x bp)."""
 
     lowers: np.ndarray
-    widths: np.ndarray      # units; the last is 0 meaning open
     rates: np.ndarray
+    cum: np.ndarray
 
 
 def brackets(t: BracketTable) -> Brackets:
@@ -38,10 +39,11 @@ def brackets(t: BracketTable) -> Brackets:
 
 
 def bands(t: BandTable) -> Bands:
-    widths = [units(b.width) if b.width is not None else 0 for b in t.bands]
-    lowers = np.concatenate([[0], np.cumsum(widths[:-1])]).astype(np.int64)
-    return Bands(lowers=lowers, widths=np.array(widths, dtype=np.int64),
-                 rates=np.array([bp(b.rate) for b in t.bands], dtype=np.int64))
+    widths = [units(b.width) for b in t.bands[:-1]]
+    rates = [bp(b.rate) for b in t.bands]
+    lowers = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
+    cum = np.concatenate([[0], np.cumsum([w * r for w, r in zip(widths, rates)])]).astype(np.int64)
+    return Bands(lowers=lowers, rates=np.array(rates, dtype=np.int64), cum=cum)
 
 
 @dataclass(frozen=True)

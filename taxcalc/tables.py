@@ -382,6 +382,7 @@ class Tables:
         self.fx: FxTable | None = None
         self.zones: dict[str, ZoneTable] = {}
         self.files: dict[tuple[str, object], Path] = {}
+        self._citations: dict[tuple[int, str], Citation] = {}
         for d in dirs:
             if not d.is_dir():
                 raise TableError(str(d), "(directory)", "not a directory")
@@ -440,11 +441,16 @@ class Tables:
         return self.fx.cny_per_hkd[tax_year]
 
     def citation(self, table, key: str, cited) -> Citation:
-        src = table.sources[cited.source]
-        name = _table_name(table)
-        return Citation(table=name, key=key, source=cited.source, title=src.title, url=src.url,
-                        ref=cited.ref, confidence=getattr(cited, "confidence", "verified"),
-                        status=getattr(cited, "status", "enacted"), note=getattr(cited, "note", ""))
+        """The citation of one value of a table (cached: tables do not change once loaded)."""
+        memo = (id(table), key)
+        found = self._citations.get(memo)
+        if found is None:
+            src = table.sources[cited.source]
+            found = Citation(table=_table_name(table), key=key, source=cited.source, title=src.title, url=src.url,
+                             ref=cited.ref, confidence=getattr(cited, "confidence", "verified"),
+                             status=getattr(cited, "status", "enacted"), note=getattr(cited, "note", ""))
+            self._citations[memo] = found
+        return found
 
     def listing(self) -> list[dict]:
         """One row per table file: jurisdiction, year, title, sources."""

@@ -34,20 +34,51 @@ POLICY_ORDER = ("hetao_hk_cap", "qianhai_hk_cap", "nansha_hk_cap", "nansha_macao
 
 @dataclass(frozen=True)
 class CompiledPolicy:
+    """A policy ready for the columns. ``reasons_in_force`` / ``reasons_not_in_force`` give the
+    reason code for every combination of identity, zone, talent and "short of work days",
+    indexed by :func:`person_code`; the first failing test wins, in the order identity, zone,
+    talent, work days, window."""
+
     policy: Policy
-    identities: np.ndarray   # codes
-    zones: np.ndarray
     first: int
     last: int
     rate_bp: int
     cap_fen: int             # -1: none
     days_more_than: int      # tenths, -1: no rule
-    days_zones: np.ndarray
     paid_offset: int
+    reasons_in_force: np.ndarray
+    reasons_not_in_force: np.ndarray
+
+
+def person_code(identity, zone, talent, short):
+    """One small integer per row for the reason look-up tables."""
+    return ((identity.astype(np.int16) * len(ZONE) + zone) * 2 + talent) * 2 + short
+
+
+def _reason_table(p: Policy, in_force: bool) -> np.ndarray:
+    table = np.zeros(len(IDENTITY) * len(ZONE) * 4, dtype=np.int8)
+    for i, ident in enumerate(IDENTITY):
+        for z, zone in enumerate(ZONE):
+            for talent in (0, 1):
+                for short in (0, 1):
+                    if ident not in p.identities:
+                        reason = IDENTITY_R
+                    elif zone not in p.zones:
+                        reason = ZONE_R
+                    elif p.talent_required and not talent:
+                        reason = TALENT_R
+                    elif short and p.work_days_more_than is not None and zone in p.work_days_zones:
+                        reason = DAYS_R
+                    elif not in_force:
+                        reason = WINDOW_R
+                    else:
+                        reason = APPLIES
+                    table[((i * len(ZONE) + z) * 2 + talent) * 2 + short] = reason
+    return table
 
 
 @lru_cache(maxsize=8)
-def compiled_policies(tables: Tables) -> list[CompiledPolicy]:
+def compiled_policies(tables: Tables) -> tuple[CompiledPolicy, ...]:
     known = [pid for pid in POLICY_ORDER if pid in tables.policies]
     known += sorted(pid for pid in tables.policies if pid not in POLICY_ORDER)
     out = []
@@ -55,14 +86,13 @@ def compiled_policies(tables: Tables) -> list[CompiledPolicy]:
         _, p = tables.policies[pid]
         out.append(CompiledPolicy(
             policy=p,
-            identities=np.array([IDENTITY.index(i) for i in p.identities], dtype=np.int8),
-            zones=np.array([ZONE.index(z) for z in p.zones], dtype=np.int8),
             first=p.first_year, last=int(p.last_year.value),
             rate_bp=int(p.rate.value * BP) if p.rate else 0,
             cap_fen=int(p.cap.value * 100) if p.cap else -1,
             days_more_than=int(p.work_days_more_than.value * 10) if p.work_days_more_than else -1,
-            days_zones=np.array([ZONE.index(z) for z in p.work_days_zones], dtype=np.int8),
             paid_offset=int(p.paid_in_offset.value),
+            reasons_in_force=_reason_table(p, True),
+            reasons_not_in_force=_reason_table(p, False),
         ))
     return tuple(out)
 
@@ -73,11 +103,22 @@ def rate_cap_relief(tax_fen, taxable_units, rate_bp):
     return np.maximum(tax_fen - allowed, 0)
 
 
-def reliefs(c, r, year: int, policies: list[CompiledPolicy], assume_extended: bool):
+def _amount(cp: CompiledPolicy, r, idx):
+    """The policy's relief for the rows ``idx`` (fen)."""
+    formula = cp.policy.formula
+    if formula == "rate_cap":
+        a = (rate_cap_relief(r["cat_comp_tax_fen"][idx], r["cat_comp_taxable"][idx], cp.rate_bp)
+             + rate_cap_relief(r["cat_bonus_tax_fen"][idx], r["cat_bonus_taxable"][idx], cp.rate_bp))
+        return np.minimum(a, cp.cap_fen) if cp.cap_fen >= 0 else a
+    burden = r["hk_burden_fen"] if formula == "hk_burden" else r["macao_burden_fen"]
+    return np.maximum(r["iit_fen"][idx] - burden[idx], 0)
+
+
+def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extended: bool):
     """Per policy: amount (fen) and reason code; then the chosen one.
 
     ``r`` holds ``iit_fen``, the category taxes and taxables, ``hk_burden_fen`` and
-    ``macao_burden_fen``.
+    ``macao_burden_fen``. Amounts are computed only for the rows a policy admits.
     """
     n = len(r["iit_fen"])
     out = {}
@@ -85,39 +126,31 @@ def reliefs(c, r, year: int, policies: list[CompiledPolicy], assume_extended: bo
     best_idx = np.full(n, -1, dtype=np.int64)
     best_kind = np.zeros(n, dtype=np.int8)
     extended_used = np.zeros(n, dtype=bool)
+    codes = {}
     for k, cp in enumerate(policies):
         p = cp.policy
-        reason = np.zeros(n, dtype=np.int8)
         in_window = cp.first <= year <= cp.last
         extended = (not in_window) and assume_extended and year > cp.last
-        if not (in_window or extended):
-            reason[:] = WINDOW_R
-        if cp.days_more_than >= 0:
-            short = (c["work_days"] >= 0) & (c["work_days"] <= cp.days_more_than) & np.isin(c["zone"], cp.days_zones)
-            reason = np.where(short, DAYS_R, reason)
-        if p.talent_required:
-            reason = np.where(~c["talent"], TALENT_R, reason)
-        reason = np.where(~np.isin(c["zone"], cp.zones), ZONE_R, reason)
-        reason = np.where(~np.isin(c["identity"], cp.identities), IDENTITY_R, reason)
-        if p.formula == "rate_cap":
-            amount = (rate_cap_relief(r["cat_comp_tax_fen"], r["cat_comp_taxable"], cp.rate_bp)
-                      + rate_cap_relief(r["cat_bonus_tax_fen"], r["cat_bonus_taxable"], cp.rate_bp))
-            if cp.cap_fen >= 0:
-                amount = np.minimum(amount, cp.cap_fen)
-        elif p.formula == "hk_burden":
-            amount = np.maximum(r["iit_fen"] - r["hk_burden_fen"], 0)
-        else:
-            amount = np.maximum(r["iit_fen"] - r["macao_burden_fen"], 0)
-        amount = np.where(reason == APPLIES, amount, 0)
+        if cp.days_more_than not in codes:
+            short = (c["work_days"] >= 0) & (c["work_days"] <= cp.days_more_than)
+            codes[cp.days_more_than] = person_code(c["identity"], c["zone"], c["talent"], short)
+        table = cp.reasons_in_force if (in_window or extended) else cp.reasons_not_in_force
+        reason = table[codes[cp.days_more_than]]
+        idx = np.flatnonzero(reason == APPLIES)
+        amount = np.zeros(n, dtype=np.int64)
+        if idx.size:
+            a = _amount(cp, r, idx)
+            amount[idx] = a
+            kind = KIND_CODE[p.kind]
+            better = (a > best[idx]) | ((a == best[idx]) & (a > 0) & (kind < best_kind[idx]))
+            sel = idx[better]
+            best[sel] = a[better]
+            best_idx[sel] = k
+            best_kind[sel] = kind
+            extended_used[sel] = extended
         out[f"z_{p.id}_amount"] = amount
         out[f"z_{p.id}_reason"] = reason
-        kind = KIND_CODE[p.kind]
-        better = (amount > best) | ((amount == best) & (amount > 0) & (kind < best_kind))
-        best = np.where(better, amount, best)
-        best_idx = np.where(better, k, best_idx)
-        best_kind = np.where(better, kind, best_kind)
-        extended_used = np.where(better, extended, extended_used)
     paid = np.array([cp.paid_offset for cp in policies] + [0], dtype=np.int64)[best_idx]
-    out.update({"relief_fen": best, "relief_idx": best_idx, "relief_kind_code": np.where(best_idx >= 0, best_kind, 0),
-                "relief_paid_in": np.where(best_idx >= 0, year + paid, 0), "relief_extended": extended_used & (best_idx >= 0)})
+    out.update({"relief_fen": best, "relief_idx": best_idx, "relief_kind_code": best_kind,
+                "relief_paid_in": np.where(best_idx >= 0, year + paid, 0), "relief_extended": extended_used})
     return out
