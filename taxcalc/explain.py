@@ -27,6 +27,9 @@ class Step(BaseModel):
         self.children.extend(steps)
         return self
 
+    def __str__(self) -> str:
+        return render_text(self)
+
     def walk(self, depth: int = 0):
         yield depth, self
         for ch in self.children:
