@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from .money import FEN, UNIT
 from .tables import Citation, Tables
-from .zones import REASONS, WINDOW_R, DAYS_R, IDENTITY_R, TALENT_R, ZONE_R
+from .zones import WINDOW_R, DAYS_R, IDENTITY_R, TALENT_R, ZONE_R
 
 
 class Step(BaseModel):

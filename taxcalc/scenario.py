@@ -8,7 +8,7 @@ Cross-field rules live in :mod:`taxcalc.columns` and run on columns for both.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 

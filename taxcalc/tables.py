@@ -337,17 +337,12 @@ class _AnyTable(BaseModel):
 # ---------------------------------------------------------------- loading
 
 
-def _format_validation_error(path: Path, err: ValidationError) -> str:
-    lines = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"][1:] if not str(p).endswith("Table"))
-        # drop the discriminator tag that pydantic puts first
-        parts = [str(p) for p in e["loc"][1:]]
-        if parts and parts[0] in ("mainland", "hongkong", "macao", "fx", "zone"):
-            parts = parts[1:]
-        loc = ".".join(parts) or "(top level)"
-        lines.append(f"{loc}: {e['msg']}")
-    return "; ".join(lines)
+def _location(loc) -> str:
+    """A pydantic error location as a table key (without the jurisdiction tag it adds first)."""
+    parts = [str(p) for p in loc[1:]]
+    if parts and parts[0] in ("mainland", "hongkong", "macao", "fx", "zone"):
+        parts = parts[1:]
+    return ".".join(parts) or "(top level)"
 
 
 def load_file(path: Path):
@@ -364,11 +359,9 @@ def load_file(path: Path):
     try:
         return _AnyTable(table=raw).table
     except ValidationError as exc:
-        first = exc.errors()[0]
-        parts = [str(p) for p in first["loc"][1:]]
-        if parts and parts[0] in ("mainland", "hongkong", "macao", "fx", "zone"):
-            parts = parts[1:]
-        raise TableError(str(path), ".".join(parts) or "(top level)", _format_validation_error(path, exc)) from None
+        errors = exc.errors()
+        problems = "; ".join(f"{_location(e['loc'])}: {e['msg']}" for e in errors)
+        raise TableError(str(path), _location(errors[0]["loc"]), problems) from None
 
 
 class Tables:

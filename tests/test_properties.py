@@ -3,7 +3,7 @@
 from decimal import Decimal as D
 
 import numpy as np
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taxcalc import Options, calculate, calculate_many
