@@ -107,8 +107,8 @@ def _result(r, i, s: Scenario, tables, options, explain: bool) -> Result:
     policies = compiled_policies(tables)
     hk_year = int(r["hk_year"][i])
     ya = tables.hongkong[hk_year].year_of_assessment
-    raw = result_arrays({k: v[i:i + 1] for k, v in r.items()}, [p.policy.id for p in policies],
-                        np.array([ya], dtype=object))
+    row = r if len(r["iit_fen"]) == 1 else {k: v[i:i + 1] for k, v in r.items()}
+    raw = result_arrays(row, [p.policy.id for p in policies], np.array([ya], dtype=object))
     values = {c.name: to_python(c.kind, raw[c.name][0]) for c in RESULT_COLUMNS}
     notes = []
     if hk_year != s.tax_year:

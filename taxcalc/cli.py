@@ -149,7 +149,7 @@ def calc(ctx, input_file, as_json, explain, assume_extended, hk_burden_reduction
     if as_json:
         out = {"inputs": result.scenario.model_dump(exclude_none=True), **result.outputs(), "notes": result.notes}
         if explain:
-            out["explanation"] = result.explanation.model_dump(exclude_none=True)
+            out["explanation"] = result.explanation.to_dict()
         click.echo(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
         return
     click.echo(_breakdown(result))

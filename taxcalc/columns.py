@@ -10,7 +10,6 @@ exchange rates in millionths (-1 absent), work days in tenths (-1 absent).
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Iterable
 
 import numpy as np
@@ -27,16 +26,15 @@ DTYPES = {"money": np.int64, "count": np.int64, "bool": np.bool_, "choice": np.i
           "rate": np.int64, "days": np.int64, "year": np.int64}
 
 
-def _encode(name: str, value) -> int | bool:
-    kind = field_kind(name)
-    if kind == "money":
-        return -1 if value is None else int((Decimal(value) * 100).to_integral_value())
+_SCALE = {"money": 100, "rate": FX, "days": 10}
+
+
+def _encode(name: str, kind: str, value) -> int | bool:
+    """One validated value as its column code (exact: the model allows no finer decimals)."""
+    if kind in _SCALE:
+        return -1 if value is None else int(value * _SCALE[kind])
     if kind in ("choice", "choice_int"):
         return ENUMS[name].index(value)
-    if kind == "rate":
-        return -1 if value is None else int((Decimal(value) * FX).to_integral_value())
-    if kind == "days":
-        return -1 if value is None else int((Decimal(value) * 10).to_integral_value())
     if kind == "bool":
         return bool(value)
     return int(value)
@@ -53,7 +51,7 @@ def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
         if kind in ("count", "year", "bool"):
             cols[name] = np.array(values, dtype=DTYPES[kind])
         else:
-            cols[name] = np.array([_encode(name, v) for v in values], dtype=DTYPES[kind])
+            cols[name] = np.array([_encode(name, kind, v) for v in values], dtype=DTYPES[kind])
     return cols
 
 

@@ -6,22 +6,33 @@ produced for the row, and the tables for the citations.
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-
-from pydantic import BaseModel, Field
 
 from .money import FEN, UNIT
 from .tables import Citation, Tables
 from .zones import WINDOW_R, DAYS_R, IDENTITY_R, TALENT_R, ZONE_R
 
 
-class Step(BaseModel):
+@dataclass(slots=True)
+class Step:
+    """One figure of the explanation: what it is, its value, how it was computed, its source."""
+
     label: str
     value: str = ""
     formula: str = ""
     citation: Citation | None = None
     note: str = ""
-    children: list["Step"] = Field(default_factory=list)
+    children: list[Step] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The step and its children as plain data (for JSON), empty parts left out."""
+        out = {k: v for k, v in asdict(self).items() if v not in ("", None, []) and k != "children"}
+        if self.citation is not None:
+            out["citation"] = self.citation.model_dump(exclude_defaults=True)
+        if self.children:
+            out["children"] = [c.to_dict() for c in self.children]
+        return out
 
     def add(self, *steps: "Step") -> "Step":
         self.children.extend(steps)
