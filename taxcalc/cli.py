@@ -80,8 +80,8 @@ def _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_re
 
 
 @click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--tables", "tables_dir", type=click.Path(file_okay=False), envvar="TAXCALC_TABLES_DIR",
-              help="a directory of your own tables, read after the shipped ones (also TAXCALC_TABLES)")
+@click.option("--tables", "tables_dir", type=click.Path(file_okay=False),
+              help="a directory of your own tables, read after the shipped ones (or set TAXCALC_TABLES)")
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default=None, help="language of the terminal UI")
 @click.version_option(package_name="gba-taxcalc")
 @click.pass_context

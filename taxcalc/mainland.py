@@ -39,8 +39,9 @@ def monthly_tax_fen(annual_taxable, table: Brackets, months: int = 12):
 
 
 def income_amounts(c, p: MainlandParams):
-    """收入额: wages in full (less exempt allowances), 80% of labour and royalties, 56% of author's."""
-    wages = (c["wages"] - c["exempt_allowances"]) * FEN
+    """收入额: wages in full (less the foreign individuals' exempt allowances, in the years that
+    allow them), 80% of labour and royalties, 56% of author's."""
+    wages = (c["wages"] - c["exempt_allowances"]) * FEN if p.foreign_allowances else c["wages"] * FEN
     labour = c["labour"] * p.pct_labour      # fen x percent = units
     author = c["author"] * p.pct_author
     royalty = c["royalty"] * p.pct_royalty
