@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .money import FEN, UNIT
 from .tables import Citation, Tables
-from .zones import WINDOW_R, DAYS_R, IDENTITY_R, TALENT_R, ZONE_R
+from .zones import DAYS_R, IDENTITY_R, TALENT_R, WINDOW_R, ZONE_R, rate_cap_relief
 
 
 @dataclass(slots=True)
@@ -66,7 +66,13 @@ def _d(v) -> str:
 
 
 def _pct(bp) -> str:
-    return f"{Decimal(int(bp)) / 100:g}%"
+    """Basis points as a percentage: 1500 -> 15%."""
+    return _rate(Decimal(int(bp)) / 10_000)
+
+
+def _rate(d: Decimal) -> str:
+    """A rate as a percentage without trailing zeros: 0.80 -> 80%, 0.035 -> 3.5%."""
+    return f"{(Decimal(d) * 100).normalize():f}%"
 
 
 def _cite(tables: Tables, table, key: str):
@@ -91,21 +97,20 @@ def explain_row(r: dict, i: int, scenario, tables: Tables, options, policies) ->
 def _bracket_formula(taxable_u, table_model, idx, times_q: int = 1) -> str:
     b = table_model.brackets[int(idx)]
     q = f"{times_q} × " if times_q != 1 else ""
-    return f"{_u(taxable_u)} × {b.rate * 100:g}% − {q}{b.quick_deduction:,}"
+    return f"{_u(taxable_u)} × {_rate(b.rate)} − {q}{b.quick_deduction:,}"
 
 
 def _mainland(r, i, s, tables, ml) -> Step:
     node = Step(label="Mainland individual income tax", value=_f(r["iit_fen"][i]))
-    ratios = Step(label="Income amounts (收入额)").add(
-        Step(label="Wages" + (" less tax-exempt allowances" if s.exempt_allowances else ""), value=_u(r["ml_wages"][i]),
-             citation=_cite(tables, ml, "foreign_allowances.exempt") if s.exempt_allowances else None),
-        Step(label="Labour remuneration", value=_u(r["ml_labour"][i]), formula=f"{s.labour:,} × {ml.income_ratios.labour.value * 100:g}%",
-             citation=_cite(tables, ml, "income_ratios.labour")),
-        Step(label="Author's remuneration", value=_u(r["ml_author"][i]), formula=f"{s.author:,} × {ml.income_ratios.author.value * 100:g}%",
-             citation=_cite(tables, ml, "income_ratios.author")),
-        Step(label="Royalties", value=_u(r["ml_royalty"][i]), formula=f"{s.royalty:,} × {ml.income_ratios.royalty.value * 100:g}%",
-             citation=_cite(tables, ml, "income_ratios.royalty")),
-    )
+    ratios = Step(label="Income amounts (收入额)", value=_u(r["ml_wages"][i] + r["ml_labour"][i] + r["ml_author"][i] + r["ml_royalty"][i]))
+    ratios.add(Step(label="Wages" + (" less tax-exempt allowances" if s.exempt_allowances else ""), value=_u(r["ml_wages"][i]),
+                    citation=_cite(tables, ml, "foreign_allowances.exempt") if s.exempt_allowances else None))
+    for key, label, gross in (("labour", "Labour remuneration", s.labour), ("author", "Author's remuneration", s.author),
+                              ("royalty", "Royalties", s.royalty)):
+        if gross:
+            ratio = getattr(ml.income_ratios, key)
+            ratios.add(Step(label=label, value=_u(r[f"ml_{key}"][i]), formula=f"{gross:,} × {_rate(ratio.value)}",
+                            citation=_cite(tables, ml, f"income_ratios.{key}")))
     node.add(ratios)
     if s.residency == "nonresident":
         node.note = "Non-resident: no annual reconciliation; deductions other than 5,000 a month are not allowed"
@@ -226,8 +231,19 @@ def _burdens(r, i, s, tables, options) -> Step:
     hk_note = ("HK Salaries Tax on the gross mainland income in HK$, hk_deductions only (no MPF), the family allowances, "
                f"the lower of progressive and standard, {'after' if options.hk_burden_reduction else 'before'} the one-off reduction, "
                f"year of assessment {'beginning' if options.hk_burden_year == 'same' else 'ending'} in the tax year")
-    node.add(Step(label="Hong Kong burden", value=_f(r["hk_burden_fen"][i]), note=hk_note,
-                  formula=f"HK$ {_d(r['hkb_tax'][i])} × {Decimal(int(r['cny_per_hkd'][i])) / 1_000_000}"))
+    hk_step = Step(label="Hong Kong burden", value=_f(r["hk_burden_fen"][i]), note=hk_note,
+                   formula=f"HK$ {_d(r['hkb_tax'][i])} × {Decimal(int(r['cny_per_hkd'][i])) / 1_000_000}")
+    hk_step.add(
+        Step(label="Assessable income (gross mainland income in HK$)", value=_u(r["hkb_income"][i])),
+        Step(label="Net income (less hk_deductions; no MPF)", value=_u(r["hkb_net_income"][i])),
+        Step(label="Allowances", value=_u(r["hkb_allow_total"][i])),
+        Step(label="Net chargeable income", value=_u(r["hkb_nci"][i])),
+        Step(label=f"Tax, the lower of progressive and standard ({'standard' if r['hkb_standard_used'][i] else 'progressive'}), rounded down",
+             value=f"HK$ {_d(r['hkb_tax_before'][i])}"),
+    )
+    if options.hk_burden_reduction:
+        hk_step.add(Step(label="After the one-off reduction", value=f"HK$ {_d(r['hkb_tax'][i])}"))
+    node.add(hk_step)
     mo_note = ("Macao Professional Tax on the gross mainland income in MOP: 25% fixed deduction, the exemption and bands, "
                f"the 30% reduction, {'less' if options.macao_refund else 'before'} the resident's refund, rounded up to the pataca")
     mo_year = tables.macao_year_for(s.tax_year)[0]
@@ -260,7 +276,7 @@ def _zones(r, i, s, tables, options, policies) -> Step:
         else:
             why = "applies" + (" (assumed extended)" if s.tax_year > cp.last else "")
         if p.formula == "rate_cap":
-            formula = f"Σ per category max(0, tax − {_pct(cp.rate_bp)} × taxable)" + (f", capped at {_f(cp.cap_fen)}" if cp.cap_fen >= 0 else "")
+            formula = _rate_cap_formula(r, i, cp)
             cite = tables.citation(zt, f"{p.id}.rate", p.rate)
         elif p.formula == "hk_burden":
             formula = f"max(0, {_f(r['iit_fen'][i])} − HK burden {_f(r['hk_burden_fen'][i])})"
@@ -273,11 +289,26 @@ def _zones(r, i, s, tables, options, policies) -> Step:
                       formula=formula if reason == 0 else "", citation=cite, note=why))
     if chosen >= 0:
         cp = policies[chosen]
-        node.note = (f"{cp.policy.id}, a {cp.policy.kind}, paid in {int(r['relief_paid_in'][i])}"
+        node.note = (f"{cp.policy.id}, {'an' if cp.policy.kind == 'exemption' else 'a'} {cp.policy.kind}, paid in {int(r['relief_paid_in'][i])}"
                      + (" (the subsidy itself is tax-free)" if cp.policy.tax_free and cp.policy.tax_free.value else ""))
     else:
         node.note = "no relief applies"
     return node
+
+
+def _rate_cap_formula(r, i, cp) -> str:
+    """Each category's max(0, tax - rate x taxable), with the figures of this row."""
+    parts = []
+    for cat, label in (("comp", "comprehensive income"), ("bonus", "bonus taxed apart")):
+        tax, taxable = r[f"cat_{cat}_tax_fen"][i:i + 1], r[f"cat_{cat}_taxable"][i:i + 1]
+        if cat == "bonus" and not taxable[0]:
+            continue
+        relief = int(rate_cap_relief(tax, taxable, cp.rate_bp)[0])
+        parts.append(f"{label}: max(0, {_f(tax[0])} − {_pct(cp.rate_bp)} × {_u(taxable[0])}) = {_f(relief)}")
+    text = "; ".join(parts)
+    if cp.cap_fen >= 0:
+        text += f"; total capped at {_f(cp.cap_fen)}"
+    return text
 
 
 def _summary(r, i) -> Step:
@@ -285,7 +316,7 @@ def _summary(r, i) -> Step:
         Step(label="Mainland IIT after relief", value=_f(r["iit_net_fen"][i]), formula=f"{_f(r['iit_fen'][i])} − {_f(r['relief_fen'][i])}"),
         Step(label="Hong Kong tax in CNY", value=_f(r["hk_tax_cny_fen"][i])),
         Step(label="Gap (mainland − Hong Kong)", value=_f(r["burden_gap_fen"][i])),
-        Step(label="Effective rate, mainland", value=f"{Decimal(int(r['effective_rate_mainland'][i])) / 10_000:.2f}%"),
+        Step(label="Effective rate, mainland, after relief", value=f"{Decimal(int(r['effective_rate_mainland'][i])) / 10_000:.2f}%"),
         Step(label="Effective rate, Hong Kong", value=f"{Decimal(int(r['effective_rate_hk'][i])) / 10_000:.2f}%"),
     )
 
