@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from . import columns as colmod
 from .engine import Options, compute
 from .errors import InputError, InputErrors
-from .explain import Step, explain_row
+from .explain import ReliefOption, Step, explain_row, relief_options
 from .results import RESULT_COLUMNS, result_arrays, to_python
 from .scenario import Scenario
 from .tables import Tables, load_tables
@@ -50,6 +50,7 @@ class Result(BaseModel):
     cny_per_hkd: Decimal
     cny_per_mop: Decimal
     hk_tax_cny: Decimal
+    reliefs: list[ReliefOption] = []   # every zone policy considered: amount, or why not
     explanation: Step | None = None
     notes: list[str] = []
 
@@ -128,6 +129,7 @@ def _result(r, i, s: Scenario, tables, options, explain: bool) -> Result:
         cny_per_hkd=Decimal(int(r["cny_per_hkd"][i])) / 1_000_000,
         cny_per_mop=Decimal(int(r["cny_per_mop"][i])) / 1_000_000,
         hk_tax_cny=fen("hk_tax_cny_fen"),
+        reliefs=relief_options(r, i, s, policies),
         explanation=explain_row(r, i, s, tables, options, policies) if explain else None,
         notes=notes,
     )

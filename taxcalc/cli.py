@@ -6,6 +6,7 @@ rows were rejected (they are in the errors file).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from decimal import Decimal
@@ -147,7 +148,8 @@ def calc(ctx, input_file, as_json, explain, assume_extended, hk_burden_reduction
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     result = calculate(data, tables=_tables(ctx), options=options, explain=explain or as_json)
     if as_json:
-        out = {"inputs": result.scenario.model_dump(exclude_none=True), **result.outputs(), "notes": result.notes}
+        out = {"inputs": result.scenario.model_dump(exclude_none=True), **result.outputs(),
+               "reliefs_considered": [dataclasses.asdict(o) for o in result.reliefs], "notes": result.notes}
         if explain:
             out["explanation"] = result.explanation.to_dict()
         click.echo(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from .money import FEN, UNIT
 from .tables import Citation, Tables
-from .zones import DAYS_R, IDENTITY_R, TALENT_R, WINDOW_R, ZONE_R, rate_cap_relief
+from .zones import DAYS_R, IDENTITY_R, REASONS, TALENT_R, WINDOW_R, ZONE_R, rate_cap_relief
 
 
 @dataclass(slots=True)
@@ -253,16 +253,28 @@ def _burdens(r, i, s, tables, options) -> Step:
     return node
 
 
-def _zones(r, i, s, tables, options, policies) -> Step:
+@dataclass(slots=True)
+class ReliefOption:
+    """One zone policy considered for a row: its amount, or why it does not apply."""
+
+    policy: str
+    name: str
+    kind: str
+    years: str
+    reason: str          # applies, identity, talent, zone, not in force, work days
+    why: str
+    amount: Decimal
+    chosen: bool
+    paid_in: int | None
+
+
+def relief_options(r, i, s, policies) -> list[ReliefOption]:
+    """Every policy in the tables, with what the kernel found for row ``i``."""
     chosen = int(r["relief_idx"][i])
-    node = Step(label="Zone reliefs (one per person and year: the largest; on a tie the exemption)",
-                value=_f(r["relief_fen"][i]))
+    out = []
     for k, cp in enumerate(policies):
         p = cp.policy
-        zt = tables.policies[p.id][0]
         reason = int(r[f"z_{p.id}_reason"][i])
-        amount = r[f"z_{p.id}_amount"][i]
-        years = f"{p.first_year}-{cp.last}"
         if reason == IDENTITY_R:
             why = f"not available: identity {s.identity} (needs {', '.join(p.identities)})"
         elif reason == TALENT_R:
@@ -270,11 +282,26 @@ def _zones(r, i, s, tables, options, policies) -> Step:
         elif reason == ZONE_R:
             why = f"not available: zone {s.zone} (applies in {', '.join(p.zones)})"
         elif reason == WINDOW_R:
-            why = f"not in force in {s.tax_year} (in force {years}; --assume-extended applies it after {cp.last})"
+            why = (f"not in force in {s.tax_year} (in force {p.first_year}-{cp.last}"
+                   + (f"; --assume-extended applies it after {cp.last})" if s.tax_year > cp.last else ")"))
         elif reason == DAYS_R:
             why = f"not available: {s.work_days} work days; needs more than {cp.days_more_than / 10:g}"
         else:
             why = "applies" + (" (assumed extended)" if s.tax_year > cp.last else "")
+        out.append(ReliefOption(policy=p.id, name=p.name, kind=p.kind, years=f"{p.first_year}-{cp.last}",
+                                reason=REASONS[reason], why=why,
+                                amount=(Decimal(int(r[f"z_{p.id}_amount"][i])) / 100).quantize(Decimal("0.01")),
+                                chosen=k == chosen, paid_in=s.tax_year + cp.paid_offset if reason == 0 else None))
+    return out
+
+
+def _zones(r, i, s, tables, options, policies) -> Step:
+    chosen = int(r["relief_idx"][i])
+    node = Step(label="Zone reliefs (one per person and year: the largest; on a tie the exemption)",
+                value=_f(r["relief_fen"][i]))
+    for cp, opt in zip(policies, relief_options(r, i, s, policies)):
+        p = cp.policy
+        zt = tables.policies[p.id][0]
         if p.formula == "rate_cap":
             formula = _rate_cap_formula(r, i, cp)
             cite = tables.citation(zt, f"{p.id}.rate", p.rate)
@@ -284,9 +311,9 @@ def _zones(r, i, s, tables, options, policies) -> Step:
         else:
             formula = f"max(0, {_f(r['iit_fen'][i])} − Macao burden {_f(r['macao_burden_fen'][i])})"
             cite = tables.citation(zt, f"{p.id}.basis", p.basis) if p.basis else None
-        mark = "chosen: " if k == chosen else ""
-        node.add(Step(label=f"{mark}{p.id}: {p.name} ({p.kind}, {years})", value=_f(amount),
-                      formula=formula if reason == 0 else "", citation=cite, note=why))
+        mark = "chosen: " if opt.chosen else ""
+        node.add(Step(label=f"{mark}{p.id}: {p.name} ({p.kind}, {opt.years})", value=f"{opt.amount:,}",
+                      formula=formula if opt.reason == "applies" else "", citation=cite, note=opt.why))
     if chosen >= 0:
         cp = policies[chosen]
         node.note = (f"{cp.policy.id}, {'an' if cp.policy.kind == 'exemption' else 'a'} {cp.policy.kind}, paid in {int(r['relief_paid_in'][i])}"

@@ -138,11 +138,12 @@ def test_zone_relief_invariants(case, extended):
     assert case.get("talent", False) or not policy.talent_required
     assert r.relief_paid_in == year + int(policy.paid_in_offset.value)
     # the chosen relief is the largest of the alternatives considered, and there is only one
-    zone_steps = [s for s in r.explanation.children if s.label.startswith("Zone reliefs")][0].children
-    chosen = [s for s in zone_steps if s.label.startswith("chosen:")]
-    assert len(chosen) == 1 and chosen[0].label.startswith(f"chosen: {r.relief_policy}:")
-    amounts = [D(s.value.replace(",", "")) for s in zone_steps]
-    assert r.relief == max(amounts)
+    chosen = [o for o in r.reliefs if o.chosen]
+    assert len(chosen) == 1 and chosen[0].policy == r.relief_policy
+    assert r.relief == max(o.amount for o in r.reliefs)
+    assert all(o.amount == 0 for o in r.reliefs if o.reason != "applies")
+    labels = [s.label for s in next(s for s in r.explanation.children if s.label.startswith("Zone reliefs")).children]
+    assert sum(label.startswith("chosen:") for label in labels) == 1
     if policy.formula == "hk_burden":
         assert r.iit_net == min(r.iit, r.hk_burden_cny)
     if policy.formula == "macao_burden":
