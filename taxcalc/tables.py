@@ -428,10 +428,15 @@ class Tables:
         return min(later), True
 
     def cny_per_hkd(self, tax_year: int) -> Cited:
+        """The year's default rate, or the latest earlier year's (its citation says which)."""
         assert self.fx is not None
-        if tax_year not in self.fx.cny_per_hkd:
-            raise TableError(str(self.files[("fx", None)]), f"cny_per_hkd.{tax_year}", "no default rate for this year")
-        return self.fx.cny_per_hkd[tax_year]
+        rates = self.fx.cny_per_hkd
+        if tax_year not in rates:
+            earlier = [y for y in rates if y <= tax_year]
+            if not earlier:
+                raise TableError(str(self.files[("fx", None)]), f"cny_per_hkd.{tax_year}", "no default rate for this year or before")
+            return rates[max(earlier)]
+        return rates[tax_year]
 
     def citation(self, table, key: str, cited) -> Citation:
         """The citation of one value of a table (cached: tables do not change once loaded)."""

@@ -1,6 +1,7 @@
 """Tables: every shipped file validates, every value is cited, broken tables fail clearly."""
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,17 @@ def test_missing_year_is_a_clear_input_error(tmp_path):
     with pytest.raises(InputErrors) as exc:
         calculate({"tax_year": 2027, "wages": 1}, tables=Tables((d,)))
     assert exc.value.errors[0].field == "tax_year" and "2026" in exc.value.errors[0].message
+
+
+def test_a_new_year_is_a_new_file(tmp_path):
+    """A 2028 mainland table in the user's directory is all it takes to compute 2028."""
+    user = tmp_path / "mine"
+    (user / "mainland").mkdir(parents=True)
+    text = (SHIPPED_TABLES / "mainland" / "2027.toml").read_text().replace("year = 2027", "year = 2028")
+    text = text.replace("basic_annual = { value = 60000", "basic_annual = { value = 72000")
+    (user / "mainland" / "2028.toml").write_text(text)
+    t = Tables((SHIPPED_TABLES, user))
+    r = calculate({"tax_year": 2028, "wages": 108000}, tables=t)
+    assert r.iit == Decimal("1080.00")          # (108,000 - 72,000) x 3%
+    assert r.hk_year_of_assessment == "2026/27"
+    assert any("2026/27 was used" in n for n in r.notes)
