@@ -12,6 +12,7 @@ its files replace shipped files of the same jurisdiction and year, so a new year
 from __future__ import annotations
 
 import os
+import sys
 import tomllib
 from decimal import Decimal
 from functools import lru_cache
@@ -22,7 +23,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .errors import TableError
 
-SHIPPED_TABLES = Path(__file__).resolve().parent.parent / "tables"
+def _shipped_tables() -> Path:
+    """The checkout's tables/ (editable install), else the copy a wheel installs under the prefix."""
+    here = Path(__file__).resolve().parent.parent / "tables"
+    if here.is_dir():
+        return here
+    return Path(sys.prefix) / "share" / "gba-taxcalc" / "tables"
+
+
+SHIPPED_TABLES = _shipped_tables()
 ENV_VAR = "TAXCALC_TABLES"
 
 Confidence = Literal["verified", "adviser", "inferred", "uncertain"]
