@@ -29,6 +29,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Iterator
 
@@ -41,7 +42,7 @@ from .engine import Options, compute
 from .errors import InputError, TaxcalcError
 from .money import FX, MAX_AMOUNT
 from .results import RESULT_COLUMNS, result_arrays
-from .scenario import ENUMS, FIELDS, FIRST_YEAR, LAST_YEAR, field_choices, field_default, field_kind
+from .scenario import ENUMS, FIELDS, FIRST_YEAR, LAST_YEAR, Scenario, field_choices, field_kind
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -160,25 +161,55 @@ class CsvReader:
     """CSV in blocks with pyarrow's streaming reader, every column as text.
 
     The header line is read here (BOM stripped, names trimmed) to check the columns before any
-    row is parsed; the rest of the stream goes to pyarrow with those names.
+    row is parsed; the rest of the stream goes to pyarrow with those names (from a native file
+    handle for a path, through Python for standard input). Quoted cells may hold newlines; blank
+    lines are skipped and not counted as rows.
     """
 
     def __init__(self, path: str):
         import pyarrow.csv as pacsv
 
         self.path = path
+        self._native = None
         if path == "-":
-            raw, self.total_bytes = sys.stdin.buffer, 0
+            self._raw = sys.stdin.buffer
+            self.total_bytes = 0
         else:
             try:
-                raw = open(path, "rb")  # noqa: SIM115 (closed in close())
+                self._raw = open(path, "rb")  # noqa: SIM115 (closed in close())
             except OSError as exc:
                 raise BatchFileError(f"{path}: cannot open ({exc.strerror})") from None
             self.total_bytes = os.path.getsize(path)
-        self._raw = raw
-        self._stream = _CountingReader(raw)
-        head = self._stream.raw.readline(HEADER_LIMIT)
-        self._stream.count += len(head)
+        head = self._raw.readline(HEADER_LIMIT)
+        self.columns = self._header(head)
+        self._invalid: list[str] = []
+
+        def on_invalid(row) -> str:
+            self._invalid.append(f"{row.actual_columns} fields where the header has {row.expected_columns}: "
+                                 f"{row.text[:80]!r}")
+            return "error"
+
+        if path == "-":
+            self._stream = _CountingReader(self._raw)
+            self._stream.count = len(head)
+            has_data = self._stdin_has_data()
+            source = self._stream
+        else:
+            self._raw.close()
+            self._native = pa.OSFile(path, "r")
+            self._native.seek(len(head))
+            has_data = self.total_bytes > len(head)
+            source = self._native
+        self._reader = pacsv.open_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=self.columns, block_size=CHUNK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in self.columns},
+                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
+        ) if has_data else None
+
+    def _header(self, head: bytes) -> list[str]:
+        path = self.path
         if not head.strip():
             raise BatchFileError(f"{path}: empty file; expected a header line with the batch columns "
                                  "(at least tax_year) and then one row per scenario")
@@ -196,34 +227,20 @@ class CsvReader:
             if delim in text and "," not in text:
                 looks = f" -- it looks {label}-separated"
         _check_header(path, names, looks)
-        self.columns = names
-        self._invalid: list[str] = []
+        return names
 
-        def on_invalid(row) -> str:
-            self._invalid.append(f"{row.actual_columns} fields where the header has {row.expected_columns}: "
-                                 f"{row.text[:80]!r}")
-            return "error"
-
-        self._reader = pacsv.open_csv(
-            self._stream,
-            read_options=pacsv.ReadOptions(column_names=names, block_size=CHUNK_BYTES),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=True, quoted_strings_can_be_null=True),
-        ) if self._has_data() else None
-
-    def _has_data(self) -> bool:
+    def _stdin_has_data(self) -> bool:
         """False when nothing follows the header (pyarrow refuses an empty stream)."""
-        peek = self._stream.raw.peek(1) if hasattr(self._stream.raw, "peek") else None
+        peek = self._raw.peek(1) if hasattr(self._raw, "peek") else None
         if peek is not None:
             return bool(peek)
-        rest = self._stream.raw.read()          # a stream without peek: buffer it (rare)
+        rest = self._raw.read()          # a stream without peek: buffer it (rare)
         self._stream.raw = io.BytesIO(rest)
         return bool(rest)
 
     @property
     def bytes_read(self) -> int:
-        return self._stream.count
+        return self._native.tell() if self._native is not None else self._stream.count
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
         if self._reader is None:
@@ -250,8 +267,8 @@ class CsvReader:
         return f"{self.path}: cannot read as CSV: {msg.splitlines()[0]}"
 
     def close(self) -> None:
-        if self.path != "-":
-            self._raw.close()
+        if self._native is not None:
+            self._native.close()
 
 
 class JsonlReader:
@@ -415,19 +432,18 @@ def _message(name: str, code: int) -> str:
 
 
 _PLAIN_DECIMAL = r"^\+?[0-9]*\.?[0-9]*$"
-_DECIMAL_TEXT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
+_DECIMAL_TEXT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,3}))?")
 
 
 def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     """The whole-column part of :func:`parse_decimal`, as expressions (so that one ``select``
-    parses every numeric column of a chunk)."""
-    s = pl.col(name).cast(pl.String).str.strip_chars()
-    length = s.str.len_bytes().cast(pl.Int64)
-    decimals = length - s.str.find(".", literal=True).cast(pl.Int64).fill_null(length) - 1   # -1: no point
+    parses every numeric column of a chunk): the exact decimal cast as an integer in 10**-scale,
+    the same text as a float, and the length in bytes."""
+    s = pl.col(name).cast(pl.String)
     return [
         s.cast(pl.Decimal(18, scale), strict=False).to_physical().cast(pl.Int64).alias(name + "#v"),
-        (s.str.contains(_PLAIN_DECIMAL) & (decimals <= scale)).fill_null(False).alias(name + "#fast"),
-        (s.is_null() | (s.str.len_bytes() == 0)).alias(name + "#empty"),
+        s.cast(pl.Float64, strict=False).alias(name + "#x"),
+        s.str.len_bytes().fill_null(0).alias(name + "#len"),
     ]
 
 
@@ -436,20 +452,28 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     NEGATIVE, TOO_PRECISE, TOO_LARGE); the value is 0 where the code is not OK.
 
     Accepted, as by the Scenario model: surrounding spaces, an optional +, digits with an optional
-    point (``12``, ``12.5``, ``.5``, ``12.``); zeros past the scale are fine (``1.230`` as money).
-    Not accepted: exponents, thousands separators, a minus sign (but ``-0``).
+    point (``12``, ``12.5``, ``.5``, ``12.``), an exponent (``1e3``); zeros past the scale are
+    fine (``1.230`` as money), other digits past it are not. Not accepted: a minus sign (but
+    ``-0``), thousands separators.
 
-    The common case runs on the whole column (:func:`_decimal_exprs`: polars' exact decimal
-    cast, a character check and the count of decimals; ``pre`` holds them when computed for many
-    columns at once); only cells that fail it go through :func:`_classify_decimal`.
+    Fast path, on whole columns: polars' decimal cast (exact, but it drops digits past the
+    scale) and its float cast agree to within 4 ulps only when nothing past the scale was dropped;
+    texts of at most 15 bytes have at most 15 significant digits, so any dropped digit shows.
+    Cells that fail (spaces, long texts, negatives, errors) go through :func:`_classify_decimal`.
     """
     name = series.name
     if pre is None:
         pre = pl.DataFrame([series]).select(_decimal_exprs(name, scale))
-    v = pre[name + "#v"]
-    fast = (v.is_not_null() & pre[name + "#fast"]).to_numpy()
-    empty = pre[name + "#empty"].to_numpy()
-    value = v.fill_null(0).to_numpy().copy()
+    v_s = pre[name + "#v"]
+    has_v = v_s.is_not_null().to_numpy()
+    value = v_s.fill_null(0).to_numpy().copy()
+    x = pre[name + "#x"].fill_null(float("nan")).to_numpy()
+    length = pre[name + "#len"].to_numpy()
+    empty = length == 0
+    vf = value.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        agree = np.abs(x * (10 ** scale) - vf) <= 4 * np.spacing(np.maximum(np.abs(vf), 1.0))
+    fast = has_v & (value >= 0) & (length <= 15) & agree
     code = np.where(empty, EMPTY, OK).astype(np.int8)
     slow = np.nonzero(~fast & ~empty)[0]
     if len(slow):
@@ -461,11 +485,20 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
 
 
 def _classify_decimal(text: str, scale: int) -> tuple[int, int]:
-    """(code, value) for one cell the whole-column path did not accept."""
+    """(code, value) for one trimmed cell that the whole-column path did not accept."""
+    if text == "":
+        return EMPTY, 0
     m = _DECIMAL_TEXT.fullmatch(text)
     if m is None or not (m[2] or m[3]):
         return NOT_VALID, 0
-    digits, frac = m[2].lstrip("0"), (m[3] or "")
+    digits, frac = m[2], (m[3] or "")
+    shift = int(m[4] or 0)                      # an exponent moves the point
+    if shift > 0:
+        digits, frac = digits + frac[:shift].ljust(shift, "0"), frac[shift:]
+    elif shift < 0:
+        digits, frac = digits[:shift].rjust(1, "0") if len(digits) > -shift else "", \
+            digits[shift:].rjust(-shift, "0") + frac
+    digits = digits.lstrip("0")
     if m[1] == "-" and (digits or frac.strip("0")):
         return NEGATIVE, 0
     if len(frac.rstrip("0")) > scale:
@@ -476,23 +509,42 @@ def _classify_decimal(text: str, scale: int) -> tuple[int, int]:
 
 
 def parse_words(series: pl.Series, words: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """A column of words (a choice or a flag) as codes, trimmed and case-folded, with a code per
-    cell (OK, EMPTY, NOT_VALID). Each distinct text is looked up once."""
-    s = series.cast(pl.String).fill_null("")
-    uniq = s.unique().to_list()
-    mapped = []
-    for u in uniq:
-        t = u.strip().lower()
-        mapped.append(-2 if t == "" else words.get(t, -1))
-    codes = s.replace_strict(uniq, mapped, return_dtype=pl.Int16).to_numpy()
-    code = np.where(codes == -2, EMPTY, np.where(codes == -1, NOT_VALID, OK)).astype(np.int8)
-    value = np.where(codes >= 0, codes, 0).astype(np.int64)
+    """A column of words (a choice or a flag) as codes, with a code per cell (OK, EMPTY,
+    NOT_VALID). Exact spellings go through a whole-column cast to an enum of the first word of
+    each code; other texts (capitals, spaces, synonyms such as yes/no) are looked up once per
+    distinct text, trimmed and case-folded."""
+    s = series.cast(pl.String)
+    first: dict[int, str] = {}
+    for w, k in words.items():
+        first.setdefault(k, w)
+    vocab = [first[k] for k in sorted(first)]
+    codes = s.cast(pl.Enum(vocab), strict=False).to_physical()
+    value = codes.fill_null(-1).cast(pl.Int64).to_numpy().copy()
+    missed = np.nonzero(value < 0)[0]
+    code = np.full(len(value), OK, dtype=np.int8)
+    if len(missed):
+        texts = s.gather(pl.Series(missed, dtype=pl.UInt32)).fill_null("")
+        uniq = texts.unique().to_list()
+        lookup = {}
+        for u in uniq:
+            t = u.strip().lower()
+            lookup[u] = -2 if t == "" else words.get(t, -1)
+        got = texts.replace_strict(uniq, [lookup[u] for u in uniq], return_dtype=pl.Int64).to_numpy()
+        value[missed] = np.where(got >= 0, got, 0)
+        code[missed] = np.where(got == -2, EMPTY, np.where(got == -1, NOT_VALID, OK))
     return value, code
 
 
+@lru_cache(maxsize=1)
+def _defaults() -> dict:
+    """Every field's default as the kernels store it, from :func:`~taxcalc.columns.from_scenarios`
+    on a scenario that gives nothing but the (required) year."""
+    cols = colmod.from_scenarios([Scenario(tax_year=FIRST_YEAR)])
+    return {k: v[0].item() for k, v in cols.items()}
+
+
 def _default_code(name: str):
-    """A field's default as the kernels store it (the same encoding as from_scenarios)."""
-    return colmod._encode(name, field_default(name))
+    return _defaults()[name]
 
 
 @dataclass
@@ -739,11 +791,16 @@ def result_frame(r: dict, tables: Tables) -> pl.DataFrame:
 # writers
 
 
-def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
-    """Text cells beginning with = + - @ (or tab, CR) get a leading ' unless they are numbers."""
+def neutralise_formulas(df: pl.DataFrame, names: list[str] | None = None) -> pl.DataFrame:
+    """CSV injection: text cells that begin with = + - @ (or a tab or CR) get a leading ``'``
+    unless they are numbers (``-5``, ``+1.5e3`` stay as they are).
+
+    ``names`` limits the check to the columns that can hold free text; by default every text
+    column. Known input columns of computed rows need no check: they parsed as numbers or words.
+    """
     exprs = []
     for name, dtype in df.schema.items():
-        if dtype != pl.String:
+        if dtype != pl.String or (names is not None and name not in names):
             continue
         s = pl.col(name)
         risky = s.str.contains(FORMULA_START)
@@ -751,6 +808,13 @@ def neutralise_formulas(df: pl.DataFrame) -> pl.DataFrame:
             continue
         exprs.append(pl.when(risky & ~s.str.contains(NUMBER_TEXT)).then(pl.lit("'") + s).otherwise(s).alias(name))
     return df.with_columns(exprs) if exprs else df
+
+
+def free_text_columns(columns: list[str]) -> list[str]:
+    """The output columns that can carry a user's free text: id, unknown input columns, and the
+    relief policy label (a policy id from the tables, which a user's directory may define)."""
+    return [c for c in _output_header(columns) if c not in FIELDS or field_kind(c) == "text"
+            ] + ["relief_policy"]
 
 
 class _AtomicTarget:
@@ -763,7 +827,7 @@ class _AtomicTarget:
             self.fh = sys.stdout.buffer
         else:
             p = Path(path)
-            if p.parent and not p.parent.exists():
+            if not p.parent.exists():
                 raise BatchFileError(f"{path}: the directory {p.parent} does not exist")
             self.tmp = str(p.with_name(f".{p.name}.{os.getpid()}.tmp"))
             try:
@@ -787,15 +851,22 @@ class _AtomicTarget:
                 pass
 
 
-class CsvWriter:
-    def __init__(self, path: str):
-        self.target = _AtomicTarget(path)
-        self._header = False
+class Writer:
+    """An output file. :meth:`encode` turns an output frame into what :meth:`write` appends; it
+    is a static method so that worker processes can encode while the main process writes."""
 
-    def write(self, df: pl.DataFrame) -> None:
-        df = neutralise_formulas(df)
-        df.write_csv(self.target.fh, include_header=not self._header)
-        self._header = True
+    fmt = ""
+
+    def __init__(self, path: str, columns: list[str]):
+        self.target = _AtomicTarget(path)
+        self.columns = columns
+
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]):
+        raise NotImplementedError
+
+    def write(self, payload) -> None:
+        self.target.fh.write(payload)
 
     def commit(self) -> None:
         self.target.commit()
@@ -804,43 +875,62 @@ class CsvWriter:
         self.target.abort()
 
 
-class JsonlWriter:
+class CsvWriter(Writer):
+    """Comma-separated, a header line first; empty cells for empty values; CNY as 47080.00."""
+
+    fmt = "csv"
+
+    def __init__(self, path: str, columns: list[str]):
+        super().__init__(path, columns)
+        self.target.fh.write(pl.DataFrame(schema={c: pl.String for c in _output_header(columns)}).write_csv().encode())
+
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
+        buf = io.BytesIO()
+        neutralise_formulas(df, free_text).write_csv(buf, include_header=False)
+        return buf.getvalue()
+
+
+class JsonlWriter(Writer):
     """One JSON object per row; CNY amounts and ratios as strings (exact), HK$ as integers."""
 
-    def __init__(self, path: str):
-        self.target = _AtomicTarget(path)
+    fmt = "jsonl"
 
-    def write(self, df: pl.DataFrame) -> None:
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
+        buf = io.BytesIO()
         if df.height:
-            df.write_ndjson(self.target.fh)
-
-    def commit(self) -> None:
-        self.target.commit()
-
-    def abort(self) -> None:
-        self.target.abort()
+            df.write_ndjson(buf)
+        return buf.getvalue()
 
 
-class ParquetWriter:
+class ParquetWriter(Writer):
     """Row groups appended chunk by chunk; CNY amounts as decimal(20,2), ratios decimal(20,6)."""
 
-    def __init__(self, path: str):
+    fmt = "parquet"
+
+    def __init__(self, path: str, columns: list[str]):
         if path == "-":
             raise BatchFileError("Parquet cannot go to standard output; give a file name")
-        self.target = _AtomicTarget(path)
+        super().__init__(path, columns)
         self._writer = None
 
-    def write(self, df: pl.DataFrame) -> None:
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]) -> pa.Table:
+        return df.to_arrow()
+
+    def write(self, payload: pa.Table) -> None:
         import pyarrow.parquet as pq
 
-        table = df.to_arrow()
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self.target.fh, table.schema)
-        self._writer.write_table(table)
+            self._writer = pq.ParquetWriter(self.target.fh, payload.schema)
+        if payload.num_rows or self._writer is not None:
+            self._writer.write_table(payload)
 
     def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
+        if self._writer is None:   # no rows at all: the schema alone
+            self.write(self.encode(pl.concat([_empty_input(self.columns), _empty_results()], how="horizontal"), []))
+        self._writer.close()
         self.target.commit()
 
     def abort(self) -> None:
@@ -852,13 +942,11 @@ class ParquetWriter:
         self.target.abort()
 
 
-def open_writer(path: str):
-    fmt = file_format(path)
-    return {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}[fmt](path)
+WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
 
 
-# ---------------------------------------------------------------------------------------------
-# the run
+def open_writer(path: str, columns: list[str]) -> Writer:
+    return WRITERS[file_format(path)](path, columns)
 
 
 def default_errors_path(output: str) -> str:
@@ -875,12 +963,15 @@ def default_errors_path(output: str) -> str:
 
 
 class _ErrorsWriter:
+    """The errors file: CSV with row, column, value, message; always written (a header alone when
+    every row was computed), so that an old errors file never outlives a new run."""
+
     def __init__(self, path: str):
         self.path = path
         self.count = 0
         if path == "-stderr":
             self.target = None
-            self.fh = sys.stderr.buffer if hasattr(sys.stderr, "buffer") else None
+            self.fh = None
         else:
             if file_format(path) != "csv":
                 raise BatchFileError(f"{path}: the errors file is CSV; give a .csv name")
@@ -889,76 +980,107 @@ class _ErrorsWriter:
         self._header = False
 
     def write(self, errors: pl.DataFrame) -> None:
-        if not self._header or errors.height:
-            frame = neutralise_formulas(errors)
-            if self.fh is None:
-                sys.stderr.write(frame.write_csv(include_header=not self._header))
-            else:
-                frame.write_csv(self.fh, include_header=not self._header)
-            self._header = True
-            self.count += errors.height
+        if not errors.height and (self._header or self.fh is None):
+            return
+        text = neutralise_formulas(errors, ["value", "column"]).write_csv(include_header=not self._header)
+        if self.fh is None:
+            sys.stderr.write(text)
+        else:
+            self.fh.write(text.encode())
+        self._header = True
+        self.count += errors.height
 
     def commit(self) -> None:
+        if not self._header and self.fh is not None:
+            self.write(_empty_errors())     # a header alone: no row was rejected
         if self.target is not None:
-            if not self._header:
-                _empty_errors().write_csv(self.fh)
             self.target.commit()
-        elif self.fh is not None:
-            self.fh.flush()
 
     def abort(self) -> None:
         if self.target is not None:
             self.target.abort()
 
 
+# ---------------------------------------------------------------------------------------------
+# the run
+
+
 def _output_header(columns: list[str]) -> list[str]:
     lead = [] if "id" in columns else ["id"]
-    return lead + columns + [c.name for c in RESULT_COLUMNS]
+    return lead + list(columns) + [c.name for c in RESULT_COLUMNS]
 
 
 def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options):
-    """Parse and compute one chunk: (output frame of the accepted rows, error frame, bad mask)."""
+    """Parse and compute one chunk: (output frame of the accepted rows, error frame, bad mask).
+
+    The output frame holds the input columns as read (``id`` filled with the row number where
+    empty, or added first when the input has none), then the result columns."""
     p = parse_chunk(df, first_row, tables)
     n = df.height
-    row_no = pl.int_range(first_row, first_row + n, eager=True).cast(pl.String)
+    row_no = pl.int_range(first_row, first_row + n, eager=True).cast(pl.String).alias("id")
     if "id" in df.columns:
-        ids = pl.select(pl.when(p.ids.is_null() | (p.ids.str.strip_chars() == "")).then(row_no)
-                        .otherwise(p.ids)).to_series().alias("id")
-        inputs = df.with_columns(ids)
+        ids = df["id"]
+        inputs = df.with_columns(pl.select(pl.when(ids.is_null() | (ids.str.strip_chars() == "")).then(row_no)
+                                           .otherwise(ids)).to_series().alias("id"))
     else:
-        inputs = df.insert_column(0, row_no.alias("id"))
+        inputs = df.insert_column(0, row_no)
     good = ~p.bad
     if good.all():
-        cols = p.cols
-        kept = inputs
+        cols, kept = p.cols, inputs
     else:
         idx = np.nonzero(good)[0]
         cols = {k: v[idx] for k, v in p.cols.items()}
         kept = inputs.filter(pl.Series(good))
-    if kept.height:
-        r = compute_rows(cols, tables, options)
-        out = pl.concat([kept, result_frame(r, tables)], how="horizontal")
-    else:
-        out = pl.concat([kept, _empty_results()], how="horizontal")
-    return out, p.errors, p.bad
+    results = result_frame(compute_rows(cols, tables, options), tables) if kept.height else _empty_results()
+    return pl.concat([kept, results], how="horizontal"), p.errors, p.bad
 
 
 def _empty_results() -> pl.DataFrame:
-    schema = {}
-    for c in RESULT_COLUMNS:
-        schema[c.name] = {"fen": pl.Decimal(20, 2), "ratio": pl.Decimal(20, 6), "dollars": pl.Int64,
-                          "year": pl.Int64, "bool": pl.Boolean, "label": pl.String}[c.kind]
-    return pl.DataFrame(schema=schema)
+    kinds = {"fen": pl.Decimal(20, 2), "ratio": pl.Decimal(20, 6), "dollars": pl.Int64, "year": pl.Int64,
+             "bool": pl.Boolean, "label": pl.String}
+    return pl.DataFrame(schema={c.name: kinds[c.kind] for c in RESULT_COLUMNS})
+
+
+def _empty_input(columns: list[str]) -> pl.DataFrame:
+    names = _output_header(columns)[: len(columns) + (0 if "id" in columns else 1)]
+    return pl.DataFrame(schema={c: pl.String for c in names})
+
+
+# state of a worker process (set by _init_worker)
+_WORKER: dict = {}
+
+
+def _init_worker(table_dirs, options: Options, fmt: str, free_text: list[str]) -> None:
+    from .tables import _load
+
+    _WORKER.update(tables=_load(tuple(table_dirs)), options=options, fmt=fmt, free_text=free_text)
+
+
+def _work(batch, first_row: int):
+    """One chunk in a worker: (encoded output, errors, rows rejected, rows)."""
+    df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
+    out, errs, bad = process_chunk(df, first_row, _WORKER["tables"], _WORKER["options"])
+    payload = WRITERS[_WORKER["fmt"]].encode(out, _WORKER["free_text"])
+    return payload, errs, int(bad.sum()), df.height
+
+
+def default_jobs() -> int:
+    """Worker processes: one per core, at most 4 (the main process reads and writes)."""
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables | None = None,
         options: Options = Options(), strict: bool = False, quiet: bool = False,
-        progress: bool | None = None) -> BatchSummary:
+        progress: bool | None = None, jobs: int | None = None) -> BatchSummary:
     """Compute every row of ``input_path`` into ``output_path``; bad rows into ``errors_path``.
 
     Returns a :class:`BatchSummary`. Raises :class:`BatchFileError` when the input cannot be
-    read as a batch file (nothing is written then), :class:`BatchStopped` with ``strict`` at the
+    read as a batch file (then nothing is written), :class:`BatchStopped` with ``strict`` at the
     first bad row (the rows before it and its errors are written).
+
+    Chunks are computed by ``jobs`` worker processes (default: :func:`default_jobs`) when the
+    input has more than two chunks, and written in input order; ``jobs=1`` keeps everything in
+    this process. ``--strict`` always runs in this process.
     """
     tables = tables or load_tables()
     started = time.perf_counter()
@@ -966,58 +1088,63 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     if output_path != "-" and errors_path != "-stderr" and os.path.abspath(errors_path) == os.path.abspath(output_path):
         raise BatchFileError(f"{errors_path}: the errors file must differ from the output")
     if input_path != "-" and output_path != "-" and os.path.exists(output_path) and \
-            os.path.samefile(input_path, output_path):
+            os.path.exists(input_path) and os.path.samefile(input_path, output_path):
         raise BatchFileError(f"{output_path}: the output would overwrite the input")
+    fmt = file_format(output_path)
     reader = open_reader(input_path)
-    writers = []
-    summary = BatchSummary(output=output_path, errors_path=errors_path if errors_path != "-stderr" else "standard error",
+    summary = BatchSummary(output=output_path,
+                           errors_path=errors_path if errors_path != "-stderr" else "standard error",
                            columns=_output_header(reader.columns))
-    show = (progress if progress is not None else (not quiet and sys.stderr.isatty()))
-    bar = _Progress(reader) if show else None
+    free_text = free_text_columns(reader.columns)
+    show = progress if progress is not None else (not quiet and sys.stderr.isatty())
+    bar = None
+    opened = []
+    pool = None
     try:
-        writer = open_writer(output_path)
-        writers.append(writer)
+        writer = open_writer(output_path, reader.columns)
+        opened.append(writer)
         errw = _ErrorsWriter(errors_path)
-        writers.append(errw)
-        header_written = False
-        row = 1
-        for df in reader:
-            out, errs, bad = process_chunk(df, row, tables, options)
-            if strict and bad.any():
-                first = int(np.argmax(bad))
-                writer.write(out.head(first))
-                mine = errs.filter(pl.col("row") == row + first)
-                errw.write(mine)
-                summary.rows += first + 1
-                summary.computed += first
-                summary.rejected += 1
-                e = mine.row(0, named=True)
-                for w in writers:
-                    w.commit()
-                writers.clear()
-                raise BatchStopped(InputError(e["column"], e["message"], e["value"], e["row"]), summary.computed,
-                                   output_path, summary.errors_path)
-            writer.write(out)
-            header_written = True
+        opened.append(errw)
+        bar = _Progress(reader) if show else None
+        chunks = iter(reader)
+        head = [c for c in (next(chunks, None), next(chunks, None)) if c is not None]
+        jobs = jobs or default_jobs()
+
+        def take(payload, errs, n_bad, n):
+            writer.write(payload)
             errw.write(errs)
-            n_bad = int(bad.sum())
-            summary.rows += df.height
+            summary.rows += n
             summary.rejected += n_bad
-            summary.computed += df.height - n_bad
-            row += df.height
+            summary.computed += n - n_bad
             if bar:
                 bar.update(summary.rows)
-        if not header_written:
-            writer.write(_empty_input(reader.columns).pipe(lambda d: pl.concat([d, _empty_results()], how="horizontal")))
-        errw.write(_empty_errors())
-        for w in writers:
+
+        if strict or jobs <= 1 or len(head) < 2:
+            _WORKER.update(tables=tables, options=options, fmt=fmt, free_text=free_text)
+            row = 1
+            for df in _chain(head, chunks):
+                if strict:
+                    _strict_check(df, row, tables, options, writer, errw, summary, opened)
+                take(*_work(df, row))
+                row += df.height
+        else:
+            from concurrent.futures.process import BrokenProcessPool
+
+            pool = _start_pool(jobs, tables, options, fmt, free_text)
+            try:
+                _pipeline(pool, _chain(head, chunks), jobs, take)
+            except BrokenProcessPool as exc:
+                raise TaxcalcError(f"a worker process stopped ({exc}); try again with --jobs 1") from None
+        for w in opened:
             w.commit()
-        writers.clear()
+        opened.clear()
     except BaseException:
-        for w in writers:
+        for w in opened:
             w.abort()
         raise
     finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         if bar:
             bar.stop()
         reader.close()
@@ -1027,9 +1154,71 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     return summary
 
 
-def _empty_input(columns: list[str]) -> pl.DataFrame:
-    names = _output_header(columns)[: len(columns) + (0 if "id" in columns else 1)]
-    return pl.DataFrame(schema={c: pl.String for c in names})
+def _chain(head: list, rest):
+    yield from head
+    yield from rest
+
+
+def _strict_check(df, row, tables, options, writer, errw, summary, opened) -> None:
+    """``--strict``: on the chunk's first bad row, write the rows before it and that row's errors,
+    close the files and stop with :class:`BatchStopped`."""
+    p = parse_chunk(df, row, tables)
+    if not p.bad.any():
+        return
+    first = int(np.argmax(p.bad))
+    if first:
+        take_df = df.head(first)
+        payload, errs, _, n = _work(take_df, row)
+        writer.write(payload)
+        summary.rows += n
+        summary.computed += n
+    mine = p.errors.filter(pl.col("row") == row + first)
+    errw.write(mine)
+    summary.rows += 1
+    summary.rejected += 1
+    for w in opened:
+        w.commit()
+    opened.clear()
+    e = mine.row(0, named=True)
+    raise BatchStopped(InputError(e["column"], e["message"], e["value"], e["row"]), summary.computed,
+                       summary.output, summary.errors_path)
+
+
+def _start_pool(jobs: int, tables: Tables, options: Options, fmt: str, free_text: list[str]):
+    """Worker processes, started with ``spawn`` (forking a process that runs polars' thread pool
+    can deadlock), each with one polars thread so that the workers share the cores evenly."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    saved = os.environ.get("POLARS_MAX_THREADS")
+    os.environ["POLARS_MAX_THREADS"] = "1"
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                   initargs=(tuple(tables.dirs), options, fmt, free_text))
+        # start them now, while this process reads the first chunks
+        for _ in range(jobs):
+            pool.submit(int, 0)
+    finally:
+        if saved is None:
+            os.environ.pop("POLARS_MAX_THREADS", None)
+        else:
+            os.environ["POLARS_MAX_THREADS"] = saved
+    return pool
+
+
+def _pipeline(pool, chunks, jobs: int, take) -> None:
+    """Submit chunks to the pool, at most 2 x jobs in flight, and take the results in input order."""
+    from collections import deque
+
+    pending: deque = deque()
+    row = 1
+    for df in chunks:
+        pending.append(pool.submit(_work, df.to_arrow(), row))
+        row += df.height
+        while len(pending) >= 2 * jobs:
+            take(*pending.popleft().result())
+    while pending:
+        take(*pending.popleft().result())
 
 
 class _Progress:
@@ -1037,16 +1226,17 @@ class _Progress:
     bytes read of the input, or its row count for Parquet)."""
 
     def __init__(self, reader):
+        from rich.console import Console
         from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         self.reader = reader
         self.started = time.perf_counter()
-        self.total = getattr(reader, "total_rows", 0) or reader.total_bytes or None
         self.by_rows = bool(getattr(reader, "total_rows", 0))
+        total = getattr(reader, "total_rows", 0) or reader.total_bytes or None
         self.p = Progress(TextColumn("[bold]batch"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"),
                           TextColumn("{task.fields[rate]:>10,.0f} rows/s"), TimeRemainingColumn(),
-                          transient=True)
-        self.task = self.p.add_task("batch", total=self.total, rows=0, rate=0.0)
+                          console=Console(stderr=True), transient=True)
+        self.task = self.p.add_task("batch", total=total, rows=0, rate=0.0)
         self.p.start()
 
     def update(self, rows: int) -> None:
