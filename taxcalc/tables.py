@@ -47,24 +47,24 @@ class Source(_Strict):
     url: str | None = None
 
 
-class Cited(_Strict):
-    """A value with its citation."""
+class _CitedBase(_Strict):
+    source: str
+    ref: str = ""
+    confidence: Confidence = "verified"
+    status: Status = "enacted"
+    note: str = ""
+
+
+class Cited(_CitedBase):
+    """A number with its citation."""
 
     value: Decimal
-    source: str
-    ref: str = ""
-    confidence: Confidence = "verified"
-    status: Status = "enacted"
-    note: str = ""
 
 
-class CitedBool(_Strict):
+class CitedBool(_CitedBase):
+    """A yes/no rule with its citation."""
+
     value: bool
-    source: str
-    ref: str = ""
-    confidence: Confidence = "verified"
-    status: Status = "enacted"
-    note: str = ""
 
 
 class Citation(BaseModel):
