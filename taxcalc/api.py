@@ -58,16 +58,39 @@ class Result(BaseModel):
         return {c.name: getattr(self, c.name) for c in RESULT_COLUMNS}
 
 
+_MESSAGES = {
+    "decimal_parsing": "expected a number, like 420000 or 420000.50",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "bool_parsing": "expected true or false",
+    "missing": "required",
+    "extra_forbidden": "unknown field (the batch columns in the README are the valid keys)",
+}
+
+
+def _message(e: dict) -> str:
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "literal_error":
+        return f"expected one of {ctx.get('expected', '')}"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']}"
+    if kind == "greater_than":
+        return f"must be more than {ctx['gt']}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']:,}"
+    if kind == "decimal_max_places":
+        return f"at most {ctx['decimal_places']} decimal places"
+    return e["msg"]
+
+
 def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputError]:
+    """pydantic's errors as :class:`InputError`: the field, what was expected, what was given."""
     out = []
     for e in exc.errors():
         field = ".".join(str(p) for p in e["loc"]) or "(scenario)"
-        msg = e["msg"]
-        if e["type"] == "extra_forbidden":
-            msg = "unknown field"
-        elif e["type"] == "literal_error":
-            msg = msg.replace("Input should be", "expected")
-        out.append(InputError(field, msg, e.get("input") if e["type"] != "missing" else None, row))
+        out.append(InputError(field, _message(e), e.get("input") if e["type"] != "missing" else None, row))
     return out
 
 
