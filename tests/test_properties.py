@@ -14,7 +14,7 @@ from .reference import Ref, hk_default_mpf, hk_standard_rate_tax, hk_tax, macao_
 TABLES = load_tables()
 YEARS = st.integers(2019, 2027)
 HK_YEARS = st.integers(2019, 2026)
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def money(max_value=5_000_000):
@@ -119,7 +119,7 @@ def zone_case(draw):
     )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=zone_case(), extended=st.booleans())
 def test_zone_relief_invariants(case, extended):
     case = {k: v for k, v in case.items() if v is not None}
