@@ -23,7 +23,8 @@ from .screens.main import MainScreen
 
 
 def _app_bindings() -> list[Binding]:
-    return [Binding("ctrl+q", "quit", _("Quit"), priority=True)]
+    return [Binding("ctrl+q", "quit", _("Quit"), priority=True),
+            Binding("ctrl+p", "command_palette", _("Commands"), priority=True)]
 
 
 class TaxcalcApp(App[int]):
@@ -44,7 +45,12 @@ class TaxcalcApp(App[int]):
 
     def on_mount(self) -> None:
         self.title = _("GBA tax: mainland and Hong Kong")
-        self.push_screen(MainScreen(self.case))
+        self.push_screen(self._main_screen())
+
+    def _main_screen(self) -> MainScreen:
+        from .screens.main import NARROW
+
+        return MainScreen(self.case, tab=self.active_tab, narrow=self.size.width < NARROW)
 
     @property
     def main(self) -> MainScreen:
@@ -55,7 +61,7 @@ class TaxcalcApp(App[int]):
         set_language(lang)
         self._bindings = BindingsMap(_app_bindings())
         self.title = _("GBA tax: mainland and Hong Kong")
-        self.switch_screen(MainScreen(self.case, tab=self.active_tab))
+        self.switch_screen(self._main_screen())
         self.notify(_("Language: {name}").format(name=LANG_NAMES[get_language()]))
 
     def action_next_language(self) -> None:

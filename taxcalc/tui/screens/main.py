@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -13,9 +13,8 @@ from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from ...i18n import _, money
 from ..case import Case
-from ..widgets.chart import RateChart
 from ..widgets.explain import ExplainView
-from ..widgets.form import CaseForm
+from ..widgets.form import CaseForm, StepBar
 from ..widgets.packages import PackagesView
 from ..widgets.results import ResultsPanel
 from ..widgets.withholding import WithholdingView
@@ -31,6 +30,7 @@ class Recomputed(Message):
 
 TABS = ("case", "explain", "chart", "withholding", "packages")
 DEBOUNCE = 0.08
+NARROW = 100     # columns below which the form and the explanation take less room
 
 
 def _bindings() -> list[Binding]:
@@ -42,7 +42,9 @@ def _bindings() -> list[Binding]:
         Binding("f6", "tab('packages')", _("Packages"), show=False),
         Binding("ctrl+s", "app.save", _("Save")),
         Binding("ctrl+o", "app.load", _("Open")),
-        Binding("ctrl+e", "app.export('md')", _("Export")),
+        Binding("ctrl+e", "app.export('md')", _("Export"), priority=True),
+        Binding("ctrl+n", "step(1)", _("Next step")),
+        Binding("ctrl+b", "step(-1)", _("Back"), show=False),
         Binding("f8", "app.next_language", _("Language")),
         Binding("a", "add_package", _("Add package")),
         Binding("h", "add_package('hk')", _("Add HK side")),
@@ -52,8 +54,8 @@ def _bindings() -> list[Binding]:
 
 
 class MainScreen(Screen):
-    def __init__(self, case: Case, tab: str = "case"):
-        super().__init__()
+    def __init__(self, case: Case, tab: str = "case", narrow: bool = False):
+        super().__init__(classes="narrow" if narrow else None)
         self._bindings = BindingsMap(_bindings())    # built now, in the current language
         self.case = case
         self.initial_tab = tab
@@ -71,7 +73,7 @@ class MainScreen(Screen):
             with TabPane(_("F3 Explain"), id="explain"):
                 yield ExplainView(None, id="explain-view")
             with TabPane(_("F4 Chart"), id="chart"):
-                yield RateChart(id="rate-chart")
+                yield Vertical(id="chart-box")        # the chart widget (plotext) is mounted when first shown
                 yield Static("", id="chart-note", markup=False)
             with TabPane(_("F5 Monthly"), id="withholding"):
                 yield WithholdingView(id="wh-view")
@@ -82,21 +84,25 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.title = _("GBA tax: mainland and Hong Kong")
         self.sub_title = self.case.result.scenario.id or ""
-        self._narrow(self.size.width)
         self.refresh_tab(self.initial_tab)
 
     def on_resize(self, event) -> None:
         self._narrow(event.size.width)
 
     def _narrow(self, width: int) -> None:
-        self.set_class(width < 100, "narrow")
+        if self.has_class("narrow") != (width < NARROW):   # restyles everything: only on a change
+            self.set_class(width < NARROW, "narrow")
 
     # -- editing
     def on_case_form_edited(self, event: CaseForm.Edited) -> None:
         self.case.set(event.name, event.value, compute=False)
-        self.query_one(f"#row-{event.name}").refresh_messages()
+        form = self.query_one(CaseForm)
         if event.name == "tax_year":
-            self.query_one(CaseForm).refresh_messages()   # the year's amounts in the hints
+            form.refresh_messages()   # the year's amounts in the hints
+        else:
+            for row in form.query(f"#row-{event.name}"):
+                row.refresh_messages()
+            form.query_one(StepBar).show(form.step, self.case.errors())
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, self.recompute)
@@ -111,9 +117,11 @@ class MainScreen(Screen):
         result = self.case.compute()
         errors = self.case.errors()
         self.query_one(ResultsPanel).show(result, problems=len(errors))
-        for row in self.query(".field-row.invalid, .field-row"):
+        for row in self.query(".field-row"):
             if row.has_class("invalid") or row.field_name in errors:
                 row.refresh_messages()
+        form = self.query_one(CaseForm)
+        form.query_one(StepBar).show(form.step, errors)
         self._stale = {t: True for t in TABS}
         self._stale["case"] = False
         active = self.query_one(TabbedContent).active
@@ -126,6 +134,14 @@ class MainScreen(Screen):
         self.query_one(CaseForm).set_values()
         self.recompute()
         self.sub_title = self.case.result.scenario.id or ""
+
+    # -- steps of the form
+    async def action_step(self, delta: int) -> None:
+        """Relative (ctrl+n, ctrl+b) from the key bindings; the step bar's links pass the index + 100."""
+        form = self.query_one(CaseForm)
+        if self.query_one(TabbedContent).active != "case":
+            self.action_tab("case")
+        await form.show_step(delta - 100 if delta >= 100 else form.step + delta)
 
     # -- tabs
     def action_tab(self, tab: str) -> None:
@@ -147,6 +163,11 @@ class MainScreen(Screen):
             from ..case import rate_curve
 
             incomes, before, after, hk = rate_curve(r.scenario.model_dump(), self.case.tables, self.case.options)
+            from ..widgets.chart import RateChart
+
+            box = self.query_one("#chart-box")
+            if not box.children:
+                box.mount(RateChart(id="rate-chart"))
             self.query_one(RateChart).draw(incomes, before, after, hk, float(r.gross_income))
             from ...i18n import percent
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, Input, Label, Select, Static
+from textual.markup import escape
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...i18n import _
 from ...scenario import field_choices, field_kind
 from ..case import Case
 from ..fields import CHOICE_LABELS, SECTIONS
 from ..hints import field_hint
+
+
+def _toggle(widget, cls: str, on: bool) -> None:
+    """Change a class only when it changes (each change restyles the widget's subtree)."""
+    if widget.has_class(cls) != on:
+        widget.set_class(on, cls)
 
 
 class FieldRow(Vertical):
@@ -43,8 +50,12 @@ class FieldRow(Vertical):
                 yield Select(options, value=value, allow_blank=False, id=cid, compact=True, classes="field-control")
             else:
                 yield Input(str(st.raw), id=cid, compact=True, classes="field-control", select_on_focus=True)
-        yield Static(self.hint_text(), classes="field-hint", markup=False)
-        yield Static(self.case.errors().get(name, ""), classes="field-error", markup=False)
+        hint = self.hint_text()
+        msg = self.case.errors().get(name, "")
+        yield Static(hint, classes="field-hint shown" if hint else "field-hint", markup=False)
+        yield Static(("⚠ " + msg) if msg else "", classes="field-error shown" if msg else "field-error", markup=False)
+        if msg:
+            self.add_class("invalid")
 
     def hint_text(self) -> str:
         dynamic = field_hint(self.field_name, self.case.tables, self.case.fields["tax_year"].value)
@@ -55,16 +66,31 @@ class FieldRow(Vertical):
         msg = self.case.errors().get(self.field_name, "")
         err = self.query_one(".field-error", Static)
         err.update(("⚠ " + msg) if msg else "")
-        err.set_class(bool(msg), "shown")
-        self.set_class(bool(msg), "invalid")
+        _toggle(err, "shown", bool(msg))
+        _toggle(self, "invalid", bool(msg))
         hint = self.query_one(".field-hint", Static)
         text = self.hint_text()
         hint.update(text)
-        hint.set_class(bool(text), "shown")
+        _toggle(hint, "shown", bool(text))
 
 
-class CaseForm(VerticalScroll):
-    """All sections, one after the other; Tab moves from field to field."""
+class StepBar(Static):
+    """The steps of the guided form; the current one in reverse, ⚠ where a field needs attention.
+    Each step is clickable; ctrl+n / ctrl+b move on and back."""
+
+    def show(self, current: int, errors: dict[str, str]) -> None:
+        parts = []
+        for k, section in enumerate(SECTIONS):
+            warn = " ⚠" if any(f.name in errors for f in section.fields) else ""
+            label = escape(_(section.title) + warn)
+            style = "reverse bold" if k == current else "underline"
+            parts.append(f"[{style}][@click=screen.step({k + 100})]{label}[/][/]")
+        self.update("  ".join(parts))
+
+
+class CaseForm(Vertical):
+    """The guided form, one section (step) at a time: who, where, when, income, deductions,
+    the Hong Kong side. Tab moves from field to field and on to the Next button."""
 
     class Edited(Message):
         def __init__(self, name: str, value) -> None:
@@ -72,23 +98,61 @@ class CaseForm(VerticalScroll):
             self.name = name
             self.value = value
 
-    def __init__(self, case: Case, **kw):
+    def __init__(self, case: Case, step: int = 0, **kw):
         super().__init__(**kw)
         self.case = case
+        self.step = step
 
     def compose(self) -> ComposeResult:
-        for section in SECTIONS:
-            yield Static(_(section.title), classes="section-title", id=f"sec-{section.id}")
-            yield Static(_(section.intro), classes="section-intro")
-            for spec in section.fields:
-                yield FieldRow(spec.name, spec.label, spec.hint, self.case)
+        yield StepBar(id="steps")
+        with VerticalScroll(id="form-body"):
+            yield from self._section(self.step)
+
+    def _section(self, k: int):
+        section = SECTIONS[k]
+        yield Static(_(section.title), classes="section-title", id=f"sec-{section.id}")
+        yield Static(_(section.intro), classes="section-intro")
+        for spec in section.fields:
+            yield FieldRow(spec.name, spec.label, spec.hint, self.case)
+        buttons = []
+        if k > 0:
+            buttons.append(Button("‹ " + _("Back"), id="step-back", compact=True))
+        if k < len(SECTIONS) - 1:
+            buttons.append(Button(_("Next") + " ›", id="step-next", compact=True, variant="primary"))
+        yield Horizontal(*buttons, classes="step-buttons")
 
     def on_mount(self) -> None:
-        self.refresh_messages()
+        self.query_one(StepBar).show(self.step, self.case.errors())
+
+    async def show_step(self, k: int, focus: bool = True) -> None:
+        k = max(0, min(k, len(SECTIONS) - 1))
+        self.step = k
+        body = self.query_one("#form-body", VerticalScroll)
+        await body.remove_children()
+        await body.mount_all(list(self._section(k)))
+        body.scroll_home(animate=False)
+        self.query_one(StepBar).show(k, self.case.errors())
+        if focus:
+            first = body.query(".field-control")
+            if first:
+                first.first().focus()
+
+    async def goto_field(self, name: str) -> None:
+        for k, section in enumerate(SECTIONS):
+            if any(f.name == name for f in section.fields):
+                if k != self.step:
+                    await self.show_step(k, focus=False)
+                return
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id in ("step-next", "step-back"):
+            event.stop()
+            self.run_worker(self.show_step(self.step + (1 if event.button.id == "step-next" else -1)))
 
     def refresh_messages(self) -> None:
         for row in self.query(FieldRow):
             row.refresh_messages()
+        self.query_one(StepBar).show(self.step, self.case.errors())
 
     def _edited(self, control_id: str | None, value) -> None:
         if control_id and control_id.startswith("f-"):
@@ -107,12 +171,10 @@ class CaseForm(VerticalScroll):
         self._edited(event.checkbox.id, event.value)
 
     def set_values(self) -> None:
-        """Put the case's values back in the controls (after loading a case)."""
-        for name, st in self.case.fields.items():
-            try:
-                ctl = self.query_one(f"#f-{name}")
-            except Exception:
-                continue
+        """Put the case's values back in the controls of the shown step (after loading a case)."""
+        for row in self.query(FieldRow):
+            name, st = row.field_name, self.case.fields[row.field_name]
+            ctl = row.query_one(".field-control")
             with ctl.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
                 if isinstance(ctl, Input):
                     ctl.value = str(st.raw)

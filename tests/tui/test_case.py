@@ -1,0 +1,81 @@
+"""The case behind the form: field-by-field validation, cross-field messages, save and load."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from taxcalc import calculate
+from taxcalc.tui import report
+from taxcalc.tui.case import HETAO_RESEARCHER, Case, rate_curve
+from taxcalc.tui.fields import FORM_FIELDS
+from taxcalc.scenario import FIELDS
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_shipped_example_matches_the_file():
+    data = json.loads((ROOT / "examples" / "hetao-researcher.json").read_text())
+    a = calculate(data)
+    b = Case(HETAO_RESEARCHER).result
+    assert a.outputs() == b.outputs()
+    assert b.relief_policy == "hetao_hk_cap" and b.scenario.tax_year == 2026
+
+
+def test_form_covers_every_input_field():
+    assert set(FORM_FIELDS) == set(FIELDS) - {"id"}
+
+
+def test_bad_field_keeps_last_valid_value_and_others_still_count(tables):
+    c = Case(tables=tables)
+    before = c.result.iit
+    assert c.set("wages", "abc") == "not a number"
+    assert c.result.iit == before                       # computed with the last valid wages
+    assert c.set("bonus", "0") == ""
+    assert c.result.iit < before                        # the other field still counts
+    assert c.errors() == {"wages": "not a number"}
+    assert c.set("wages", "1,200,000") == ""
+    assert c.fields["wages"].value == Decimal("1200000")
+    assert c.errors() == {}
+
+
+def test_range_messages(tables):
+    c = Case(tables=tables)
+    assert c.set("bonus", "-5") == "must be at least 0"
+    assert c.set("work_days", "400") == "must be at most 366"
+    assert c.set("hk_children", "2.5") == "not a whole number"
+    assert c.set("cny_per_hkd", "0") == "must be more than 0"
+    assert c.set("cny_per_hkd", "") == ""                # empty: the default rate
+    assert c.result.cny_per_hkd == Decimal("0.9043")
+
+
+def test_cross_field_message_beside_the_field(tables):
+    c = Case(tables=tables)
+    c.set("hk_newborns", "3")
+    assert c.errors()["hk_newborns"] == "cannot exceed hk_children"
+    assert c.result.hk_tax == 93830                     # computed without the offending value
+
+
+def test_save_and_load_round_trip(tmp_path, tables):
+    c = Case(tables=tables)
+    c.set("wages", "880000.50")
+    path = c.save(tmp_path / "case.json")
+    data = json.loads(path.read_text())
+    assert data["wages"] == 880000.5 and data["zone"] == "hetao"
+    d = Case(Case.read(path), tables=tables)
+    assert d.result.outputs() == c.result.outputs()
+
+
+def test_exports(tables):
+    r = Case(tables=tables).result
+    md = report.markdown(r)
+    assert "CN¥87,617.63" in md and "| Tax after relief |" in md and "hetao_hk_cap" in md
+    lines = report.csv_text(r).splitlines()
+    row = dict(zip(lines[0].split(","), lines[1].split(",")))
+    assert row["iit_net"] == "87617.63" and row["relief_policy"] == "hetao_hk_cap" and row["talent"] == "true"
+
+
+def test_rate_curve_one_pass(tables):
+    incomes, before, after, hk = rate_curve(Case(tables=tables).result.scenario.model_dump(), tables)
+    assert len(incomes) == len(before) == len(after) == len(hk) == 48
+    assert all(a <= b + 1e-9 for a, b in zip(after, before))
+    assert incomes == sorted(incomes)
