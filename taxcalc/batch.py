@@ -184,11 +184,6 @@ class CsvReader:
         self.columns = self._header(head)
         self._invalid: list[str] = []
 
-        def on_invalid(row) -> str:
-            self._invalid.append(f"{row.actual_columns} fields where the header has {row.expected_columns}: "
-                                 f"{row.text[:80]!r}")
-            return "error"
-
         if path == "-":
             self._stream = _CountingReader(self._raw)
             self._stream.count = len(head)
@@ -200,13 +195,27 @@ class CsvReader:
             self._native.seek(len(head))
             has_data = self.total_bytes > len(head)
             source = self._native
-        self._reader = pacsv.open_csv(
+        try:
+            self._reader = self._open(pacsv, source, has_data)
+        except pa.ArrowException as exc:
+            raise BatchFileError(self._explain(exc)) from None
+
+    def _open(self, pacsv, source, has_data: bool):
+        """pyarrow's streaming reader (it reads the first block at once), or None without rows."""
+        on_invalid = self._on_invalid
+        return pacsv.open_csv(
             source,
             read_options=pacsv.ReadOptions(column_names=self.columns, block_size=CHUNK_BYTES),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in self.columns},
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         ) if has_data else None
+
+    def _on_invalid(self, row) -> str:
+        """pyarrow's hook for a row with the wrong number of fields: note it, then fail."""
+        self._invalid.append(f"{row.actual_columns} fields where the header has {row.expected_columns}: "
+                             f"{row.text[:80]!r}")
+        return "error"
 
     def _header(self, head: bytes) -> list[str]:
         path = self.path
@@ -288,8 +297,23 @@ class JsonlReader:
         if self._first is None:
             raise BatchFileError(f"{path}: empty file; expected one JSON object per line with the batch columns "
                                  "as keys (at least tax_year)")
-        self.columns = list(self._first.columns)
+        self.columns = self._key_order(list(self._first.columns))
         _check_header(path, self.columns)
+
+    def _key_order(self, keys: list[str]) -> list[str]:
+        """The keys in the order they first appear in the first lines (polars' schema inference does
+        not keep it); keys seen only later follow in polars' order."""
+        import json
+
+        order: dict[str, None] = {}
+        for line in self._head_lines:
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                break
+            if isinstance(obj, dict):
+                order.update(dict.fromkeys(obj))
+        return [k for k in order if k in keys] + [k for k in keys if k not in order]
 
     def _block(self) -> bytes:
         data = self._raw.read(CHUNK_BYTES)
@@ -311,6 +335,8 @@ class JsonlReader:
                 return None
             first_line = self._line + 1
             self._line += data.count(b"\n")
+            if first_line == 1:
+                self._head_lines = data[:1 << 20].split(b"\n", 1000)[:-1] or [data]
             try:
                 df = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
             except Exception as exc:  # polars raises ComputeError and others for bad JSON
@@ -405,7 +431,7 @@ def expected(name: str) -> str:
     if kind == "count":
         return f"a whole number from {ge} to {le}"
     if kind == "year":
-        return f"a year from {FIRST_YEAR} to {LAST_YEAR}"
+        return f"a year from {ge} to {le} (with tables for it: see taxcalc tables)"
     if kind == "rate":
         return f"a decimal more than {gt} and at most {le} with at most 6 decimals, such as 0.92"
     if kind == "days":
@@ -623,8 +649,6 @@ def _check_range(name: str, kind: str, raw: np.ndarray, code: np.ndarray):
             value[ok & (raw == int(c) * 10 ** scale)] = k
         code[ok & ~np.isin(raw, [int(c) for c in choices])] = NOT_ALLOWED
         return code, value
-    if kind == "year":
-        ge, le = FIRST_YEAR, LAST_YEAR
     f = 10 ** scale
     if ge is not None:
         code[ok & (raw < int(ge * f))] = TOO_SMALL
@@ -1071,16 +1095,17 @@ def default_jobs() -> int:
 
 def run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables | None = None,
         options: Options = Options(), strict: bool = False, quiet: bool = False,
-        progress: bool | None = None, jobs: int | None = None) -> BatchSummary:
+        progress: bool | None = None, jobs: int = 1) -> BatchSummary:
     """Compute every row of ``input_path`` into ``output_path``; bad rows into ``errors_path``.
 
     Returns a :class:`BatchSummary`. Raises :class:`BatchFileError` when the input cannot be
     read as a batch file (then nothing is written), :class:`BatchStopped` with ``strict`` at the
     first bad row (the rows before it and its errors are written).
 
-    Chunks are computed by ``jobs`` worker processes (default: :func:`default_jobs`) when the
-    input has more than two chunks, and written in input order; ``jobs=1`` keeps everything in
-    this process. ``--strict`` always runs in this process.
+    With ``jobs`` > 1 and more than two chunks, chunks are computed by that many worker processes
+    (started with ``spawn``: a script calling this needs the ``if __name__ == "__main__":``
+    guard) and written in input order; ``jobs=1`` keeps everything in this process, as does
+    ``strict``.
     """
     tables = tables or load_tables()
     started = time.perf_counter()
@@ -1108,7 +1133,6 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
         bar = _Progress(reader) if show else None
         chunks = iter(reader)
         head = [c for c in (next(chunks, None), next(chunks, None)) if c is not None]
-        jobs = jobs or default_jobs()
 
         def take(payload, errs, n_bad, n):
             writer.write(payload)

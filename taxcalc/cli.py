@@ -199,19 +199,27 @@ def tables_cmd(ctx, as_json):
 @main.command("batch")
 @click.argument("input_path", metavar="INPUT")
 @click.option("-o", "--output", "output_path", required=True, help="output file (.csv, .jsonl, .parquet; - for standard output)")
-@click.option("--errors", "errors_path", default=None, help="where rejected rows go (default: OUTPUT with .errors.csv)")
-@click.option("--strict", is_flag=True, help="stop at the first bad row")
+@click.option("--errors", "errors_path", default=None,
+              help="where rejected rows go, CSV (default: OUTPUT with .errors.csv; standard error when OUTPUT is -)")
+@click.option("--strict", is_flag=True, help="stop at the first bad row (exit 2; the rows before it are written)")
 @click.option("--quiet", is_flag=True, help="no progress bar and no summary")
+@click.option("--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
+              help="worker processes for large files (0: one per core, at most 4; 1: none)")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, assume_extended, hk_burden_reduction,
+def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, assume_extended, hk_burden_reduction,
               hk_burden_year, macao_refund):
-    """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns."""
-    from .batch import run
+    """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns.
+
+    Rows with errors go to the errors file (row, column, value, message) and the others are
+    computed. Exit status: 0 every row computed, 3 some rows rejected, 2 the file could not be
+    read (nothing written) or --strict stopped.
+    """
+    from .batch import default_jobs, run
 
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                  quiet=quiet)
+                  quiet=quiet, jobs=jobs or default_jobs())
     if summary.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
 

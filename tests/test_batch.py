@@ -1,0 +1,307 @@
+"""The batch path: same figures as calculate(), nothing lost, clear errors, safe CSV, exit codes."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from taxcalc import batch
+from taxcalc.api import calculate_many
+from taxcalc.cli import main
+from taxcalc.results import RESULT_COLUMNS, RESULT_NAMES
+from taxcalc.scenario import FIELDS
+from taxcalc.tables import SHIPPED_TABLES, Tables
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("batch_generate", ROOT / "examples" / "batch-generate.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# rows that exercise the fields the generator leaves out: detailed deductions, work days,
+# exempt allowances, Macao rate, HK allowances, capital letters and spaces in words
+HAND_ROWS = [
+    {"id": "pwc", "tax_year": "2024", "wages": "420000", "labour": "50000", "social_insurance": "60000",
+     "additional_deductions": "24000"},
+    {"id": "details", "tax_year": "2023", "wages": "300000", "sad_children": "2", "sad_infants": "1",
+     "sad_child_share": "50", "sad_elderly": "shared", "sad_elderly_share": "1000", "sad_housing": "rent_tier1",
+     "sad_continuing_education": "both", "sad_medical_costs": "90000", "private_pension": "20000",
+     "health_insurance": "3000"},
+    {"id": "hengqin", "tax_year": "2025", "identity": "macao", "zone": "hengqin", "work_days": "183.5",
+     "wages": "800000", "cny_per_mop": "0.88", "bonus": "100000", "bonus_method": "Separate"},
+    {"id": "foreigner", "tax_year": "2021", "identity": "foreign", "residency": " nonresident ", "zone": "qianhai",
+     "talent": "YES", "wages": "600000.5", "exempt_allowances": "100000", "bonus": "36001"},
+    {"id": "hkfamily", "tax_year": "2026", "identity": "hk", "zone": "hetao", "wages": "1200000",
+     "hk_married": "true", "hk_children": "2", "hk_newborns": "1", "hk_parents_60": "2",
+     "hk_parents_60_living_with": "1", "hk_parents_55": "1", "hk_disability": "true", "hk_siblings": "1",
+     "hk_disabled_dependants": "1", "hk_deductions": "10000", "hk_mpf": "0"},
+    {"id": "single", "tax_year": "2019", "identity": "taiwan", "zone": "gba", "talent": "1", "wages": "2e5",
+     "hk_children": "1", "hk_single_parent": "true", "cny_per_hkd": "0.912345"},
+    {"id": "", "tax_year": "2027", "wages": "", "bonus": "36000.00"},
+]
+
+
+def _write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
+    columns = columns or list(dict.fromkeys(k for r in rows for k in r))
+    pl.DataFrame({c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}).write_csv(path)
+    return path
+
+
+def _expected(rows: list[dict]):
+    scenarios = [{k: v.strip() for k, v in r.items() if k in FIELDS and v not in (None, "") and k != "id"}
+                 for r in rows]
+    for s in scenarios:
+        for k, v in list(s.items()):
+            if k in ("residency", "identity", "zone", "bonus_method", "sad_elderly", "sad_housing",
+                     "sad_continuing_education"):
+                s[k] = v.lower()
+            if k in ("talent", "hk_married", "hk_single_parent", "hk_disability"):
+                s[k] = v.lower() in ("true", "yes", "1")
+            if k == "sad_child_share":                   # the model takes the number, not its text
+                s[k] = int(v)
+    return calculate_many(scenarios)
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@pytest.fixture(scope="module")
+def mixed_rows():
+    gen = _generator().frame(400, seed=11).drop("note")
+    rows = [{k: v for k, v in r.items() if v is not None} for r in gen.iter_rows(named=True)]
+    return rows + HAND_ROWS
+
+
+def test_every_row_equals_calculate(tmp_path, mixed_rows, tables):
+    src = _write_csv(tmp_path / "in.csv", mixed_rows)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    assert (summary.rows, summary.computed, summary.rejected) == (len(mixed_rows), len(mixed_rows), 0)
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    expected = _expected(mixed_rows)
+    assert out.columns[-len(RESULT_COLUMNS):] == list(RESULT_NAMES)
+    for k, (want, got) in enumerate(zip(expected, out.iter_rows(named=True))):
+        for c in RESULT_NAMES:
+            assert _text(getattr(want, c)) == (got[c] or ""), (k, mixed_rows[k].get("id"), c)
+
+
+def test_jsonl_and_parquet_carry_the_same_figures(tmp_path, mixed_rows, tables):
+    src = _write_csv(tmp_path / "in.csv", mixed_rows)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.jsonl"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.parquet"), tables=tables, quiet=True)
+    csv_out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    pq = pl.read_parquet(tmp_path / "out.parquet")
+    assert len(lines) == pq.height == csv_out.height
+    assert str(pq.schema["iit"]).startswith("Decimal") and pq.schema["hk_tax"] == pl.Int64
+    for k in (0, 7, len(lines) - 1):
+        for c in ("iit", "relief", "iit_net", "effective_rate_hk", "burden_gap_cny", "hk_tax", "relief_policy"):
+            assert _text(lines[k][c]) == csv_out[c][k] == _text(pq[c][k])
+    # JSON Lines in gives the same as CSV in
+    pl.read_csv(src, infer_schema=False).write_ndjson(tmp_path / "in.jsonl")
+    batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "again.csv"), tables=tables, quiet=True)
+    again = pl.read_csv(tmp_path / "again.csv", infer_schema=False)
+    assert again.columns == csv_out.columns
+    assert again.fill_null("").equals(csv_out.fill_null(""))    # JSON "" is written as "", CSV empty as empty
+    # Parquet in, too
+    pl.read_csv(src, infer_schema=False).write_parquet(tmp_path / "in.parquet")
+    batch.run(str(tmp_path / "in.parquet"), str(tmp_path / "again2.csv"), tables=tables, quiet=True)
+    assert pl.read_csv(tmp_path / "again2.csv", infer_schema=False).fill_null("").equals(csv_out.fill_null(""))
+
+
+BAD_ROWS = [
+    {"id": "ok1", "tax_year": "2024", "wages": "100000", "extra": "keep me"},
+    {"id": "neg", "tax_year": "2024", "wages": "-5000", "extra": "a"},
+    {"id": "who", "tax_year": "2024", "identity": "martian", "wages": "1"},
+    {"id": "text", "tax_year": "2024", "wages": "lots", "bonus": "12.345"},
+    {"id": "year", "tax_year": "2031"},
+    {"id": "noyear", "tax_year": ""},
+    {"id": "cross", "tax_year": "2024", "hk_children": "1", "hk_newborns": "2"},
+    {"id": "ok2", "tax_year": "2019", "wages": "+250000.10", "extra": "=cmd|' /C calc'!A0"},
+]
+
+
+def test_errors_file_names_row_column_value_and_expectation(tmp_path, tables):
+    src = _write_csv(tmp_path / "in.csv", BAD_ROWS)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    assert (summary.rows, summary.computed, summary.rejected) == (8, 2, 6)
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors.columns == ["row", "column", "value", "message"]
+    got = [(int(r["row"]), r["column"], r["value"] or "") for r in errors.iter_rows(named=True)]
+    assert got == [(2, "wages", "-5000"), (3, "identity", "martian"), (4, "wages", "lots"), (4, "bonus", "12.345"),
+                   (5, "tax_year", "2031"), (6, "tax_year", ""), (7, "hk_newborns", "2")]
+    msg = dict(((int(r["row"]), r["column"]), r["message"]) for r in errors.iter_rows(named=True))
+    assert "must not be negative" in msg[2, "wages"] and "1234.56" in msg[2, "wages"]
+    assert "mainland, hk, macao, taiwan, foreign" in msg[3, "identity"]
+    assert msg[4, "wages"].startswith("expected an amount")
+    assert "too many decimals" in msg[4, "bonus"]
+    assert "no tables for this year; available: 2019" in msg[5, "tax_year"]
+    assert msg[6, "tax_year"].startswith("required: a year")
+    assert "cannot exceed hk_children" in msg[7, "hk_newborns"]
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out["id"].to_list() == ["ok1", "ok2"]
+    assert out["extra"].to_list() == ["keep me", "'=cmd|' /C calc'!A0"]
+
+
+def test_year_without_tables_is_a_row_error(tmp_path):
+    shutil.copytree(SHIPPED_TABLES, tmp_path / "t")
+    (tmp_path / "t" / "mainland" / "2027.toml").unlink()
+    tables = Tables((tmp_path / "t",))
+    src = _write_csv(tmp_path / "in.csv", [{"tax_year": "2026", "wages": "1"}, {"tax_year": "2027", "wages": "1"}])
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    assert summary.rejected == 1
+    err = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False).row(0, named=True)
+    assert (err["row"], err["column"], err["value"]) == ("2", "tax_year", "2027")
+    assert err["message"].startswith("no tables for this year") and "2026" in err["message"]
+
+
+def test_integrity_order_ids_and_passthrough(tmp_path, tables):
+    rng = np.random.default_rng(3)
+    rows = []
+    for k in range(1, 301):
+        bad = rng.random() < 0.2
+        rows.append({"note": f"n{k}", "tax_year": "2024" if not bad else "20x4", "wages": str(k * 1000),
+                     "zone": "gba", "other": str(k)})
+    src = _write_csv(tmp_path / "in.csv", rows, ["note", "tax_year", "wages", "zone", "other"])
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert out.columns[:6] == ["id", "note", "tax_year", "wages", "zone", "other"]
+    ids = [int(i) for i in out["id"]]
+    assert ids == sorted(ids)                                          # order kept
+    assert sorted(ids + [int(r) for r in errors["row"]]) == list(range(1, 301))   # nothing lost
+    assert out["note"].to_list() == [f"n{i}" for i in ids] and out["other"].to_list() == [str(i) for i in ids]
+    assert summary.computed == out.height and summary.rejected == errors.height
+
+
+def test_chunks_and_worker_processes_keep_order(tmp_path, tables, monkeypatch):
+    gen = _generator().frame(3000, seed=5)
+    gen = gen.with_columns(pl.when(pl.int_range(0, 3000) % 97 == 0).then(pl.lit("oops")).otherwise(pl.col("wages"))
+                           .alias("wages"))
+    gen.write_csv(tmp_path / "in.csv")
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 40_000)           # about 400 rows a chunk
+    one = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "one.csv"), tables=tables, quiet=True, jobs=1)
+    two = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "two.csv"), tables=tables, quiet=True, jobs=2)
+    assert (one.rows, one.rejected) == (two.rows, two.rejected) == (3000, 31)
+    assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "two.csv").read_bytes()
+    assert (tmp_path / "one.errors.csv").read_bytes() == (tmp_path / "two.errors.csv").read_bytes()
+    rows = pl.read_csv(tmp_path / "one.errors.csv")["row"].to_list()
+    assert rows == [k for k in range(1, 3001) if (k - 1) % 97 == 0]
+
+
+# -- robustness: a clear message, exit 2, no traceback, no output left behind
+
+
+@pytest.mark.parametrize("content, words", [
+    (bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8)), ["not UTF-8", "no known column"]),
+    (b"id;tax_year;wages\n1;2024;100\n", ["semicolon-separated", "id,tax_year"]),
+    (b"", ["empty file"]),
+    (b"\n\n", ["empty file"]),
+    (b"id,wages\n1,100\n", ["tax_year is missing"]),
+    (b"id,tax_year,tax_year\n1,2024,2024\n", ["appears twice"]),
+    (b"id,tax_year,wages\n1,2024,100\n2,2024\n", ["2 fields where the header has 3"]),
+    (b"tax_year,wages\n2024,1\n2024,\xff\xfe\n", ["not valid UTF-8"]),
+    (b"x" * (2 << 20), ["first line is longer"]),
+])
+def test_bad_files_give_one_clear_message(tmp_path, content, words):
+    src = tmp_path / "in.csv"
+    src.write_bytes(content)
+    result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("error: ") and "Traceback" not in result.output
+    assert any(w in result.output for w in words), result.output
+    assert not (tmp_path / "out.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]      # no temporary file left
+
+
+def test_enormous_line_in_the_data(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK_BYTES", 1 << 16)
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"id,tax_year,wages\n" + b"x" * (1 << 18) + b",2024,1\n")
+    result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
+    assert result.exit_code == 2 and "error: " in result.output and "Traceback" not in result.output
+
+
+def test_other_formats_fail_clearly(tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"tax_year": 2024}\n{"tax_year": \n')
+    (tmp_path / "bad.parquet").write_text("not parquet")
+    (tmp_path / "in.xlsx").write_text("x")
+    for name, word in (("bad.jsonl", "not valid JSON Lines"), ("bad.parquet", "not a Parquet file"),
+                       ("in.xlsx", "unknown file type"), ("missing.csv", "no such file")):
+        result = CliRunner().invoke(main, ["batch", str(tmp_path / name), "-o", str(tmp_path / "o.csv")])
+        assert result.exit_code == 2 and word in result.output, (name, result.output)
+
+
+def test_header_only_writes_the_header(tmp_path, tables):
+    src = tmp_path / "in.csv"
+    src.write_text("id,tax_year,wages,extra\n\n")
+    for out in ("out.csv", "out.jsonl", "out.parquet"):
+        summary = batch.run(str(src), str(tmp_path / out), tables=tables, quiet=True)
+        assert summary.rows == 0
+    assert (tmp_path / "out.csv").read_text().strip() == ",".join(["id", "tax_year", "wages", "extra", *RESULT_NAMES])
+    assert (tmp_path / "out.jsonl").read_text() == ""
+    assert pl.read_parquet(tmp_path / "out.parquet").columns[-1] == "burden_gap_cny"
+    assert (tmp_path / "out.errors.csv").read_text().strip() == "row,column,value,message"
+
+
+def test_csv_injection_is_neutralised_numbers_untouched(tmp_path, tables):
+    rows = [{"id": "=1+1", "tax_year": "2024", "wages": "+5000", "note": "@SUM(A1)", "hk_income": "5000000"},
+            {"id": "-2", "tax_year": "2024", "wages": "1", "note": "+cmd"},
+            {"id": "x", "tax_year": "2024", "wages": "-1", "note": "-1.5e3"}]
+    src = _write_csv(tmp_path / "in.csv", rows)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out["id"].to_list() == ["'=1+1", "-2"]
+    assert out["note"].to_list() == ["'@SUM(A1)", "'+cmd"]
+    assert out["wages"].to_list() == ["+5000", "1"]
+    assert float(out["burden_gap_cny"][0]) < 0 and not out["burden_gap_cny"][0].startswith("'")
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors["value"].to_list() == ["-1"]          # a number, left alone
+
+
+def test_exit_codes_strict_and_stdin(tmp_path):
+    runner = CliRunner()
+    good = _write_csv(tmp_path / "good.csv", [{"tax_year": "2024", "wages": "1"}])
+    bad = _write_csv(tmp_path / "bad.csv", BAD_ROWS)
+    r = runner.invoke(main, ["batch", str(good), "-o", str(tmp_path / "g.csv")])
+    assert r.exit_code == 0 and "1 rows: 1 computed, 0 rejected" in r.output
+    r = runner.invoke(main, ["batch", str(bad), "-o", str(tmp_path / "b.csv"), "--quiet"])
+    assert r.exit_code == 3 and r.output == ""
+    r = runner.invoke(main, ["batch", str(bad), "-o", str(tmp_path / "s.csv"), "--strict", "--quiet"])
+    assert r.exit_code == 2
+    assert "row 2: wages: must not be negative" in r.output and "--strict" in r.output
+    assert pl.read_csv(tmp_path / "s.csv")["id"].to_list() == ["ok1"]
+    assert pl.read_csv(tmp_path / "s.errors.csv")["row"].to_list() == [2]
+    r = runner.invoke(main, ["batch", "-", "-o", "-", "--quiet"], input=good.read_text())
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert lines[0].startswith("id,tax_year,wages,iit_taxable") and lines[1].startswith("1,2024,1,")
+
+
+def test_column_parsers_match_the_model():
+    s = pl.Series("m", ["1e3", " 5", "+5", "5.", ".5", "1.2300", "-0", "15e-1", "", None, "  ",
+                        "1,000", "-5", "1.234", "1.00000000001", "inf", "12345678901234567"])
+    value, code = batch.parse_decimal(s, 2)
+    assert value[:8].tolist() == [100000, 500, 500, 500, 50, 123, 0, 150]
+    assert code.tolist() == [batch.OK] * 8 + [batch.EMPTY] * 3 + [batch.NOT_VALID, batch.NEGATIVE,
+                                                                   batch.TOO_PRECISE, batch.TOO_PRECISE,
+                                                                   batch.NOT_VALID, batch.TOO_LARGE]
+    words = {"true": 1, "false": 0, "yes": 1, "no": 0}
+    value, code = batch.parse_words(pl.Series("b", ["true", "Yes", " FALSE", None, "", "maybe"]), words)
+    assert value[:3].tolist() == [1, 1, 0] and code.tolist() == [0, 0, 0, 1, 1, 2]
