@@ -11,6 +11,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from ...i18n import _
 from ...scenario import field_choices, field_kind
 from ..case import Case
+from .results import set_text
 from ..fields import CHOICE_LABELS, SECTIONS
 from ..hints import field_hint
 
@@ -65,12 +66,12 @@ class FieldRow(Vertical):
     def refresh_messages(self) -> None:
         msg = self.case.errors().get(self.field_name, "")
         err = self.query_one(".field-error", Static)
-        err.update(("⚠ " + msg) if msg else "")
+        set_text(err, ("⚠ " + msg) if msg else "")
         _toggle(err, "shown", bool(msg))
         _toggle(self, "invalid", bool(msg))
         hint = self.query_one(".field-hint", Static)
         text = self.hint_text()
-        hint.update(text)
+        set_text(hint, text)
         _toggle(hint, "shown", bool(text))
 
 
@@ -85,7 +86,7 @@ class StepBar(Static):
             label = escape(_(section.title) + warn)
             style = "reverse bold" if k == current else "underline"
             parts.append(f"[{style}][@click=screen.step({k + 100})]{label}[/][/]")
-        self.update("  ".join(parts))
+        set_text(self, "  ".join(parts))
 
 
 class CaseForm(Vertical):

@@ -14,6 +14,13 @@ _KEYS = ("gross_income", "iit", "relief", "iit_net", "net_income_mainland", "eff
          "hk_income", "hk_tax", "hk_tax_reduction", "hk_tax_cny", "hk_net_income", "effective_rate_hk", "burden_gap_cny")
 
 
+def set_text(widget: Static, text: str) -> None:
+    """Update only on a change: each update re-lays out the screen."""
+    if getattr(widget, "_shown", None) != text:
+        widget._shown = text
+        widget.update(text)
+
+
 class ResultsPanel(VerticalScroll):
     """Figures as label/value pairs; each value is a Static with id ``r-<result column>``."""
 
@@ -47,13 +54,13 @@ class ResultsPanel(VerticalScroll):
         self.result = result
         sections = report.summary(result)
         for k, (title, rows) in enumerate(sections):
-            self.query_one(f"#r-title-{k}", Static).update(title)
+            set_text(self.query_one(f"#r-title-{k}", Static), title)
             present = set()
             for key, label, value in rows:
                 present.add(key)
                 try:
-                    self.query_one(f"#r-{key}", Static).update(value)
-                    self.query_one(f"#l-{key}", Static).update(label)
+                    set_text(self.query_one(f"#r-{key}", Static), value)
+                    set_text(self.query_one(f"#l-{key}", Static), label)
                 except Exception:   # a row that appears only sometimes (the HK reduction)
                     grid = self.query(".results-grid")[k]
                     grid.mount(Static(label, id=f"l-{key}", classes="results-label", markup=False),
@@ -62,16 +69,15 @@ class ResultsPanel(VerticalScroll):
             if not any(key == r[0] for _t, rows in sections for r in rows):
                 for w in self.query(f"#r-{key}, #l-{key}"):
                     w.remove()
-        self.query_one("#r-relief-line", Static).update("→\u00a0" + report.relief_line(result))
-        self.query_one("#r-headline", Static).update(
-            _("Mainland {ml} · Hong Kong {hk}").format(ml=report.cny(result.iit_net), hk=report.hkd(result.hk_tax)))
-        self.query_one("#r-gap-text", Static).update(report.gap_text(result))
+        set_text(self.query_one("#r-relief-line", Static), "→\u00a0" + report.relief_line(result))
+        set_text(self.query_one("#r-headline", Static),
+             _("Mainland {ml} · Hong Kong {hk}").format(ml=report.cny(result.iit_net), hk=report.hkd(result.hk_tax)))
+        set_text(self.query_one("#r-gap-text", Static), report.gap_text(result))
         lines = [f"{'✓' if why == _('chosen') else '·'} {p}: {a}, {why}" for p, a, why in report.other_reliefs(result)]
-        self.query_one("#r-reliefs", Static).update("\n".join(lines))
-        self.query_one("#r-notes", Static).update("\n".join("! " + n for n in report.notes(result)))
+        set_text(self.query_one("#r-reliefs", Static), "\n".join(lines))
+        set_text(self.query_one("#r-notes", Static), "\n".join("! " + n for n in report.notes(result)))
         status = self.query_one("#r-status", Static)
-        if problems:
-            status.update(_("⚠ {n} field(s) need attention: computed with their last valid values").format(n=problems))
-        else:
-            status.update("")
-        status.set_class(bool(problems), "shown")
+        set_text(status, _("⚠ {n} field(s) need attention: computed with their last valid values").format(n=problems)
+             if problems else "")
+        if status.has_class("shown") != bool(problems):
+            status.set_class(bool(problems), "shown")
