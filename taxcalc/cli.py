@@ -224,5 +224,77 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, as
         sys.exit(EXIT_ROWS_REJECTED)
 
 
+@main.command("compare")
+@click.argument("files", nargs=-1, required=True, metavar="FILES...")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
+@_options_flags
+@click.pass_context
+def compare_cmd(ctx, files, fmt, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+    """Packages side by side: gross, IIT before and after the zone relief (and when it is paid),
+    net income and effective rate, in CNY and HK$, with the differences against the first.
+
+    FILES are JSON files of one package each (the batch column keys), or one CSV or JSON Lines
+    file with a package a row.
+    """
+    from .compare import compare, load_packages, render_csv, render_json, render_markdown
+
+    labels, packages = load_packages(list(files))
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    result = compare(packages, labels, tables=_tables(ctx), options=options)
+    click.echo({"markdown": render_markdown, "csv": render_csv, "json": render_json}[fmt](result).rstrip("\n"))
+
+
+def _decimal_arg(name: str, value: str | None, unit: str):
+    if value is None:
+        return None
+    try:
+        d = Decimal(value.replace(",", "").strip())
+    except Exception:  # noqa: BLE001 (decimal.InvalidOperation and friends)
+        _fail(f"{name}: expected a number ({unit}), got {value!r}")
+    if not d.is_finite() or d < 0:
+        _fail(f"{name}: expected a number of 0 or more ({unit}), got {value!r}")
+    return d
+
+
+@main.command("breakeven")
+@click.option("--tax-year", type=int, required=True, help="mainland tax year (the HK year of assessment beginning in it)")
+@click.option("--identity", type=click.Choice(["mainland", "hk", "macao", "taiwan", "foreign"]), default="mainland", show_default=True)
+@click.option("--zone", type=click.Choice(["none", "gba", "hetao", "qianhai", "nansha", "hengqin"]), default="none", show_default=True)
+@click.option("--talent/--no-talent", default=False, help="recognised high-end or shortage talent")
+@click.option("--residency", type=click.Choice(["resident", "nonresident"]), default="resident", show_default=True)
+@click.option("--work-days", default=None, help="days worked in the zone's city (for the rules that need them)")
+@click.option("--hk-income", default=None, help="the Hong Kong offer, HK$ a year: solve for the mainland wages")
+@click.option("--mainland-wages", default=None, help="the mainland offer, CNY a year: solve for the HK income")
+@click.option("--cny-per-hkd", required=True, help="CNY value of HK$1 for the conversion")
+@click.option("--json", "as_json", is_flag=True, help="print an object with the answer and both sides' figures")
+@_options_flags
+@click.pass_context
+def breakeven_cmd(ctx, tax_year, identity, zone, talent, residency, work_days, hk_income, mainland_wages, cny_per_hkd,
+                  as_json, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+    """The annual mainland wages (no bonus, no deductions) whose income after IIT and the zone
+    relief (counted even when paid the following year) equals the Hong Kong job's income after
+    Salaries Tax (default MPF, one-off reduction applied) converted at --cny-per-hkd; or, with
+    --mainland-wages, the Hong Kong income that matches a mainland offer. Exact to the fen.
+    """
+    from .compare import breakeven_hk_income, breakeven_wages, render_breakeven
+
+    if (hk_income is None) == (mainland_wages is None):
+        _fail("give exactly one of --hk-income (solve for mainland wages) or --mainland-wages (solve for HK income)")
+    rate = _decimal_arg("--cny-per-hkd", cny_per_hkd, "CNY per HK$")
+    if rate == 0:
+        _fail("--cny-per-hkd: must be more than 0")
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    common = dict(tax_year=tax_year, identity=identity, zone=zone, talent=talent, residency=residency,
+                  work_days=work_days, cny_per_hkd=rate, tables=_tables(ctx), options=options)
+    if hk_income is not None:
+        b = breakeven_wages(hk_income=_decimal_arg("--hk-income", hk_income, "HK$"), **common)
+    else:
+        b = breakeven_hk_income(mainland_wages=_decimal_arg("--mainland-wages", mainland_wages, "CNY"), **common)
+    if as_json:
+        click.echo(json.dumps(b.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_breakeven(b))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -218,7 +218,8 @@ def test_chunks_and_worker_processes_keep_order(tmp_path, tables, monkeypatch):
     (b"id,tax_year,wages\n1,2024,100\n2,2024\n", ["2 fields where the header has 3"]),
     (b"tax_year,wages\n2024,1\n2024,\xff\xfe\n", ["not valid UTF-8"]),
     (b"x" * (2 << 20), ["first line is longer"]),
-])
+], ids=["random-bytes", "semicolons", "empty", "blank-lines", "no-tax_year", "duplicate-column", "short-row",
+        "bad-utf8-cell", "enormous-header"])
 def test_bad_files_give_one_clear_message(tmp_path, content, words):
     src = tmp_path / "in.csv"
     src.write_bytes(content)
