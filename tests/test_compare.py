@@ -1,0 +1,130 @@
+"""Package comparison and the break-even solver."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from taxcalc import calculate
+from taxcalc.cli import main
+from taxcalc.compare import (breakeven_hk_income, breakeven_wages, compare, load_packages, render_csv,
+                             render_json, render_markdown)
+
+ROOT = Path(__file__).resolve().parent.parent
+OFFERS = [str(ROOT / "examples" / f"batch-offer-{n}.json") for n in ("shenzhen", "hetao", "guangzhou")]
+
+
+def test_compare_lines_up_calculate_and_differences(tables):
+    labels, packages = load_packages(OFFERS)
+    assert labels == ["Shenzhen (Qianhai)", "Hetao talent", "Guangzhou (no zone)"]
+    c = compare(packages, labels, tables=tables)
+    rows = {r["key"]: r for r in c.rows()}
+    for k, pkg in enumerate(packages):
+        r = calculate(pkg, tables=tables, explain=False)
+        assert rows["iit"]["values"][k] == r.iit and rows["relief"]["values"][k] == r.relief
+        assert rows["net_income_mainland"]["values"][k] == r.gross_income - r.iit + r.relief
+        assert rows["hk_tax"]["values"][k] == r.hk_tax
+        assert rows["hk_net_income_cny"]["values"][k] == (r.hk_net_income * r.cny_per_hkd).quantize(Decimal("0.01"))
+    net = rows["net_income_mainland"]
+    assert net["diffs"][0] is None and net["diffs"][2] == net["values"][2] - net["values"][0]
+    assert rows["relief_paid_in"]["values"][2] is None               # no relief, no payment year
+    md = render_markdown(c)
+    assert md.splitlines()[0].startswith("| Figure | Unit | Shenzhen (Qianhai) | Hetao talent |")
+    assert "Guangzhou (no zone) - Shenzhen (Qianhai)" in md and "| Zone relief | CNY |" in md
+    data = json.loads(render_json(c))
+    assert data["packages"][1]["relief_policy"] == rows["relief_policy"]["values"][1]
+    assert data["differences"][1]["iit_net"] == str(rows["iit_net"]["diffs"][2])
+    assert render_csv(c).splitlines()[1].startswith("gross_income,CNY,900000.00,900000.00,900000.00,0.00,0.00")
+
+
+def test_compare_one_file_of_rows_and_cli(tmp_path):
+    f = tmp_path / "offers.csv"
+    f.write_text("id,tax_year,identity,zone,wages,sad_child_share,sad_children,hk_income,cny_per_hkd\n"
+                 "A,2024,hk,qianhai,800000,,,900000,0.92\nB,2024,hk,none,800000,50,1,900000,0.92\n")
+    r = CliRunner().invoke(main, ["compare", str(f), "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == "figure,unit,A,B,B - A"
+    r = CliRunner().invoke(main, ["compare", str(f), str(tmp_path / "missing.json")])
+    assert r.exit_code == 2 and "no such file" in r.output and "Traceback" not in r.output
+    (tmp_path / "bad.json").write_text('{"tax_year": 2024, "wages": -1}')
+    r = CliRunner().invoke(main, ["compare", str(tmp_path / "bad.json")])
+    assert r.exit_code == 2 and "wages" in r.output
+
+
+CASES = [
+    dict(tax_year=2024, identity="hk", zone="qianhai", hk_income=Decimal(900000), cny_per_hkd=Decimal("0.92")),
+    dict(tax_year=2024, identity="mainland", zone="none", hk_income=Decimal("654321.99"), cny_per_hkd=Decimal("0.9123")),
+    dict(tax_year=2026, identity="hk", zone="hetao", talent=True, hk_income=Decimal(2500000), cny_per_hkd=Decimal("0.91")),
+    dict(tax_year=2025, identity="foreign", zone="gba", talent=True, hk_income=Decimal(120000), cny_per_hkd=Decimal("0.93")),
+    dict(tax_year=2021, identity="macao", zone="hengqin", hk_income=Decimal(50000000), cny_per_hkd=Decimal("0.85")),
+    dict(tax_year=2024, identity="hk", zone="none", residency="nonresident", hk_income=Decimal(400000),
+         cny_per_hkd=Decimal("0.92")),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['tax_year']}-{c['identity']}-{c['zone']}")
+def test_breakeven_wages_is_the_smallest_that_matches(case, tables):
+    b = breakeven_wages(tables=tables, **case)
+    hk = calculate({"tax_year": case["tax_year"], "hk_income": str(case["hk_income"]),
+                    "cny_per_hkd": str(case["cny_per_hkd"])}, tables=tables, explain=False)
+    target = (hk.hk_net_income * case["cny_per_hkd"]).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert b.hk_net_cny == target
+
+    def net(wages: Decimal) -> Decimal:
+        s = {k: v for k, v in case.items() if k != "hk_income"}
+        s.update(wages=str(wages), cny_per_hkd=str(case["cny_per_hkd"]))
+        r = calculate(s, tables=tables, explain=False)
+        return r.gross_income - r.iit + r.relief                 # relief counted even when paid later
+
+    assert net(b.amount) == b.mainland_net_cny
+    assert Decimal(0) <= net(b.amount) - target <= Decimal("0.01")       # equal, within a fen
+    if b.amount > 0:
+        assert net(b.amount - Decimal("0.01")) < target                  # and no smaller wage does it
+
+
+def test_breakeven_reverse_and_round_trip(tables):
+    fwd = breakeven_wages(tables=tables, **CASES[0])
+    back = breakeven_hk_income(tables=tables, tax_year=2024, identity="hk", zone="qianhai",
+                               mainland_wages=fwd.amount, cny_per_hkd=Decimal("0.92"))
+    # Salaries Tax is rounded down to the dollar, so HK net income moves in steps: the smallest
+    # HK income with the same net can lie a dollar or so below the one we started from
+    assert CASES[0]["hk_income"] - 2 <= back.amount <= CASES[0]["hk_income"]
+    assert Decimal(0) <= back.hk_net_cny - back.mainland_net_cny <= Decimal("0.01")
+
+
+def test_after_tax_income_never_falls_as_wages_rise(tables):
+    """The solver's premise, on a grid across the brackets, caps and zones."""
+    from taxcalc import columns as colmod
+    from taxcalc.engine import compute
+    from taxcalc.scenario import Scenario
+
+    wages = np.unique(np.concatenate([np.arange(0, 6_000_000_00, 997_31), np.arange(35_990_00, 36_010_00, 1)]))
+    for base in ({"identity": "hk", "zone": "qianhai"}, {"identity": "macao", "zone": "hengqin"},
+                 {"identity": "foreign", "zone": "gba", "talent": True}, {"identity": "mainland"},
+                 {"identity": "hk", "zone": "hetao", "residency": "nonresident"}):
+        cols = colmod.from_scenarios([Scenario(tax_year=2025, cny_per_hkd="0.92", **base)])
+        cols = {k: np.repeat(v, len(wages)) for k, v in cols.items()}
+        cols["wages"] = wages
+        net = compute(cols, tables)["net_income_mainland_fen"]
+        assert (np.diff(net) >= 0).all(), base
+
+
+def test_breakeven_cli(tmp_path):
+    r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", "--identity", "hk", "--zone", "qianhai",
+                                  "--hk-income", "900000", "--cny-per-hkd", "0.92", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert set(data) >= {"wages", "mainland", "hong_kong", "difference_cny"}
+    assert Decimal(data["mainland"]["net_income"]) - Decimal(data["hong_kong"]["net_income_cny"]) in (0, Decimal("0.01"))
+    r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", "--mainland-wages", "500000",
+                                  "--cny-per-hkd", "0.92"])
+    assert r.exit_code == 0 and "Hong Kong income that matches CNY 500,000.00" in r.output
+    for args, word in ((["--hk-income", "x"], "expected a number"), ([], "exactly one of"),
+                       (["--hk-income", "1", "--mainland-wages", "1"], "exactly one of")):
+        r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", "--cny-per-hkd", "0.92", *args])
+        assert r.exit_code == 2 and word in r.output and "Traceback" not in r.output
