@@ -24,7 +24,7 @@ from .screens.main import MainScreen
 
 def _app_bindings() -> list[Binding]:
     return [Binding("ctrl+q", "quit", _("Quit"), priority=True),
-            Binding("ctrl+p", "command_palette", _("Commands"), priority=True)]
+            Binding("ctrl+p", "command_palette", _("Commands"), priority=True, show=False)]
 
 
 class TaxcalcApp(App[int]):

@@ -9,12 +9,18 @@ from typing import Any
 
 from ..api import calculate_many
 from ..engine import Options
-from ..i18n import _
+from ..i18n import N_, _
 from ..tables import Tables
-from .fields import CHOICE_LABELS
-from .report import cny, percent
+from ..i18n import money
+from .report import percent
+
+
+def cny(v) -> str:
+    return money(v, "CNY", decimals=False)
 
 MAX_PACKAGES = 4
+ZONE_SHORT = {"none": N_("Mainland, no zone"), "gba": N_("GBA city"), "hetao": N_("Hetao"), "qianhai": N_("Qianhai"),
+              "nansha": N_("Nansha"), "hengqin": N_("Hengqin")}
 
 
 @dataclass
@@ -24,9 +30,9 @@ class Package:
 
     def name(self) -> str:
         if self.side == "hk":
-            return _("Hong Kong job")
+            return _("Hong Kong")
         zone = self.data.get("zone", "none")
-        return _("{zone} job").format(zone=_(CHOICE_LABELS["zone"].get(zone, zone)))
+        return _(ZONE_SHORT.get(zone, zone))
 
 
 @dataclass

@@ -43,7 +43,7 @@ def _bindings() -> list[Binding]:
         Binding("ctrl+s", "app.save", _("Save")),
         Binding("ctrl+o", "app.load", _("Open")),
         Binding("ctrl+e", "app.export('md')", _("Export"), priority=True),
-        Binding("ctrl+n", "step(1)", _("Next step")),
+        Binding("ctrl+n", "step(1)", _("Next")),
         Binding("ctrl+b", "step(-1)", _("Back"), show=False),
         Binding("f8", "app.next_language", _("Language")),
         Binding("a", "add_package", _("Add package")),

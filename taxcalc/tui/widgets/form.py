@@ -9,7 +9,7 @@ from textual.markup import escape
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...i18n import _
-from ...scenario import field_choices, field_kind
+from ...scenario import field_choices, field_default, field_kind
 from ..case import Case
 from .results import set_text
 from ..fields import CHOICE_LABELS, SECTIONS
@@ -50,7 +50,9 @@ class FieldRow(Vertical):
                     value = st.raw
                 yield Select(options, value=value, allow_blank=False, id=cid, compact=True, classes="field-control")
             else:
-                yield Input(str(st.raw), id=cid, compact=True, classes="field-control", select_on_focus=True)
+                placeholder = _("default") if field_default(name) is None else ""
+                yield Input(str(st.raw), id=cid, compact=True, classes="field-control", select_on_focus=True,
+                            placeholder=placeholder)
         hint = self.hint_text()
         msg = self.case.errors().get(name, "")
         yield Static(hint, classes="field-hint shown" if hint else "field-hint", markup=False)
@@ -82,11 +84,12 @@ class StepBar(Static):
     def show(self, current: int, errors: dict[str, str]) -> None:
         parts = []
         for k, section in enumerate(SECTIONS):
-            warn = " ⚠" if any(f.name in errors for f in section.fields) else ""
-            label = escape(_(section.title) + warn)
-            style = "reverse bold" if k == current else "underline"
-            parts.append(f"[{style}][@click=screen.step({k + 100})]{label}[/][/]")
-        set_text(self, "  ".join(parts))
+            warn = "⚠" if any(f.name in errors for f in section.fields) else ""
+            if k == current:
+                parts.append(f"[reverse bold] {escape(_(section.title))}{warn} [/]")
+            else:
+                parts.append(f"[@click=screen.step({k + 100})][underline]{k + 1}{warn}[/][/]")
+        set_text(self, _("Step") + " " + " ".join(parts))
 
 
 class CaseForm(Vertical):

@@ -69,7 +69,7 @@ class ResultsPanel(VerticalScroll):
             if not any(key == r[0] for _t, rows in sections for r in rows):
                 for w in self.query(f"#r-{key}, #l-{key}"):
                     w.remove()
-        set_text(self.query_one("#r-relief-line", Static), "→\u00a0" + report.relief_line(result))
+        set_text(self.query_one("#r-relief-line", Static), "→" + report.relief_line(result))
         set_text(self.query_one("#r-headline", Static),
              _("Mainland {ml} · Hong Kong {hk}").format(ml=report.cny(result.iit_net), hk=report.hkd(result.hk_tax)))
         set_text(self.query_one("#r-gap-text", Static), report.gap_text(result))
