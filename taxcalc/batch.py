@@ -46,7 +46,8 @@ from .scenario import ENUMS, FIELDS, FIRST_YEAR, LAST_YEAR, Scenario, field_choi
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
-CHUNK_BYTES = 16 << 20        # CSV/JSON Lines block read at a time; also the longest row allowed
+CHUNK_BYTES = 16 << 20        # JSON Lines and CSV on stdin: block read at a time; also the longest row
+CHUNK_ROWS = 200_000          # CSV files: rows a chunk
 PARQUET_BATCH_ROWS = 200_000
 HEADER_LIMIT = 1 << 20        # a header line longer than this is not a batch file
 ERROR_COLUMNS = ("row", "column", "value", "message")
@@ -191,10 +192,9 @@ class CsvReader:
             source = self._stream
         else:
             self._raw.close()
-            self._native = pa.OSFile(path, "r")
-            self._native.seek(len(head))
-            has_data = self.total_bytes > len(head)
-            source = self._native
+            self._header_bytes = len(head)
+            self._reader = None
+            return
         try:
             self._reader = self._open(pacsv, source, has_data)
         except pa.ArrowException as exc:
@@ -249,9 +249,17 @@ class CsvReader:
 
     @property
     def bytes_read(self) -> int:
-        return self._native.tell() if self._native is not None else self._stream.count
+        """Bytes of the input consumed so far (estimated from the rows for a file on disk)."""
+        return self._bytes_read if self.path != "-" else self._stream.count
+
+    @bytes_read.setter
+    def bytes_read(self, value: int) -> None:
+        self._bytes_read = value
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
+        if self.path != "-":
+            yield from self._polars_batches()
+            return
         if self._reader is None:
             return
         while True:
@@ -264,8 +272,38 @@ class CsvReader:
             if batch.num_rows:
                 yield pl.from_arrow(batch)
 
+    def _polars_batches(self) -> Iterator[pl.DataFrame]:
+        """A file on disk: polars' streaming CSV reader in batches of about CHUNK_ROWS rows (it keeps
+        blank lines as rows of nulls, so row numbers count every record after the header)."""
+        scan = pl.scan_csv(self.path, has_header=False, skip_lines=1, infer_schema=False,
+                           schema={n: pl.String for n in self.columns}, raise_if_empty=False,
+                           missing_columns="insert")
+        self.bytes_read = self._header_bytes
+        with open(self.path, "rb") as f:                     # bytes a line, for the progress bar
+            f.seek(self._header_bytes)
+            sample = f.read(1 << 20)
+        if not sample.strip():
+            return                                         # a header alone (maybe blank lines)
+        per_row = len(sample) / max(1, sample.count(b"\n"))
+        done = 0
+        try:
+            for df in scan.collect_batches(chunk_size=CHUNK_ROWS):
+                done += df.height
+                self.bytes_read = min(self.total_bytes, int(self._header_bytes + done * per_row))
+                if df.height:
+                    yield df
+        except pl.exceptions.PolarsError as exc:
+            raise BatchFileError(self._explain(exc)) from None
+
     def _explain(self, exc: Exception) -> str:
         msg = str(exc)
+        if "more fields than defined" in msg:
+            return f"{self.path}: a row has more fields than the header's {len(self.columns)}; expected comma-separated rows"
+        if "invalid utf-8" in msg.lower():
+            return f"{self.path}: a cell is not valid UTF-8 text; save the file as UTF-8 CSV"
+        if "could not parse" in msg:
+            return (f"{self.path}: cannot read as CSV near column {msg.split('at column ')[-1].split(' ')[0]} "
+                    "(a quote that is never closed?)")
         if self._invalid:
             return f"{self.path}: a row has {self._invalid[0]}"
         if "straddling" in msg or "block" in msg.lower():
@@ -276,8 +314,7 @@ class CsvReader:
         return f"{self.path}: cannot read as CSV: {msg.splitlines()[0]}"
 
     def close(self) -> None:
-        if self._native is not None:
-            self._native.close()
+        pass
 
 
 class JsonlReader:
@@ -584,8 +621,10 @@ class ParsedChunk:
     ids: pl.Series | None
 
 
-def parse_chunk(df: pl.DataFrame, first_row: int, tables: Tables) -> ParsedChunk:
-    """Parse a chunk of text columns. ``first_row`` is the 1-based data row number of its first row."""
+def parse_chunk(df: pl.DataFrame, rows, tables: Tables) -> ParsedChunk:
+    """Parse a chunk of text columns. ``rows``: the 1-based data row number of each row, or of the
+    first row (the others follow)."""
+    rows = np.arange(rows, rows + df.height, dtype=np.int64) if np.ndim(rows) == 0 else np.asarray(rows)
     n = df.height
     present = [c for c in df.columns if c in FIELDS]
     cols: colmod.Columns = {}
@@ -633,7 +672,7 @@ def parse_chunk(df: pl.DataFrame, first_row: int, tables: Tables) -> ParsedChunk
             cross.append((mask, fname, msg))
     for mask, _, _ in cross:
         bad |= mask
-    errors = _error_frame(df, first_row, codes, cross, tables) if bad.any() else _empty_errors()
+    errors = _error_frame(df, rows, codes, cross, tables) if bad.any() else _empty_errors()
     return ParsedChunk(cols=cols, bad=bad, errors=errors, ids=df["id"] if "id" in df.columns else None)
 
 
@@ -673,7 +712,7 @@ def _empty_errors() -> pl.DataFrame:
     return pl.DataFrame(schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String})
 
 
-def _error_frame(df: pl.DataFrame, first_row: int, codes: dict, cross: list, tables: Tables) -> pl.DataFrame:
+def _error_frame(df: pl.DataFrame, rows: np.ndarray, codes: dict, cross: list, tables: Tables) -> pl.DataFrame:
     """One error row per bad cell and per broken cross-field rule, ordered by row then column."""
     parts = []
     order = {c: k for k, c in enumerate(df.columns)}
@@ -690,14 +729,14 @@ def _error_frame(df: pl.DataFrame, first_row: int, codes: dict, cross: list, tab
                 msg = f"no tables for this year; available: {years}"
             else:
                 msg = _message(name, c)
-            parts.append(_errors_at(df, idx, name, msg, first_row, order.get(name, 0)))
+            parts.append(_errors_at(df, idx, name, msg, rows, order.get(name, 0)))
     for k, (mask, fname, msg) in enumerate(cross):
-        parts.append(_errors_at(df, np.nonzero(mask)[0], fname, msg, first_row, len(order) + k))
+        parts.append(_errors_at(df, np.nonzero(mask)[0], fname, msg, rows, len(order) + k))
     out = pl.concat(parts).sort(["row", "#pos"], maintain_order=True).drop("#pos")
     return out
 
 
-def _errors_at(df, idx, name, msg, first_row, pos) -> pl.DataFrame:
+def _errors_at(df, idx, name, msg, rows, pos) -> pl.DataFrame:
     idx_s = pl.Series(idx, dtype=pl.UInt32)
     if name in df.columns:
         value = df[name].gather(idx_s).fill_null("")
@@ -705,7 +744,7 @@ def _errors_at(df, idx, name, msg, first_row, pos) -> pl.DataFrame:
                           .then(value.str.slice(0, MAX_SHOWN_VALUE) + "…").otherwise(value)).to_series()
     else:
         value = pl.Series([""] * len(idx), dtype=pl.String)
-    return pl.DataFrame({"row": idx.astype(np.int64) + first_row, "column": [name] * len(idx),
+    return pl.DataFrame({"row": rows[idx], "column": [name] * len(idx),
                          "value": value, "message": [msg] * len(idx), "#pos": [pos] * len(idx)})
 
 
@@ -1037,11 +1076,17 @@ def _output_header(columns: list[str]) -> list[str]:
 def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options):
     """Parse and compute one chunk: (output frame of the accepted rows, error frame, bad mask).
 
+    ``first_row`` is the data row number of the chunk's first row. Rows where every cell is empty
+    (blank lines) are dropped: they keep their row number but are neither output nor errors.
     The output frame holds the input columns as read (``id`` filled with the row number where
     empty, or added first when the input has none), then the result columns."""
-    p = parse_chunk(df, first_row, tables)
-    n = df.height
-    row_no = pl.int_range(first_row, first_row + n, eager=True).cast(pl.String).alias("id")
+    rows = np.arange(first_row, first_row + df.height, dtype=np.int64)
+    blank = df.select(pl.all_horizontal(pl.all().is_null())).to_series().to_numpy() if df.width else None
+    if blank is not None and blank.any():
+        df = df.filter(pl.Series(~blank))
+        rows = rows[~blank]
+    p = parse_chunk(df, rows, tables)
+    row_no = pl.Series("id", rows).cast(pl.String)
     if "id" in df.columns:
         ids = df["id"]
         inputs = df.with_columns(pl.select(pl.when(ids.is_null() | (ids.str.strip_chars() == "")).then(row_no)
@@ -1085,7 +1130,7 @@ def _work(batch, first_row: int):
     df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
     out, errs, bad = process_chunk(df, first_row, _WORKER["tables"], _WORKER["options"])
     payload = WRITERS[_WORKER["fmt"]].encode(out, _WORKER["free_text"])
-    return payload, errs, int(bad.sum()), df.height
+    return payload, errs, int(bad.sum()), len(bad)
 
 
 def default_jobs() -> int:
@@ -1183,22 +1228,19 @@ def _chain(head: list, rest):
     yield from rest
 
 
-def _strict_check(df, row, tables, options, writer, errw, summary, opened) -> None:
-    """``--strict``: on the chunk's first bad row, write the rows before it and that row's errors,
-    close the files and stop with :class:`BatchStopped`."""
-    p = parse_chunk(df, row, tables)
-    if not p.bad.any():
-        return
-    first = int(np.argmax(p.bad))
-    if first:
-        take_df = df.head(first)
-        payload, errs, _, n = _work(take_df, row)
-        writer.write(payload)
-        summary.rows += n
-        summary.computed += n
-    mine = p.errors.filter(pl.col("row") == row + first)
+def _strict_check(df, row, tables, options, writer, errw, summary, opened) -> bool:
+    """``--strict``: if the chunk has a bad row, write the rows before it and that row's errors,
+    close the files and stop with :class:`BatchStopped`; else return and let the chunk through."""
+    out, errs, bad = process_chunk(df, row, tables, options)
+    if not bad.any():
+        return False
+    first = int(np.argmax(bad))                   # rows before the first bad one are all good
+    writer.write(WRITERS[_WORKER["fmt"]].encode(out.head(first), _WORKER["free_text"]))
+    bad_row = errs["row"][0]
+    mine = errs.filter(pl.col("row") == bad_row)
     errw.write(mine)
-    summary.rows += 1
+    summary.rows += first + 1
+    summary.computed += first
     summary.rejected += 1
     for w in opened:
         w.commit()

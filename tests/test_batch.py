@@ -195,7 +195,7 @@ def test_chunks_and_worker_processes_keep_order(tmp_path, tables, monkeypatch):
     gen = gen.with_columns(pl.when(pl.int_range(0, 3000) % 97 == 0).then(pl.lit("oops")).otherwise(pl.col("wages"))
                            .alias("wages"))
     gen.write_csv(tmp_path / "in.csv")
-    monkeypatch.setattr(batch, "CHUNK_BYTES", 40_000)           # about 400 rows a chunk
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 400)
     one = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "one.csv"), tables=tables, quiet=True, jobs=1)
     two = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "two.csv"), tables=tables, quiet=True, jobs=2)
     assert (one.rows, one.rejected) == (two.rows, two.rejected) == (3000, 31)
@@ -215,7 +215,7 @@ def test_chunks_and_worker_processes_keep_order(tmp_path, tables, monkeypatch):
     (b"\n\n", ["empty file"]),
     (b"id,wages\n1,100\n", ["tax_year is missing"]),
     (b"id,tax_year,tax_year\n1,2024,2024\n", ["appears twice"]),
-    (b"id,tax_year,wages\n1,2024,100\n2,2024\n", ["2 fields where the header has 3"]),
+    (b"id,tax_year,wages\n1,2024,100\n2,2024,5,6\n", ["more fields than the header"]),
     (b"tax_year,wages\n2024,1\n2024,\xff\xfe\n", ["not valid UTF-8"]),
     (b"x" * (2 << 20), ["first line is longer"]),
 ], ids=["random-bytes", "semicolons", "empty", "blank-lines", "no-tax_year", "duplicate-column", "short-row",
@@ -231,12 +231,24 @@ def test_bad_files_give_one_clear_message(tmp_path, content, words):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]      # no temporary file left
 
 
-def test_enormous_line_in_the_data(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK_BYTES", 1 << 16)
+def test_enormous_line_in_the_data(tmp_path):
     src = tmp_path / "in.csv"
-    src.write_bytes(b"id,tax_year,wages\n" + b"x" * (1 << 18) + b",2024,1\n")
+    src.write_bytes(b"id,tax_year,wages\n" + b"x" * (1 << 22) + b",2024,1\n2,2024,5\n")
     result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
-    assert result.exit_code == 2 and "error: " in result.output and "Traceback" not in result.output
+    assert result.exit_code == 3 and "Traceback" not in result.output
+    err = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False).row(0, named=True)
+    assert (err["row"], err["column"]) == ("1", "id") and "at most 200 characters" in err["message"]
+    assert len(err["value"]) <= 201                       # the cell is cut in the errors file
+    assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["id"].to_list() == ["2"]
+
+
+def test_blank_lines_are_skipped_but_counted(tmp_path, tables):
+    src = tmp_path / "in.csv"
+    src.write_text("tax_year,wages\n2024,1\n\n2024,x\n,\n2024,3\n\n")
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    assert (summary.rows, summary.computed, summary.rejected) == (3, 2, 1)
+    assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["id"].to_list() == ["1", "5"]
+    assert pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)["row"].to_list() == ["3"]
 
 
 def test_other_formats_fail_clearly(tmp_path):
