@@ -147,6 +147,16 @@ class MainScreen(Screen):
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
         self.refresh_tab(tab)
+        self._focus_tab(tab)
+
+    def _focus_tab(self, tab: str) -> None:
+        """Keyboard first: the tab's main widget takes the focus."""
+        target = {"explain": "#explain-tree", "withholding": "#wh-table", "packages": "#pk-table",
+                  "case": "#form-body .field-control"}.get(tab)
+        if target:
+            found = self.query(target)
+            if found:
+                found.first().focus()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         self.app.active_tab = event.pane.id
