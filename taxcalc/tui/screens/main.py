@@ -141,7 +141,10 @@ class MainScreen(Screen):
         form = self.query_one(CaseForm)
         if self.query_one(TabbedContent).active != "case":
             self.action_tab("case")
-        await form.show_step(delta - 100 if delta >= 100 else form.step + delta)
+        if delta >= 100:
+            await form.show_step(delta - 100)
+        else:
+            await form.move(delta)
 
     # -- tabs
     def action_tab(self, tab: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -50,7 +52,7 @@ class FieldRow(Vertical):
                     value = st.raw
                 yield Select(options, value=value, allow_blank=False, id=cid, compact=True, classes="field-control")
             else:
-                placeholder = _("default") if field_default(name) is None else ""
+                placeholder = _("default") if field_default(name) is None else str(field_default(name))
                 yield Input(str(st.raw), id=cid, compact=True, classes="field-control", select_on_focus=True,
                             placeholder=placeholder)
         hint = self.hint_text()
@@ -106,6 +108,7 @@ class CaseForm(Vertical):
         super().__init__(**kw)
         self.case = case
         self.step = step
+        self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         yield StepBar(id="steps")
@@ -128,8 +131,19 @@ class CaseForm(Vertical):
     def on_mount(self) -> None:
         self.query_one(StepBar).show(self.step, self.case.errors())
 
+    async def move(self, delta: int) -> None:
+        """One step on or back; steps are taken one at a time (keys can arrive faster than a swap)."""
+        async with self._lock:
+            await self._show(self.step + delta, True)
+
     async def show_step(self, k: int, focus: bool = True) -> None:
+        async with self._lock:
+            await self._show(k, focus)
+
+    async def _show(self, k: int, focus: bool) -> None:
         k = max(0, min(k, len(SECTIONS) - 1))
+        if k == self.step and self.query(FieldRow):
+            return
         self.step = k
         body = self.query_one("#form-body", VerticalScroll)
         await body.remove_children()
@@ -144,14 +158,13 @@ class CaseForm(Vertical):
     async def goto_field(self, name: str) -> None:
         for k, section in enumerate(SECTIONS):
             if any(f.name == name for f in section.fields):
-                if k != self.step:
-                    await self.show_step(k, focus=False)
+                await self.show_step(k, focus=False)
                 return
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id in ("step-next", "step-back"):
             event.stop()
-            self.run_worker(self.show_step(self.step + (1 if event.button.id == "step-next" else -1)))
+            self.run_worker(self.move(1 if event.button.id == "step-next" else -1))
 
     def refresh_messages(self) -> None:
         for row in self.query(FieldRow):
