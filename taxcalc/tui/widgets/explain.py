@@ -9,10 +9,11 @@ from textual.widgets import Static, Tree
 
 from ...explain import Step
 from ...i18n import _
+from ..explain_labels import step_label
 
 
 def _label(step: Step) -> Text:
-    t = Text(step.label)
+    t = Text(step_label(step.label))
     if step.value:
         t.append(": ")
         t.append(step.value, style="bold")
@@ -22,7 +23,7 @@ def _label(step: Step) -> Text:
 
 
 def step_detail(step: Step) -> str:
-    lines = [step.label + (f": {step.value}" if step.value else "")]
+    lines = [step_label(step.label) + (f": {step.value}" if step.value else "")]
     if step.formula:
         lines.append("= " + step.formula)
     if step.note:
