@@ -501,13 +501,25 @@ _DECIMAL_TEXT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,
 def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     """The whole-column part of :func:`parse_decimal`, as expressions (so that one ``select``
     parses every numeric column of a chunk): the exact decimal cast as an integer in 10**-scale,
-    the same text as a float, and the length in bytes."""
+    the float cast times 10**scale, and the length in bytes. :func:`_fast_exprs` then combines
+    them (in a second ``select``: polars would repeat a shared sub-expression)."""
     s = pl.col(name).cast(pl.String)
-    return [
-        s.cast(pl.Decimal(18, scale), strict=False).to_physical().cast(pl.Int64).alias(name + "#v"),
-        s.cast(pl.Float64, strict=False).alias(name + "#x"),
-        s.str.len_bytes().fill_null(0).alias(name + "#len"),
-    ]
+    return [s.cast(pl.Decimal(18, scale), strict=False).to_physical().cast(pl.Int64).alias(name + "#v"),
+            (s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
+            s.str.len_bytes().fill_null(0).alias(name + "#len")]
+
+
+def _fast_exprs(name: str) -> list[pl.Expr]:
+    v, x, length = pl.col(name + "#v"), pl.col(name + "#x"), pl.col(name + "#len")
+    vf = v.cast(pl.Float64)
+    fast = v.is_not_null() & (v >= 0) & (length <= 15) & ((x - vf).abs() <= vf.abs() * 1e-15)
+    return [v.fill_null(0), fast.fill_null(False).alias(name + "#fast"), (length == 0).alias(name + "#empty")]
+
+
+def _pre_parse(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The fast-path columns of :func:`parse_decimal` for several numeric columns at once."""
+    first = df.select([e for n in names for e in _decimal_exprs(n, SCALE[field_kind(n)])])
+    return first.select([e for n in names for e in _fast_exprs(n)])
 
 
 def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -519,24 +531,19 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     fine (``1.230`` as money), other digits past it are not. Not accepted: a minus sign (but
     ``-0``), thousands separators.
 
-    Fast path, on whole columns: polars' decimal cast (exact, but it drops digits past the
-    scale) and its float cast agree to within 4 ulps only when nothing past the scale was dropped;
-    texts of at most 15 bytes have at most 15 significant digits, so any dropped digit shows.
-    Cells that fail (spaces, long texts, negatives, errors) go through :func:`_classify_decimal`.
+    Fast path, on whole columns: polars' decimal cast (exact, but it drops digits past the scale)
+    and its float cast agree to 1e-15 (relative) only when nothing past the scale was dropped:
+    a text of at most 15 bytes has at most 15 significant digits, so a dropped digit moves the
+    value by more than that, while the float's own error stays below 3e-16. Cells that fail
+    (spaces, long texts, negatives, errors) go through :func:`_classify_decimal`.
     """
     name = series.name
     if pre is None:
-        pre = pl.DataFrame([series]).select(_decimal_exprs(name, scale))
-    v_s = pre[name + "#v"]
-    has_v = v_s.is_not_null().to_numpy()
-    value = v_s.fill_null(0).to_numpy().copy()
-    x = pre[name + "#x"].fill_null(float("nan")).to_numpy()
-    length = pre[name + "#len"].to_numpy()
-    empty = length == 0
-    vf = value.astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        agree = np.abs(x * (10 ** scale) - vf) <= 4 * np.spacing(np.maximum(np.abs(vf), 1.0))
-    fast = has_v & (value >= 0) & (length <= 15) & agree
+        first = pl.DataFrame([series]).select(_decimal_exprs(name, scale))
+        pre = first.select(_fast_exprs(name))
+    value = pre[name + "#v"].to_numpy().copy()
+    fast = pre[name + "#fast"].to_numpy()
+    empty = pre[name + "#empty"].to_numpy()
     code = np.where(empty, EMPTY, OK).astype(np.int8)
     slow = np.nonzero(~fast & ~empty)[0]
     if len(slow):
@@ -571,22 +578,34 @@ def _classify_decimal(text: str, scale: int) -> tuple[int, int]:
     return OK, int(digits or 0) * 10 ** scale + int(frac[:scale].ljust(scale, "0") or 0)
 
 
-def parse_words(series: pl.Series, words: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """A column of words (a choice or a flag) as codes, with a code per cell (OK, EMPTY,
-    NOT_VALID). Exact spellings go through a whole-column cast to an enum of the first word of
-    each code; other texts (capitals, spaces, synonyms such as yes/no) are looked up once per
-    distinct text, trimmed and case-folded."""
-    s = series.cast(pl.String)
+def _word_vocab(words: dict[str, int]) -> list[str]:
+    """The first spelling of each code, in code order (codes are 0, 1, 2, ...)."""
     first: dict[int, str] = {}
     for w, k in words.items():
         first.setdefault(k, w)
-    vocab = [first[k] for k in sorted(first)]
-    codes = s.cast(pl.Enum(vocab), strict=False).to_physical()
-    value = codes.fill_null(-1).cast(pl.Int64).to_numpy().copy()
-    missed = np.nonzero(value < 0)[0]
+    return [first[k] for k in sorted(first)]
+
+
+def _word_expr(name: str, words: dict[str, int]) -> pl.Expr:
+    """Exact spellings as codes through an enum cast; -1 for anything else (and empty)."""
+    return (pl.col(name).cast(pl.String).cast(pl.Enum(_word_vocab(words)), strict=False).to_physical()
+            .cast(pl.Int64).fill_null(-1).alias(name + "#w"))
+
+
+def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """A column of words (a choice or a flag) as codes, with a code per cell (OK, EMPTY,
+    NOT_VALID). Exact spellings go through a whole-column enum cast (:func:`_word_expr`; ``pre``
+    holds it when computed for many columns at once); other texts (capitals, spaces, synonyms
+    such as yes/no) are looked up once per distinct text, trimmed and case-folded."""
+    name = series.name
+    if pre is None:
+        pre = pl.DataFrame([series]).select(_word_expr(name, words))
+    value = pre[name + "#w"].to_numpy().copy()
     code = np.full(len(value), OK, dtype=np.int8)
+    missed = np.nonzero(value < 0)[0]
     if len(missed):
-        texts = s.gather(pl.Series(missed, dtype=pl.UInt32)).fill_null("")
+        texts = series.cast(pl.String).gather(pl.Series(missed, dtype=pl.UInt32)).fill_null("")
         uniq = texts.unique().to_list()
         lookup = {}
         for u in uniq:
@@ -596,6 +615,15 @@ def parse_words(series: pl.Series, words: dict[str, int]) -> tuple[np.ndarray, n
         value[missed] = np.where(got >= 0, got, 0)
         code[missed] = np.where(got == -2, EMPTY, np.where(got == -1, NOT_VALID, OK))
     return value, code
+
+
+BOOL_WORDS = {**{w: 1 for w in TRUE_WORDS}, **{w: 0 for w in FALSE_WORDS}}
+
+
+def _words_of(name: str) -> dict[str, int]:
+    if field_kind(name) == "bool":
+        return {"false": 0, "true": 1, **BOOL_WORDS}
+    return {c: k for k, c in enumerate(field_choices(name))}
 
 
 @lru_cache(maxsize=1)
@@ -629,9 +657,10 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables) -> ParsedChunk:
     present = [c for c in df.columns if c in FIELDS]
     cols: colmod.Columns = {}
     codes: dict[str, np.ndarray] = {}
-    bool_words = {**{w: 1 for w in TRUE_WORDS}, **{w: 0 for w in FALSE_WORDS}}
     numeric = [name for name in present if field_kind(name) in SCALE]
-    pre = df.select([e for name in numeric for e in _decimal_exprs(name, SCALE[field_kind(name)])])
+    pre = _pre_parse(df, numeric)
+    wordy = [name for name in present if field_kind(name) in ("bool", "choice")]
+    pre_words = df.select([_word_expr(n, _words_of(n)) for n in wordy])
     for name in FIELDS:
         kind = field_kind(name)
         if name not in present:
@@ -645,10 +674,8 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables) -> ParsedChunk:
         if kind in SCALE:
             raw, code = parse_decimal(df[name], SCALE[kind], pre)
             code, value = _check_range(name, kind, raw, code)
-        elif kind == "bool":
-            value, code = parse_words(df[name], bool_words)
         else:
-            value, code = parse_words(df[name], {c: k for k, c in enumerate(field_choices(name))})
+            value, code = parse_words(df[name], _words_of(name), pre_words)
         bad_or_empty = code != OK
         if bad_or_empty.any() and kind != "year":
             value[bad_or_empty] = _default_code(name)
@@ -860,17 +887,22 @@ def neutralise_formulas(df: pl.DataFrame, names: list[str] | None = None) -> pl.
 
     ``names`` limits the check to the columns that can hold free text; by default every text
     column. Known input columns of computed rows need no check: they parsed as numbers or words.
+    Only the risky cells are rewritten (found with one anchored match, then fixed in place).
     """
-    exprs = []
+    fixed = []
     for name, dtype in df.schema.items():
         if dtype != pl.String or (names is not None and name not in names):
             continue
-        s = pl.col(name)
-        risky = s.str.contains(FORMULA_START)
-        if not df.select(risky.any()).item():
+        s = df[name]
+        idx = s.str.contains(FORMULA_START).fill_null(False).arg_true()
+        if not len(idx):
             continue
-        exprs.append(pl.when(risky & ~s.str.contains(NUMBER_TEXT)).then(pl.lit("'") + s).otherwise(s).alias(name))
-    return df.with_columns(exprs) if exprs else df
+        risky = s.gather(idx)
+        text = ~risky.str.contains(NUMBER_TEXT)
+        idx, risky = idx.filter(text), risky.filter(text)
+        if len(idx):
+            fixed.append(s.scatter(idx, "'" + risky))
+    return df.with_columns(fixed) if fixed else df
 
 
 def free_text_columns(columns: list[str]) -> list[str]:
@@ -931,6 +963,10 @@ class Writer:
     def write(self, payload) -> None:
         self.target.fh.write(payload)
 
+    def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
+        """Encode and write in one go (the single-process path)."""
+        self.write(self.encode(df, free_text))
+
     def commit(self) -> None:
         self.target.commit()
 
@@ -952,6 +988,9 @@ class CsvWriter(Writer):
         buf = io.BytesIO()
         neutralise_formulas(df, free_text).write_csv(buf, include_header=False)
         return buf.getvalue()
+
+    def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
+        neutralise_formulas(df, free_text).write_csv(self.target.fh, include_header=False)
 
 
 class JsonlWriter(Writer):
@@ -1180,7 +1219,8 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
         head = [c for c in (next(chunks, None), next(chunks, None)) if c is not None]
 
         def take(payload, errs, n_bad, n):
-            writer.write(payload)
+            if payload is not None:
+                writer.write(payload)
             errw.write(errs)
             summary.rows += n
             summary.rejected += n_bad
@@ -1191,11 +1231,15 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
         if strict or jobs <= 1 or len(head) < 2:
             _WORKER.update(tables=tables, options=options, fmt=fmt, free_text=free_text)
             row = 1
-            for df in _chain(head, chunks):
-                if strict:
-                    _strict_check(df, row, tables, options, writer, errw, summary, opened)
-                take(*_work(df, row))
-                row += df.height
+            with (_SyncWriter(writer, free_text) if strict else _BackgroundWriter(writer, free_text)) as background:
+                for df in _chain(head, chunks):
+                    if strict:
+                        _strict_check(df, row, tables, options, writer, errw, summary, opened)
+                    out, errs, bad = process_chunk(df, row, tables, options)
+                    background.put(out)
+                    n_bad = int(bad.sum())
+                    take(None, errs, n_bad, len(bad))
+                    row += df.height
         else:
             from concurrent.futures.process import BrokenProcessPool
 
@@ -1221,6 +1265,64 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     if not quiet:
         print(summary.line(), file=sys.stderr)
     return summary
+
+
+class _SyncWriter:
+    """The same interface as :class:`_BackgroundWriter`, writing at once (``--strict`` writes
+    the rows before a bad one itself, so nothing may be queued)."""
+
+    def __init__(self, writer: Writer, free_text: list[str]):
+        self.writer, self.free_text = writer, free_text
+
+    def put(self, df: pl.DataFrame) -> None:
+        self.writer.write_frame(df, self.free_text)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+class _BackgroundWriter:
+    """Formats and writes output frames on a thread while the next chunk is parsed and computed
+    (polars writes without holding the GIL). At most two frames wait; an error on the thread is
+    raised here at the next frame or at the end."""
+
+    def __init__(self, writer: Writer, free_text: list[str]):
+        import queue
+        import threading
+
+        self.writer, self.free_text = writer, free_text
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._loop, name="taxcalc-batch-writer", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            df = self.queue.get()
+            if df is None:
+                return
+            if self.error is None:
+                try:
+                    self.writer.write_frame(df, self.free_text)
+                except BaseException as exc:  # noqa: BLE001 (re-raised in the main thread)
+                    self.error = exc
+
+    def put(self, df: pl.DataFrame) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(df)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and kind is None:
+            raise self.error
 
 
 def _chain(head: list, rest):
