@@ -79,3 +79,19 @@ def test_rate_curve_one_pass(tables):
     assert len(incomes) == len(before) == len(after) == len(hk) == 48
     assert all(a <= b + 1e-9 for a, b in zip(after, before))
     assert incomes == sorted(incomes)
+
+
+def test_explanation_labels_translated(tables):
+    from taxcalc.i18n import set_language
+    from taxcalc.tui.explain_labels import step_label
+
+    r = Case(tables=tables).result
+    try:
+        set_language("zh_Hans")
+        top = [step_label(s.label) for depth, s in r.explanation.walk() if depth <= 2]
+        untranslated = [t for t in top if t.isascii()]
+        assert not untranslated, untranslated
+        assert step_label(r.explanation.label) == "纳税年度 2026：香港居民，居民个人，河套深圳园区"
+        assert step_label("something new") == "something new"
+    finally:
+        set_language("en")

@@ -73,6 +73,7 @@ class MainScreen(Screen):
             with TabPane(_("F3 Explain"), id="explain"):
                 yield ExplainView(None, id="explain-view")
             with TabPane(_("F4 Chart"), id="chart"):
+                yield Static("", id="chart-title", markup=False)
                 yield Vertical(id="chart-box")        # the chart widget (plotext) is mounted when first shown
                 yield Static("", id="chart-note", markup=False)
             with TabPane(_("F5 Monthly"), id="withholding"):
@@ -185,6 +186,10 @@ class MainScreen(Screen):
             from ...i18n import percent
 
             before_rate = (r.iit / r.gross_income) if r.gross_income else 0
+            self.query_one("#chart-title", Static).update(
+                _("Effective tax rate (%) by gross income (thousand CNY a year); | marks your income {income}").format(
+                    income=money(r.gross_income, "CNY", decimals=False))
+                + "\n" + "   ".join([_("x mainland before relief"), _("o mainland after relief"), _("+ Hong Kong")]))
             self.query_one("#chart-note", Static).update(
                 _("At your income {income}: mainland {before} before relief (x), {after} after relief (o); "
                   "Hong Kong {hk} (+). Where o and + meet, the relief brings the mainland tax down to the "

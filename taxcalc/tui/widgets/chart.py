@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from textual_plotext import PlotextPlot
 
-from ...i18n import _, money
-
 
 class RateChart(PlotextPlot):
-    """Three series told apart by marker and label, not colour alone; the case's income is a
-    vertical line and named in the title."""
+    """Three series told apart by marker (x, o, +), not colour alone; the case's income is a
+    vertical line. Text (title, legend, axis name) lives outside the plot, in the UI language:
+    plotext counts every character as one cell, so CJK text inside it breaks the frame."""
 
     def draw(self, incomes, before, after, hk, mark: float) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         xs = [x / 1000 for x in incomes]
-        plt.plot(xs, before, marker="x", label=_("x mainland before relief"))
-        plt.plot(xs, after, marker="o", label=_("o mainland after relief"))
-        plt.plot(xs, hk, marker="+", label=_("+ Hong Kong"))
+        plt.plot(xs, before, marker="x")
+        plt.plot(xs, hk, marker="+")
+        plt.plot(xs, after, marker="o")
         plt.vline(mark / 1000)
-        plt.title(_("Effective tax rate (%) by gross income; | your income {income}").format(
-            income=money(mark, "CNY", decimals=False)))
-        plt.xlabel(_("gross income, thousand CNY a year"))
         top = max([*before, *after, *hk, 1.0])
         plt.ylim(0, top * 1.1)
+        plt.xlabel("k CNY")
+        plt.ylabel("%")
         self.refresh()
