@@ -203,8 +203,8 @@ def tables_cmd(ctx, as_json):
               help="where rejected rows go, CSV (default: OUTPUT with .errors.csv; standard error when OUTPUT is -)")
 @click.option("--strict", is_flag=True, help="stop at the first bad row (exit 2; the rows before it are written)")
 @click.option("--quiet", is_flag=True, help="no progress bar and no summary")
-@click.option("--jobs", type=click.IntRange(0, 64), default=0, show_default=True,
-              help="worker processes for large files (0: one per core, at most 4; 1: none)")
+@click.option("--jobs", type=click.IntRange(0, 64), default=1, show_default=True,
+              help="worker processes for large files (1: none; 0: one per core, at most 4). On 2 cores one process is faster")
 @_options_flags
 @click.pass_context
 def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, assume_extended, hk_burden_reduction,
