@@ -1,4 +1,7 @@
-"""Command-palette commands: "language: 简体中文", "example: ...", "export: ...", "case: ...", "view: ..."."""
+"""Command-palette commands: "language: 简体中文", "example: ...", "export: ...", "case: ...", "view: ...".
+
+Titles are shown in the UI language; the search also matches the English words, so "export" or
+"language" finds the command in every language."""
 
 from __future__ import annotations
 
@@ -6,40 +9,46 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from ..i18n import LANG_NAMES, LANGS, _, get_language
+from ..i18n import LANG_NAMES, LANGS, N_, _, get_language
 from .case import EXAMPLES
+
+_LANGUAGE, _EXAMPLE, _EXPORT, _CASE, _VIEW = N_("language"), N_("example"), N_("export"), N_("case"), N_("view")
 
 
 class TaxcalcCommands(Provider):
     def _commands(self):
+        """(shown title, English title, callback, help)."""
         app = self.app
-        lang_, example_, export_, case_, view_ = _("language"), _("example"), _("export"), _("case"), _("view")
-        save_json, open_json = _("save as JSON"), _("open JSON")
         out = []
+
+        def add(category: str, name: str, callback, help_: str = "", english_name: str | None = None):
+            out.append((f"{_(category)}: {_(name) if english_name is None else name}",
+                        f"{category}: {english_name or name}", callback, _(help_) if help_ else ""))
+
         for lang in LANGS:
             if lang != get_language():
-                out.append((f"{lang_}: {LANG_NAMES[lang]}", partial(app.set_lang, lang),
-                            _("Switch the interface language")))
+                add(_LANGUAGE, LANG_NAMES[lang], partial(app.set_lang, lang), N_("Switch the interface language"),
+                    english_name=f"{LANG_NAMES[lang]} {lang}")
         for key, (title, _data) in EXAMPLES.items():
-            out.append((example_ + ": " + _(title), partial(app.load_example, key), _("Open a shipped example case")))
-        out += [
-            (f"{export_}: Markdown", partial(app.action_export, "md"), _("Save the results and the explanation as Markdown")),
-            (f"{export_}: CSV", partial(app.action_export, "csv"), _("Save the inputs and results as one CSV row")),
-            (f"{case_}: {save_json}", app.action_save, _("Save the case (batch column keys)")),
-            (f"{case_}: {open_json}", app.action_load, _("Open a saved case")),
-        ]
-        for tab, label in (("case", _("Case")), ("explain", _("Explain")), ("chart", _("Chart")),
-                           ("withholding", _("Monthly")), ("packages", _("Packages"))):
-            out.append((f"{view_}: {label}", partial(app.show_tab, tab), ""))
+            add(_EXAMPLE, title, partial(app.load_example, key), N_("Open a shipped example case"))
+        out.append((f"{_(_EXPORT)}: Markdown", "export: Markdown", partial(app.action_export, "md"),
+                    _("Save the results and the explanation as Markdown")))
+        out.append((f"{_(_EXPORT)}: CSV", "export: CSV", partial(app.action_export, "csv"),
+                    _("Save the inputs and results as one CSV row")))
+        add(_CASE, N_("save as JSON"), app.action_save, N_("Save the case (batch column keys)"))
+        add(_CASE, N_("open JSON"), app.action_load, N_("Open a saved case"))
+        for tab, label in (("case", N_("Case")), ("explain", N_("Explain")), ("chart", N_("Chart")),
+                           ("withholding", N_("Monthly")), ("packages", N_("Packages"))):
+            add(_VIEW, label, partial(app.show_tab, tab))
         return out
 
     async def discover(self) -> Hits:
-        for title, callback, help_ in self._commands():
+        for title, _english, callback, help_ in self._commands():
             yield DiscoveryHit(title, callback, help=help_)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, callback, help_ in self._commands():
-            score = matcher.match(title)
+        for title, english, callback, help_ in self._commands():
+            score = max(matcher.match(title), matcher.match(english))
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_)
+                yield Hit(score, matcher.highlight(title), callback, text=title, help=help_)
