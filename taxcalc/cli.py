@@ -205,10 +205,13 @@ def tables_cmd(ctx, as_json):
 @click.option("--quiet", is_flag=True, help="no progress bar and no summary")
 @click.option("--jobs", type=click.IntRange(0, 64), default=1, show_default=True,
               help="worker processes for large files (1: none; 0: one per core, at most 4). On 2 cores one process is faster")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: INPUT is a partitioned Parquet dataset, OUTPUT a directory (needs the dask extra)")
+@click.option("--scheduler", default=None, help="with --engine dask: a dask scheduler address (default: local threads)")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, assume_extended, hk_burden_reduction,
-              hk_burden_year, macao_refund):
+def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, engine, scheduler, assume_extended,
+              hk_burden_reduction, hk_burden_year, macao_refund):
     """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns.
 
     Rows with errors go to the errors file (row, column, value, message) and the others are
@@ -218,8 +221,16 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, as
     from .batch import default_jobs, run
 
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                  quiet=quiet, jobs=jobs or default_jobs())
+    if engine == "dask":
+        from .dask_engine import run as run_dask
+
+        if strict:
+            _fail("--strict works with --engine local only")
+        summary = run_dask(input_path, output_path, errors_path, tables=_tables(ctx), options=options,
+                           scheduler=scheduler, quiet=quiet)
+    else:
+        summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                      quiet=quiet, jobs=jobs or default_jobs())
     if summary.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
 

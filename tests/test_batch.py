@@ -318,3 +318,41 @@ def test_column_parsers_match_the_model():
     words = {"true": 1, "false": 0, "yes": 1, "no": 0}
     value, code = batch.parse_words(pl.Series("b", ["true", "Yes", " FALSE", None, "", "maybe"]), words)
     assert value[:3].tolist() == [1, 1, 0] and code.tolist() == [0, 0, 0, 1, 1, 2]
+
+
+@pytest.mark.filterwarnings("ignore:The inplace keyword")      # inside dask's Parquet reader
+def test_dask_engine_on_a_local_cluster_matches_the_local_path(tmp_path, tables):
+    pytest.importorskip("dask.dataframe")
+    distributed = pytest.importorskip("dask.distributed")
+    from taxcalc import dask_engine
+
+    gen = _generator().frame(600, seed=9).with_columns(
+        pl.when(pl.int_range(0, 600) % 50 == 7).then(pl.lit("-1")).otherwise(pl.col("wages")).alias("wages"),
+        pl.when(pl.int_range(0, 600) % 3 == 0).then(None).otherwise(pl.col("id")).alias("id"))
+    (tmp_path / "ds").mkdir()
+    for k in range(3):
+        gen.slice(k * 200, 200).write_parquet(tmp_path / "ds" / f"part-{k}.parquet")
+    gen.write_parquet(tmp_path / "all.parquet")
+    local = batch.run(str(tmp_path / "all.parquet"), str(tmp_path / "local.parquet"), tables=tables, quiet=True)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        summary = dask_engine.run(str(tmp_path / "ds"), str(tmp_path / "out"), tables=tables, quiet=True)
+    assert (summary.rows, summary.rejected) == (local.rows, local.rejected) == (600, 12)
+    got = pl.read_parquet(tmp_path / "out" / "*.parquet")
+    assert got.equals(pl.read_parquet(tmp_path / "local.parquet"))
+    assert (tmp_path / "out.errors.csv").read_text() == (tmp_path / "local.errors.csv").read_text()
+
+
+def test_dask_engine_says_what_it_needs(tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_dask(name, *args, **kwargs):
+        if name == "dask" or name.startswith("dask."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_dask)
+    r = CliRunner().invoke(main, ["batch", str(tmp_path), "-o", str(tmp_path / "o"), "--engine", "dask"])
+    assert r.exit_code == 2 and "needs dask" in r.output
