@@ -500,20 +500,20 @@ _DECIMAL_TEXT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,
 
 def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     """The whole-column part of :func:`parse_decimal`, as expressions (so that one ``select``
-    parses every numeric column of a chunk): the exact decimal cast as an integer in 10**-scale,
-    the float cast times 10**scale, and the length in bytes. :func:`_fast_exprs` then combines
-    them (in a second ``select``: polars would repeat a shared sub-expression)."""
+    reads every numeric column of a chunk): the text as a float times 10**scale, and its length
+    in bytes. :func:`_fast_exprs` then combines them (in a second ``select``: polars would
+    repeat a shared sub-expression)."""
     s = pl.col(name).cast(pl.String)
-    return [s.cast(pl.Decimal(18, scale), strict=False).to_physical().cast(pl.Int64).alias(name + "#v"),
-            (s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
+    return [(s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
             s.str.len_bytes().fill_null(0).alias(name + "#len")]
 
 
 def _fast_exprs(name: str) -> list[pl.Expr]:
-    v, x, length = pl.col(name + "#v"), pl.col(name + "#x"), pl.col(name + "#len")
-    vf = v.cast(pl.Float64)
-    fast = v.is_not_null() & (v >= 0) & (length <= 15) & ((x - vf).abs() <= vf.abs() * 1e-15)
-    return [v.fill_null(0), fast.fill_null(False).alias(name + "#fast"), (length == 0).alias(name + "#empty")]
+    x, length = pl.col(name + "#x"), pl.col(name + "#len")
+    whole = x.round(0)
+    fast = x.is_finite() & (x >= 0) & (length <= 15) & ((x - whole).abs() <= x.abs() * 1e-15)
+    return [pl.when(fast).then(whole).otherwise(0).cast(pl.Int64).alias(name + "#v"),
+            fast.fill_null(False).alias(name + "#fast"), (length == 0).alias(name + "#empty")]
 
 
 def _pre_parse(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -531,11 +531,12 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     fine (``1.230`` as money), other digits past it are not. Not accepted: a minus sign (but
     ``-0``), thousands separators.
 
-    Fast path, on whole columns: polars' decimal cast (exact, but it drops digits past the scale)
-    and its float cast agree to 1e-15 (relative) only when nothing past the scale was dropped:
-    a text of at most 15 bytes has at most 15 significant digits, so a dropped digit moves the
-    value by more than that, while the float's own error stays below 3e-16. Cells that fail
-    (spaces, long texts, negatives, errors) go through :func:`_classify_decimal`.
+    Fast path, on whole columns: the text read as a float (correctly rounded) and scaled by
+    10**scale lies within 1e-15 (relative) of a whole number exactly when the text has no digit
+    past the scale: a text of at most 15 bytes has at most 15 significant digits, so such a digit
+    moves the value by more than that, while the float's own error stays below 3e-16; that whole
+    number is then the exact value. Cells that fail (spaces, long texts, negatives, errors) go
+    through :func:`_classify_decimal`.
     """
     name = series.name
     if pre is None:
