@@ -113,20 +113,22 @@ class CaseForm(Vertical):
     def compose(self) -> ComposeResult:
         yield StepBar(id="steps")
         with VerticalScroll(id="form-body"):
-            yield from self._section(self.step)
+            yield self._section(self.step)
 
-    def _section(self, k: int):
+    def _section(self, k: int) -> Vertical:
+        """One step's widgets in a container; mounted on the first visit, then kept (hidden)."""
         section = SECTIONS[k]
-        yield Static(_(section.title), classes="section-title", id=f"sec-{section.id}")
-        yield Static(_(section.intro), classes="section-intro")
-        for spec in section.fields:
-            yield FieldRow(spec.name, spec.label, spec.hint, self.case)
+        children = [Static(_(section.title), classes="section-title", id=f"sec-{section.id}"),
+                    Static(_(section.intro), classes="section-intro")]
+        children += [FieldRow(spec.name, spec.label, spec.hint, self.case) for spec in section.fields]
         buttons = []
         if k > 0:
-            buttons.append(Button("‹ " + _("Back"), id="step-back", compact=True))
+            buttons.append(Button("‹ " + _("Back"), id=f"back-{section.id}", classes="step-back", compact=True))
         if k < len(SECTIONS) - 1:
-            buttons.append(Button(_("Next") + " ›", id="step-next", compact=True, variant="primary"))
-        yield Horizontal(*buttons, classes="step-buttons")
+            buttons.append(Button(_("Next") + " ›", id=f"next-{section.id}", classes="step-next", compact=True,
+                                  variant="primary"))
+        children.append(Horizontal(*buttons, classes="step-buttons"))
+        return Vertical(*children, id=f"step-{section.id}", classes="form-section")
 
     def on_mount(self) -> None:
         self.query_one(StepBar).show(self.step, self.case.errors())
@@ -142,16 +144,23 @@ class CaseForm(Vertical):
 
     async def _show(self, k: int, focus: bool) -> None:
         k = max(0, min(k, len(SECTIONS) - 1))
-        if k == self.step and self.query(FieldRow):
+        if k == self.step and self.query(f"#step-{SECTIONS[k].id}"):
             return
         self.step = k
         body = self.query_one("#form-body", VerticalScroll)
-        await body.remove_children()
-        await body.mount_all(list(self._section(k)))
+        target = body.query(f"#step-{SECTIONS[k].id}")
+        for sec in body.query(".form-section"):
+            sec.display = False
+        if target:
+            target.first().display = True
+            for row in target.first().query(FieldRow):      # the year's amounts, messages
+                row.refresh_messages()
+        else:
+            await body.mount(self._section(k))
         body.scroll_home(animate=False)
         self.query_one(StepBar).show(k, self.case.errors())
         if focus:
-            first = body.query(".field-control")
+            first = body.query(f"#step-{SECTIONS[k].id} .field-control")
             if first:
                 first.first().focus()
 
@@ -162,9 +171,9 @@ class CaseForm(Vertical):
                 return
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id in ("step-next", "step-back"):
+        if event.button.has_class("step-next") or event.button.has_class("step-back"):
             event.stop()
-            self.run_worker(self.move(1 if event.button.id == "step-next" else -1))
+            self.run_worker(self.move(1 if event.button.has_class("step-next") else -1))
 
     def refresh_messages(self) -> None:
         for row in self.query(FieldRow):
