@@ -40,9 +40,9 @@ import pyarrow as pa
 from . import columns as colmod
 from .engine import Options, compute
 from .errors import InputError, TaxcalcError
-from .money import FX, MAX_AMOUNT
-from .results import RESULT_COLUMNS, result_arrays
-from .scenario import ENUMS, FIELDS, FIRST_YEAR, LAST_YEAR, Scenario, field_choices, field_kind
+from .money import MAX_AMOUNT
+from .results import BONUS_METHOD_USED, RELIEF_KIND, RESULT_COLUMNS, result_arrays
+from .scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, field_choices, field_kind
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -298,7 +298,8 @@ class CsvReader:
     def _explain(self, exc: Exception) -> str:
         msg = str(exc)
         if "more fields than defined" in msg:
-            return f"{self.path}: a row has more fields than the header's {len(self.columns)}; expected comma-separated rows"
+            return (f"{self.path}: a row has more fields than the header's {len(self.columns)}; "
+                    "expected comma-separated rows")
         if "invalid utf-8" in msg.lower():
             return f"{self.path}: a cell is not valid UTF-8 text; save the file as UTF-8 CSV"
         if "could not parse" in msg:
@@ -391,7 +392,8 @@ class JsonlReader:
         while df is not None:
             extra = [c for c in df.columns if c not in self.columns]
             if extra:
-                raise BatchFileError(f"{self.path}: key {extra[0]!r} first appears after line {self._line - df.height}; "
+                raise BatchFileError(f"{self.path}: key {extra[0]!r} first appears after line "
+                                     f"{self._line - df.height}; "
                                      "every key must appear in the first block of lines (write it as null)")
             yield df.select([pl.col(c) if c in df.columns else pl.lit(None, pl.String).alias(c) for c in self.columns])
             df = self._next_frame()
@@ -670,7 +672,8 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables) -> ParsedChunk:
             continue
         if kind == "text":
             limit = FIELDS[name].metadata[0].max_length
-            codes[name] = np.where(df[name].str.len_chars().fill_null(0).to_numpy() > limit, TOO_LARGE, OK).astype(np.int8)
+            lengths = df[name].str.len_chars().fill_null(0).to_numpy()
+            codes[name] = np.where(lengths > limit, TOO_LARGE, OK).astype(np.int8)
             continue
         if kind in SCALE:
             raw, code = parse_decimal(df[name], SCALE[kind], pre)
@@ -846,11 +849,11 @@ def result_frame(r: dict, tables: Tables) -> pl.DataFrame:
     policies = [p.policy.id for p in compiled_policies(tables)]
     hk_years = sorted(tables.hongkong)
     hk_code = np.searchsorted(np.array(hk_years), r["hk_year"])
-    hk_label = np.empty(0, dtype=object)  # labels are built below from codes, not per row
+    # result_arrays gives the numeric columns; its label columns are NumPy object arrays (slow to
+    # turn into text columns), so the codes behind them are passed empty here and the labels are
+    # gathered from their short code lists below, the same way result_arrays indexes them.
     raw = result_arrays({**r, "use_separate": np.zeros(0, dtype=bool), "relief_idx": np.zeros(0, dtype=np.int64),
-                         "relief_kind_code": np.zeros(0, dtype=np.int64)}, policies, hk_label)
-    from .results import BONUS_METHOD_USED, RELIEF_KIND
-
+                         "relief_kind_code": np.zeros(0, dtype=np.int64)}, policies, np.empty(0, dtype=object))
     label_cols = {
         "bonus_method_used": _labels("bonus_method_used", BONUS_METHOD_USED, r["use_separate"].astype(np.int64)),
         "hk_year_of_assessment": _labels("hk_year_of_assessment",

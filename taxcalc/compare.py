@@ -252,7 +252,8 @@ class BreakEven:
             "cny_per_hkd": str(m.cny_per_hkd),
             "mainland": {
                 "wages": str(m.gross_income), "iit": str(m.iit), "relief": str(m.relief),
-                "relief_policy": m.relief_policy, "relief_paid_in": m.relief_paid_in if m.relief_policy != "none" else None,
+                "relief_policy": m.relief_policy,
+                "relief_paid_in": m.relief_paid_in if m.relief_policy != "none" else None,
                 "iit_net": str(m.iit_net), "net_income": str(self.mainland_net_cny),
                 "effective_rate": str(m.effective_rate_mainland),
             },
@@ -373,7 +374,8 @@ def breakeven_hk_income(*, tax_year: int, identity: str = "mainland", zone: str 
     cents, calls = _search(net_of, target, hi)
     hk_income = (Decimal(cents) / 100).quantize(Decimal("0.01"))
     hk_side = calculate({**base, "hk_income": str(hk_income)}, tables=tables, options=options, explain=False)
-    hk_net_cny = (Decimal(int(half_up_div(int(hk_side.hk_net_income * 100) * rate, FX))) / 100).quantize(Decimal("0.01"))
+    hk_net_fen = int(half_up_div(int(hk_side.hk_net_income * 100) * rate, FX))
+    hk_net_cny = (Decimal(hk_net_fen) / 100).quantize(Decimal("0.01"))
     return BreakEven("hk_income", hk_income, mainland, hk_side, mainland.net_income_mainland, hk_net_cny, calls + 1)
 
 

@@ -71,7 +71,8 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     try:
         ddf = dd.read_parquet(input_path)
     except Exception as exc:  # noqa: BLE001 (dask and pyarrow raise many kinds)
-        raise BatchFileError(f"{input_path}: cannot read as a Parquet dataset ({str(exc).splitlines()[0][:160]})") from None
+        first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        raise BatchFileError(f"{input_path}: cannot read as a Parquet dataset ({first})") from None
     columns = list(ddf.columns)
     _check_header(input_path, columns)
 
