@@ -41,6 +41,7 @@ class TaxcalcApp(App[int]):
         self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options)
         self.packages: list[Package] = default_packages(self.case.result.scenario.model_dump())
         self.active_tab = "case"
+        self.form_step = 0
         self.last_path: dict[str, str] = {}
 
     def on_mount(self) -> None:

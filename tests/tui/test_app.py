@@ -258,3 +258,18 @@ def test_first_frame_fast():
     # 1.5 s is the target (measured apart: see docs/tui.md); a loaded machine (parallel test runs) gets slack
     limit = 1.5 if os.getloadavg()[0] < (os.cpu_count() or 1) else 3.0
     assert elapsed < limit, elapsed
+
+
+def test_language_switch_keeps_the_step_and_tab():
+    async def story(app, pilot):
+        await app.screen.query_one("#form").show_step(3)
+        await pilot.press("f8")
+        await pilot.pause()
+        assert app.screen.query_one("#form").step == 3
+        assert app.screen.query("#row-wages")
+        await pilot.press("f5")
+        await pilot.press("f8")
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "withholding"
+        assert app.screen.query_one("#wh-table").row_count == 12
+    run(story)

@@ -68,7 +68,7 @@ class MainScreen(Screen):
         with TabbedContent(initial=self.initial_tab, id="tabs"):
             with TabPane(_("F2 Case"), id="case"):
                 with Horizontal(id="case-body"):
-                    yield CaseForm(self.case, id="form")
+                    yield CaseForm(self.case, step=getattr(self.app, "form_step", 0), id="form")
                     yield ResultsPanel(self.case.result, id="results")
             with TabPane(_("F3 Explain"), id="explain"):
                 yield ExplainView(None, id="explain-view")

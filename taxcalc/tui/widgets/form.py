@@ -147,6 +147,7 @@ class CaseForm(Vertical):
         if k == self.step and self.query(f"#step-{SECTIONS[k].id}"):
             return
         self.step = k
+        self.app.form_step = k          # kept across a language switch
         body = self.query_one("#form-body", VerticalScroll)
         target = body.query(f"#step-{SECTIONS[k].id}")
         for sec in body.query(".form-section"):
