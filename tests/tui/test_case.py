@@ -95,3 +95,16 @@ def test_explanation_labels_translated(tables):
         assert step_label("something new") == "something new"
     finally:
         set_language("en")
+
+
+def test_core_and_tui_logic_import_no_textual():
+    """The core never imports Textual; nor do the UI's own logic modules (case, report, packages)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, taxcalc.api, taxcalc.i18n, taxcalc.tui.case, taxcalc.tui.report, taxcalc.tui.packages, "
+            "taxcalc.tui.hints, taxcalc.tui.explain_labels; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_plotext', 'plotext')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
