@@ -500,28 +500,33 @@ _PLAIN_DECIMAL = r"^\+?[0-9]*\.?[0-9]*$"
 _DECIMAL_TEXT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,3}))?")
 
 
+INTEGER_KINDS = ("count", "year", "choice_int")
+_INTEGER_TEXT = r"^\+?[0-9]+(\.[0-9]+)?$"      # as the model reads an int: 2, +2, 2.0 (not 2., .0, 2e1)
+
+
 def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     """The whole-column part of :func:`parse_decimal`, as expressions (so that one ``select``
-    reads every numeric column of a chunk): the text as a float times 10**scale, and its length
-    in bytes. :func:`_fast_exprs` then combines them (in a second ``select``: polars would
-    repeat a shared sub-expression)."""
+    reads every numeric column of a chunk): the text as a float times 10**scale, its length in
+    bytes, and for whole-number fields whether it is written as the model reads an int.
+    :func:`_fast_exprs` then combines them (in a second ``select``: polars would repeat a shared
+    sub-expression)."""
     s = pl.col(name).cast(pl.String)
-    return [(s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
-            s.str.len_bytes().fill_null(0).alias(name + "#len")]
+    out = [(s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
+           s.str.len_bytes().fill_null(0).alias(name + "#len")]
+    if field_kind(name) in INTEGER_KINDS:
+        out.append(s.str.contains(_INTEGER_TEXT).fill_null(False).alias(name + "#int"))
+    return out
 
 
 def _fast_exprs(name: str) -> list[pl.Expr]:
     x, length = pl.col(name + "#x"), pl.col(name + "#len")
     whole = x.round(0)
-    fast = x.is_finite() & (x >= 0) & (length <= 15) & ((x - whole).abs() <= x.abs() * 1e-15)
-    return [pl.when(fast).then(whole).otherwise(0).cast(pl.Int64).alias(name + "#v"),
+    fast = (x.is_finite() & (x >= 0) & (x < 1e15) & (length <= 15)
+            & ((x - whole).abs() <= x.abs() * 1e-15))
+    if field_kind(name) in INTEGER_KINDS:
+        fast = fast & pl.col(name + "#int")
+    return [pl.when(fast).then(whole).otherwise(0).cast(pl.Int64, strict=False).alias(name + "#v"),
             fast.fill_null(False).alias(name + "#fast"), (length == 0).alias(name + "#empty")]
-
-
-def _pre_parse(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    """The fast-path columns of :func:`parse_decimal` for several numeric columns at once."""
-    first = df.select([e for n in names for e in _decimal_exprs(n, SCALE[field_kind(n)])])
-    return first.select([e for n in names for e in _fast_exprs(n)])
 
 
 def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -551,16 +556,21 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     slow = np.nonzero(~fast & ~empty)[0]
     if len(slow):
         texts = series.cast(pl.String).gather(pl.Series(slow, dtype=pl.UInt32)).to_list()
+        integer = field_kind(name) in INTEGER_KINDS if name in FIELDS else False
         for k, text in zip(slow.tolist(), texts):
-            code[k], value[k] = _classify_decimal(text.strip(), scale)
+            code[k], value[k] = _classify_decimal(text.strip(), scale, integer)
     value[code != OK] = 0
     return value, code
 
 
-def _classify_decimal(text: str, scale: int) -> tuple[int, int]:
-    """(code, value) for one trimmed cell that the whole-column path did not accept."""
+def _classify_decimal(text: str, scale: int, integer: bool = False) -> tuple[int, int]:
+    """(code, value) for one trimmed cell that the whole-column path did not accept; ``integer``:
+    a whole-number field, written as the model reads an int (no exponent, digits on both sides
+    of a point)."""
     if text == "":
         return EMPTY, 0
+    if integer and not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text):
+        return NOT_VALID, 0
     m = _DECIMAL_TEXT.fullmatch(text)
     if m is None or not (m[2] or m[3]):
         return NOT_VALID, 0
@@ -576,7 +586,7 @@ def _classify_decimal(text: str, scale: int) -> tuple[int, int]:
         return NEGATIVE, 0
     if len(frac.rstrip("0")) > scale:
         return TOO_PRECISE, 0
-    if len(digits) > 15:
+    if len(digits) > 12:                # past every field's limit, and int64 holds 10**12 x 10**6
         return TOO_LARGE, 0
     return OK, int(digits or 0) * 10 ** scale + int(frac[:scale].ljust(scale, "0") or 0)
 

@@ -356,3 +356,46 @@ def test_dask_engine_says_what_it_needs(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_dask)
     r = CliRunner().invoke(main, ["batch", str(tmp_path), "-o", str(tmp_path / "o"), "--engine", "dask"])
     assert r.exit_code == 2 and "needs dask" in r.output
+
+
+# the whole-column number parser against the Scenario model, cell by cell
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_digits = st.text(alphabet="0123456789", min_size=0, max_size=13)
+_number_text = st.one_of(
+    st.builds(lambda sign, i, dot, f, exp: f"{sign}{i}{dot}{f}{exp}",
+              st.sampled_from(["", "+", "-"]), _digits, st.sampled_from(["", "."]), _digits,
+              st.sampled_from(["", "", "", "e2", "e-3", "E+1"])),
+    st.decimals(min_value=0, max_value=10 ** 9, places=2, allow_nan=False).map(str),
+    st.text(max_size=6),
+)
+
+
+@pytest.mark.parametrize("name", ["wages", "cny_per_hkd", "work_days", "hk_children"])
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(_number_text, min_size=1, max_size=30))
+def test_number_cells_are_read_as_the_model_reads_them(name, texts):
+    from decimal import Decimal
+
+    from pydantic import ValidationError
+
+    from taxcalc.scenario import Scenario
+
+    kind = batch.field_kind(name)
+    scale = batch.SCALE[kind]
+    raw, code = batch.parse_decimal(pl.Series(name, texts), scale)
+    code, value = batch._check_range(name, kind, raw, code)       # the field's limits
+    for text, v, c in zip(texts, value.tolist(), code.tolist()):
+        if "_" in text or not text.isascii():
+            continue                    # the model also takes 1_000 and other scripts' digits; batch does not
+        if text.strip() == "":
+            assert c == batch.EMPTY
+            continue
+        try:
+            want = getattr(Scenario(tax_year=2024, **{name: text}), name)
+        except ValidationError:
+            want = None
+        if want is None:
+            assert c != batch.OK, (text, v)
+        else:
+            assert c == batch.OK and Decimal(v) / 10 ** scale == want, (text, v, c, want)
