@@ -504,6 +504,10 @@ INTEGER_KINDS = ("count", "year", "choice_int")
 _INTEGER_TEXT = r"^\+?[0-9]+(\.[0-9]+)?$"      # as the model reads an int: 2, +2, 2.0 (not 2., .0, 2e1)
 
 
+def _is_integer(name: str) -> bool:
+    return name in FIELDS and field_kind(name) in INTEGER_KINDS
+
+
 def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     """The whole-column part of :func:`parse_decimal`, as expressions (so that one ``select``
     reads every numeric column of a chunk): the text as a float times 10**scale, its length in
@@ -513,7 +517,7 @@ def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     s = pl.col(name).cast(pl.String)
     out = [(s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
            s.str.len_bytes().fill_null(0).alias(name + "#len")]
-    if field_kind(name) in INTEGER_KINDS:
+    if _is_integer(name):
         out.append(s.str.contains(_INTEGER_TEXT).fill_null(False).alias(name + "#int"))
     return out
 
@@ -523,10 +527,16 @@ def _fast_exprs(name: str) -> list[pl.Expr]:
     whole = x.round(0)
     fast = (x.is_finite() & (x >= 0) & (x < 1e15) & (length <= 15)
             & ((x - whole).abs() <= x.abs() * 1e-15))
-    if field_kind(name) in INTEGER_KINDS:
+    if _is_integer(name):
         fast = fast & pl.col(name + "#int")
     return [pl.when(fast).then(whole).otherwise(0).cast(pl.Int64, strict=False).alias(name + "#v"),
             fast.fill_null(False).alias(name + "#fast"), (length == 0).alias(name + "#empty")]
+
+
+def _pre_parse(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    """The fast-path columns of :func:`parse_decimal` for several numeric columns at once."""
+    first = df.select([e for n in names for e in _decimal_exprs(n, SCALE[field_kind(n)])])
+    return first.select([e for n in names for e in _fast_exprs(n)])
 
 
 def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -556,7 +566,7 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     slow = np.nonzero(~fast & ~empty)[0]
     if len(slow):
         texts = series.cast(pl.String).gather(pl.Series(slow, dtype=pl.UInt32)).to_list()
-        integer = field_kind(name) in INTEGER_KINDS if name in FIELDS else False
+        integer = _is_integer(name)
         for k, text in zip(slow.tolist(), texts):
             code[k], value[k] = _classify_decimal(text.strip(), scale, integer)
     value[code != OK] = 0
