@@ -21,6 +21,10 @@ class RateChart(PlotextPlot):
         plt.vline(mark / 1000)
         top = max([*before, *after, *hk, 1.0])
         plt.ylim(0, top * 1.1)
+        span = max(xs) if xs else 1.0
+        step = next(s for s in (50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000) if span / s <= 6)
+        ticks = [step * k for k in range(int(span // step) + 1)]
+        plt.xticks(ticks, [f"{t:,.0f}" for t in ticks])
         plt.xlabel("k CNY")
         plt.ylabel("%")
         self.refresh()
