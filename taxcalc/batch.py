@@ -1179,42 +1179,19 @@ def _empty_input(columns: list[str]) -> pl.DataFrame:
     return pl.DataFrame(schema={c: pl.String for c in names})
 
 
-# state of a worker process (set by _init_worker)
-_WORKER: dict = {}
-
-
-def _init_worker(table_dirs, options: Options, fmt: str, free_text: list[str]) -> None:
-    from .tables import _load
-
-    _WORKER.update(tables=_load(tuple(table_dirs)), options=options, fmt=fmt, free_text=free_text)
-
-
-def _work(batch, first_row: int):
-    """One chunk in a worker: (encoded output, errors, rows rejected, rows)."""
-    df = batch if isinstance(batch, pl.DataFrame) else pl.from_arrow(batch)
-    out, errs, bad = process_chunk(df, first_row, _WORKER["tables"], _WORKER["options"])
-    payload = WRITERS[_WORKER["fmt"]].encode(out, _WORKER["free_text"])
-    return payload, errs, int(bad.sum()), len(bad)
-
-
-def default_jobs() -> int:
-    """Worker processes: one per core, at most 4 (the main process reads and writes)."""
-    return max(1, min(os.cpu_count() or 1, 4))
-
-
 def run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables | None = None,
         options: Options = Options(), strict: bool = False, quiet: bool = False,
-        progress: bool | None = None, jobs: int = 1) -> BatchSummary:
+        progress: bool | None = None) -> BatchSummary:
     """Compute every row of ``input_path`` into ``output_path``; bad rows into ``errors_path``.
 
     Returns a :class:`BatchSummary`. Raises :class:`BatchFileError` when the input cannot be
     read as a batch file (then nothing is written), :class:`BatchStopped` with ``strict`` at the
     first bad row (the rows before it and its errors are written).
 
-    With ``jobs`` > 1 and more than two chunks, chunks are computed by that many worker processes
-    (started with ``spawn``: a script calling this needs the ``if __name__ == "__main__":``
-    guard) and written in input order; ``jobs=1`` keeps everything in this process, as does
-    ``strict``.
+    One process: chunks are read by polars (its own threads), parsed and computed here, and
+    written on a background thread while the next chunk is computed. (Worker processes were
+    tried and were slower on 2 cores: the chunks and their CSV travel between processes, and
+    polars already keeps both cores busy. ``--engine dask`` is the way to more machines.)
     """
     tables = tables or load_tables()
     started = time.perf_counter()
@@ -1224,7 +1201,7 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     if input_path != "-" and output_path != "-" and os.path.exists(output_path) and \
             os.path.exists(input_path) and os.path.samefile(input_path, output_path):
         raise BatchFileError(f"{output_path}: the output would overwrite the input")
-    fmt = file_format(output_path)
+    file_format(output_path)                     # an unknown output type fails before any reading
     reader = open_reader(input_path)
     summary = BatchSummary(output=output_path,
                            errors_path=errors_path if errors_path != "-stderr" else "standard error",
@@ -1233,46 +1210,27 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     show = progress if progress is not None else (not quiet and sys.stderr.isatty())
     bar = None
     opened = []
-    pool = None
     try:
         writer = open_writer(output_path, reader.columns)
         opened.append(writer)
         errw = _ErrorsWriter(errors_path)
         opened.append(errw)
         bar = _Progress(reader) if show else None
-        chunks = iter(reader)
-        head = [c for c in (next(chunks, None), next(chunks, None)) if c is not None]
-
-        def take(payload, errs, n_bad, n):
-            if payload is not None:
-                writer.write(payload)
-            errw.write(errs)
-            summary.rows += n
-            summary.rejected += n_bad
-            summary.computed += n - n_bad
-            if bar:
-                bar.update(summary.rows)
-
-        if strict or jobs <= 1 or len(head) < 2:
-            _WORKER.update(tables=tables, options=options, fmt=fmt, free_text=free_text)
-            row = 1
-            with (_SyncWriter(writer, free_text) if strict else _BackgroundWriter(writer, free_text)) as background:
-                for df in _chain(head, chunks):
-                    if strict:
-                        _strict_check(df, row, tables, options, writer, errw, summary, opened)
-                    out, errs, bad = process_chunk(df, row, tables, options)
-                    background.put(out)
-                    n_bad = int(bad.sum())
-                    take(None, errs, n_bad, len(bad))
-                    row += df.height
-        else:
-            from concurrent.futures.process import BrokenProcessPool
-
-            pool = _start_pool(jobs, tables, options, fmt, free_text)
-            try:
-                _pipeline(pool, _chain(head, chunks), jobs, take)
-            except BrokenProcessPool as exc:
-                raise TaxcalcError(f"a worker process stopped ({exc}); try again with --jobs 1") from None
+        row = 1
+        with (_SyncWriter(writer, free_text) if strict else _BackgroundWriter(writer, free_text)) as background:
+            for df in reader:
+                if strict:
+                    _strict_check(df, row, tables, options, writer, errw, summary, opened, free_text)
+                out, errs, bad = process_chunk(df, row, tables, options)
+                background.put(out)
+                errw.write(errs)
+                n_bad = int(bad.sum())
+                summary.rows += len(bad)
+                summary.rejected += n_bad
+                summary.computed += len(bad) - n_bad
+                row += df.height
+                if bar:
+                    bar.update(summary.rows)
         for w in opened:
             w.commit()
         opened.clear()
@@ -1281,8 +1239,6 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
             w.abort()
         raise
     finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
         if bar:
             bar.stop()
         reader.close()
@@ -1350,19 +1306,14 @@ class _BackgroundWriter:
             raise self.error
 
 
-def _chain(head: list, rest):
-    yield from head
-    yield from rest
-
-
-def _strict_check(df, row, tables, options, writer, errw, summary, opened) -> bool:
+def _strict_check(df, row, tables, options, writer, errw, summary, opened, free_text) -> bool:
     """``--strict``: if the chunk has a bad row, write the rows before it and that row's errors,
     close the files and stop with :class:`BatchStopped`; else return and let the chunk through."""
     out, errs, bad = process_chunk(df, row, tables, options)
     if not bad.any():
         return False
     first = int(np.argmax(bad))                   # rows before the first bad one are all good
-    writer.write(WRITERS[_WORKER["fmt"]].encode(out.head(first), _WORKER["free_text"]))
+    writer.write_frame(out.head(first), free_text)
     bad_row = errs["row"][0]
     mine = errs.filter(pl.col("row") == bad_row)
     errw.write(mine)
@@ -1375,43 +1326,6 @@ def _strict_check(df, row, tables, options, writer, errw, summary, opened) -> bo
     e = mine.row(0, named=True)
     raise BatchStopped(InputError(e["column"], e["message"], e["value"], e["row"]), summary.computed,
                        summary.output, summary.errors_path)
-
-
-def _start_pool(jobs: int, tables: Tables, options: Options, fmt: str, free_text: list[str]):
-    """Worker processes, started with ``spawn`` (forking a process that runs polars' thread pool
-    can deadlock), each with one polars thread so that the workers share the cores evenly."""
-    import multiprocessing as mp
-    from concurrent.futures import ProcessPoolExecutor
-
-    saved = os.environ.get("POLARS_MAX_THREADS")
-    os.environ["POLARS_MAX_THREADS"] = "1"
-    try:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
-                                   initargs=(tuple(tables.dirs), options, fmt, free_text))
-        # start them now, while this process reads the first chunks
-        for _ in range(jobs):
-            pool.submit(int, 0)
-    finally:
-        if saved is None:
-            os.environ.pop("POLARS_MAX_THREADS", None)
-        else:
-            os.environ["POLARS_MAX_THREADS"] = saved
-    return pool
-
-
-def _pipeline(pool, chunks, jobs: int, take) -> None:
-    """Submit chunks to the pool, at most 2 x jobs in flight, and take the results in input order."""
-    from collections import deque
-
-    pending: deque = deque()
-    row = 1
-    for df in chunks:
-        pending.append(pool.submit(_work, df.to_arrow(), row))
-        row += df.height
-        while len(pending) >= 2 * jobs:
-            take(*pending.popleft().result())
-    while pending:
-        take(*pending.popleft().result())
 
 
 class _Progress:

@@ -203,14 +203,12 @@ def tables_cmd(ctx, as_json):
               help="where rejected rows go, CSV (default: OUTPUT with .errors.csv; standard error when OUTPUT is -)")
 @click.option("--strict", is_flag=True, help="stop at the first bad row (exit 2; the rows before it are written)")
 @click.option("--quiet", is_flag=True, help="no progress bar and no summary")
-@click.option("--jobs", type=click.IntRange(0, 64), default=1, show_default=True,
-              help="worker processes for large files (1: none; 0: one per core, at most 4). On 2 cores one process is faster")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="dask: INPUT is a partitioned Parquet dataset, OUTPUT a directory (needs the dask extra)")
 @click.option("--scheduler", default=None, help="with --engine dask: a dask scheduler address (default: local threads)")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, engine, scheduler, assume_extended,
+def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, scheduler, assume_extended,
               hk_burden_reduction, hk_burden_year, macao_refund):
     """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns.
 
@@ -218,7 +216,7 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, en
     computed. Exit status: 0 every row computed, 3 some rows rejected, 2 the file could not be
     read (nothing written) or --strict stopped.
     """
-    from .batch import default_jobs, run
+    from .batch import run
 
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     if engine == "dask":
@@ -229,8 +227,12 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, jobs, en
         summary = run_dask(input_path, output_path, errors_path, tables=_tables(ctx), options=options,
                            scheduler=scheduler, quiet=quiet)
     else:
-        summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                      quiet=quiet, jobs=jobs or default_jobs())
+        try:
+            summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                          quiet=quiet)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing written", err=True)
+            sys.exit(130)
     if summary.rejected:
         sys.exit(EXIT_ROWS_REJECTED)
 
