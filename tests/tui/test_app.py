@@ -269,3 +269,25 @@ def test_first_frame_fast():
     limit = 1.5 if os.getloadavg()[0] < (os.cpu_count() or 1) else 3.0
     assert elapsed < limit, elapsed
 
+
+
+def test_assumption_switch_changes_the_relief():
+    async def story(app, pilot):
+        form = app.screen.query_one("#form")
+        await form.goto_field("zone")
+        await pilot.pause()
+        app.screen.query_one("#f-zone", Select).value = "nansha"
+        await settle(pilot)
+        await form.goto_field("tax_year")
+        await pilot.pause()
+        app.screen.query_one("#f-tax_year", Select).value = 2027
+        await settle(pilot)
+        assert app.case.result.relief_policy != "nansha_hk_cap"          # Nansha's measure ends in 2026
+        box = app.screen.query_one("#o-assume_extended")
+        assert str(box.label) == "no"
+        box.value = True
+        await settle(pilot)
+        assert str(box.label) == "yes"
+        assert app.case.result.relief_policy == "nansha_hk_cap" and app.case.result.relief_assumed_extended
+        assert "assumes the policy is renewed" in str(app.screen.query_one("#r-relief-line").render())
+    run(story)

@@ -108,6 +108,13 @@ class MainScreen(Screen):
             self._timer.stop()
         self._timer = self.set_timer(DEBOUNCE, self.recompute)
 
+    def on_case_form_option_changed(self, event: CaseForm.OptionChanged) -> None:
+        import dataclasses
+
+        value = ("previous" if event.value else "same") if event.name == "hk_burden_year" else event.value
+        self.case.options = dataclasses.replace(self.case.options, **{event.name: value})
+        self.recompute()
+
     def apply_edit(self, name: str, value) -> None:
         """Set a field and update the results now (what the debounce timer runs after an edit)."""
         self.case.set(name, value, compute=False)
@@ -115,7 +122,11 @@ class MainScreen(Screen):
 
     def recompute(self) -> None:
         self._timer = None
-        result = self.case.compute()
+        try:
+            result = self.case.compute()
+        except Exception as exc:   # never take the app down: keep the last result and say why
+            self.notify(_("Could not compute: {error}").format(error=exc), severity="error")
+            return
         errors = self.case.errors()
         self.query_one(ResultsPanel).show(result, problems=len(errors))
         for row in self.query(".field-row"):

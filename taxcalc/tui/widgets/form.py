@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.markup import escape
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ...i18n import _
+from ...i18n import N_, _
 from ...scenario import field_choices, field_default, field_kind
 from ..case import Case
 from .results import set_text
@@ -41,7 +41,7 @@ class FieldRow(Vertical):
             yield Label(_(self.label), classes="field-label")
             cid = f"f-{name}"
             if kind == "bool":
-                yield Checkbox("", value=bool(st.raw), id=cid, compact=True, classes="field-control")
+                yield YesNo(bool(st.raw), id=cid, classes="field-control")
             elif kind in ("choice", "choice_int") or name == "tax_year":
                 if name == "tax_year":
                     options = [(str(y), y) for y in self.case.tables.mainland_years()]
@@ -79,6 +79,30 @@ class FieldRow(Vertical):
         _toggle(hint, "shown", bool(text))
 
 
+class YesNo(Checkbox):
+    """A checkbox that also says yes or no (its X differs only by colour, which NO_COLOR removes)."""
+
+    def __init__(self, value: bool, **kw):
+        super().__init__(_("yes") if value else _("no"), value=value, compact=True, **kw)
+
+    def watch_value(self) -> None:
+        super().watch_value()               # the -on class and the Changed message
+        self.label = _("yes") if self.value else _("no")
+
+
+OPTIONS = (
+    ("assume_extended", N_("Assume expired zone policies are renewed")),
+    ("hk_burden_reduction", N_("HK burden after the one-off reduction")),
+    ("hk_burden_year", N_("HK burden: year of assessment ending in the tax year")),
+    ("macao_refund", N_("Macao burden net of the resident's refund")),
+)
+
+
+def option_value(case: Case, name: str) -> bool:
+    value = getattr(case.options, name)
+    return value == "previous" if name == "hk_burden_year" else bool(value)
+
+
 class StepBar(Static):
     """The steps of the guided form; the current one in reverse, ⚠ where a field needs attention.
     Each step is clickable; ctrl+n / ctrl+b move on and back."""
@@ -104,6 +128,12 @@ class CaseForm(Vertical):
             self.name = name
             self.value = value
 
+    class OptionChanged(Message):
+        def __init__(self, name: str, value: bool) -> None:
+            super().__init__()
+            self.name = name
+            self.value = value
+
     def __init__(self, case: Case, step: int = 0, **kw):
         super().__init__(**kw)
         self.case = case
@@ -121,6 +151,13 @@ class CaseForm(Vertical):
         children = [Static(_(section.title), classes="section-title", id=f"sec-{section.id}"),
                     Static(_(section.intro), classes="section-intro")]
         children += [FieldRow(spec.name, spec.label, spec.hint, self.case) for spec in section.fields]
+        if section.id == "when":
+            children.append(Static(_("Assumptions where the measures are unclear (docs/assumptions.md)"),
+                                   classes="section-intro options-intro"))
+            children += [Horizontal(Label(_(label), classes="field-label"),
+                                    YesNo(option_value(self.case, name), id=f"o-{name}", classes="field-control"),
+                                    classes="field-line option-row")
+                         for name, label in OPTIONS]
         buttons = []
         if k > 0:
             buttons.append(Button("‹ " + _("Back"), id=f"back-{section.id}", classes="step-back", compact=True))
@@ -195,7 +232,11 @@ class CaseForm(Vertical):
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         event.stop()
-        self._edited(event.checkbox.id, event.value)
+        cid = event.checkbox.id or ""
+        if cid.startswith("o-"):
+            self.post_message(self.OptionChanged(cid[2:], event.value))
+        else:
+            self._edited(cid, event.value)
 
     def set_values(self) -> None:
         """Put the case's values back in the controls of the shown step (after loading a case)."""
