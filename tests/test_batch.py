@@ -399,3 +399,53 @@ def test_number_cells_are_read_as_the_model_reads_them(name, texts):
             assert c != batch.OK, (text, v)
         else:
             assert c == batch.OK and Decimal(v) / 10 ** scale == want, (text, v, c, want)
+
+
+def _cell_strategy(name):
+    """Valid values of a field, as the Scenario model takes them and as a CSV cell shows them."""
+    from decimal import Decimal
+
+    from taxcalc.scenario import field_choices, field_kind
+
+    kind = field_kind(name)
+    ge, gt, le = batch._limits(name)
+    if kind == "money":
+        return st.decimals(min_value=0, max_value=Decimal(le), places=2, allow_nan=False).map(str)
+    if kind == "count":
+        return st.integers(0, le).map(str)
+    if kind == "bool":
+        return st.sampled_from(["true", "false", "yes", "no", "1", "0", "TRUE"])
+    if kind in ("choice", "choice_int"):
+        return st.sampled_from([str(c) for c in field_choices(name)])
+    if kind == "rate":
+        return st.decimals(min_value=Decimal("0.000001"), max_value=Decimal(le), places=6, allow_nan=False).map(str)
+    if kind == "days":
+        return st.decimals(min_value=0, max_value=Decimal(le), places=1, allow_nan=False).map(str)
+    return st.just("x")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_columns_from_text_equal_columns_from_the_model(data):
+    """For any valid scenario, whole-column parsing gives the very columns from_scenarios gives."""
+    from taxcalc import columns as colmod
+    from taxcalc.scenario import Scenario
+
+    names = [n for n in FIELDS if n not in ("id", "tax_year")]
+    chosen = data.draw(st.lists(st.sampled_from(names), unique=True, max_size=12))
+    rows = [{"tax_year": str(data.draw(st.integers(2019, 2027))),
+             **{n: data.draw(_cell_strategy(n)) for n in chosen}} for _ in range(3)]
+    df = pl.DataFrame({c: [r[c] for r in rows] for c in ["tax_year", *chosen]})
+    parsed = batch.parse_chunk(df, 1, batch.load_tables())
+    model = []
+    for r in rows:
+        values = {k: (int(v) if batch.field_kind(k) == "choice_int" else
+                      v.lower() in ("true", "yes", "1") if batch.field_kind(k) == "bool" else v) for k, v in r.items()}
+        model.append(Scenario(**values))
+    want = colmod.from_scenarios(model)
+    bad_cross = np.zeros(3, dtype=bool)
+    for mask, _, _ in colmod.cross_field_errors(want):
+        bad_cross |= mask
+    assert (parsed.bad == bad_cross).all()
+    for k, v in want.items():
+        assert (parsed.cols[k] == v).all(), k
