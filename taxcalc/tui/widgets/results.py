@@ -71,7 +71,8 @@ class ResultsPanel(VerticalScroll):
                     w.remove()
         set_text(self.query_one("#r-relief-line", Static), "→" + report.relief_line(result))
         set_text(self.query_one("#r-headline", Static),
-             _("Mainland {ml} · Hong Kong {hk}").format(ml=report.cny(result.iit_net), hk=report.hkd(result.hk_tax)))
+                 _("Mainland {ml} · Hong Kong {hk}").format(ml=report.cny(result.iit_net), hk=report.hkd(result.hk_tax))
+                 + "\n" + report.gap_text(result))
         set_text(self.query_one("#r-gap-text", Static), report.gap_text(result))
         lines = [f"{'✓' if why == _('chosen') else '·'} {p}: {a}, {why}" for p, a, why in report.other_reliefs(result)]
         set_text(self.query_one("#r-reliefs", Static), "\n".join(lines))
