@@ -54,18 +54,24 @@ _PYDANTIC_MESSAGES = {
     "string_too_long": N_("too long"),
 }
 # the core's cross-field messages, so that they are translated where they are shown
-_CORE_MESSAGES = (
-    N_("give the special additional deductions either as a total or as sad_ details, not both"),
-    N_("the tax-exempt allowances are part of wages, so they cannot exceed wages"),
-    N_("only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances"),
-    N_("a resident chooses either the tax-exempt allowances or the special additional deductions, not both"),
-    N_("cannot exceed hk_children"),
-    N_("cannot exceed hk_parents_60"),
-    N_("cannot exceed hk_parents_55"),
-    N_("the single parent allowance needs a child for whom a child allowance is claimed"),
-    N_("cannot be claimed with the married person's allowance"),
-    N_("only applies when sad_elderly is shared"),
-)
+# the core's cross-field messages (they name columns) in the words of the form
+_CORE_MESSAGES = {
+    "give the special additional deductions either as a total or as sad_ details, not both":
+        N_("give the special deductions either as a total or in detail, not both"),
+    "the tax-exempt allowances are part of wages, so they cannot exceed wages":
+        N_("the tax-exempt allowances are part of wages, so they cannot exceed wages"),
+    "only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances":
+        N_("only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances"),
+    "a resident chooses either the tax-exempt allowances or the special additional deductions, not both":
+        N_("a resident chooses either the tax-exempt allowances or the special additional deductions, not both"),
+    "cannot exceed hk_children": N_("cannot exceed the number of children"),
+    "cannot exceed hk_parents_60": N_("cannot exceed the number of parents aged 60+"),
+    "cannot exceed hk_parents_55": N_("cannot exceed the number of parents aged 55-59"),
+    "the single parent allowance needs a child for whom a child allowance is claimed":
+        N_("the single parent allowance needs a child for whom a child allowance is claimed"),
+    "cannot be claimed with the married person's allowance": N_("cannot be claimed with the married person's allowance"),
+    "only applies when sad_elderly is shared": N_("only applies when the support of parents is shared"),
+}
 _NUMERIC = ("money", "rate", "days", "count", "year")
 
 
@@ -199,7 +205,7 @@ class Case:
         """Field -> message, for every field with a message (its own or a cross-field one)."""
         out = {n: st.message() for n, st in self.fields.items() if st.error}
         for n, msg in self.cross_errors.items():
-            out.setdefault(n, _(msg))
+            out.setdefault(n, _(_CORE_MESSAGES.get(msg, msg)))
         return out
 
     # -- result

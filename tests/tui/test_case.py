@@ -51,7 +51,7 @@ def test_range_messages(tables):
 def test_cross_field_message_beside_the_field(tables):
     c = Case(tables=tables)
     c.set("hk_newborns", "3")
-    assert c.errors()["hk_newborns"] == "cannot exceed hk_children"
+    assert c.errors()["hk_newborns"] == "cannot exceed the number of children"
     assert c.result.hk_tax == 93830                     # computed without the offending value
 
 
