@@ -1,6 +1,6 @@
 """Batch files: read in chunks, parse whole columns, compute, write; bad rows to an errors file.
 
-The flow for each chunk of rows (about 16 MB of input, 150,000-250,000 rows):
+The flow for each chunk of rows (200,000 rows of a CSV file; blocks of 16-64 MB otherwise):
 
 1. a *reader* (CSV, JSON Lines or Parquet, chosen by the file extension; ``-`` is standard input
    as CSV) yields the chunk as a polars frame of **text** columns, exactly as written;
@@ -10,11 +10,13 @@ The flow for each chunk of rows (about 16 MB of input, 150,000-250,000 rows):
    :func:`~taxcalc.columns.cross_field_errors` and the tables check of
    :func:`~taxcalc.api.check_years`. Every problem becomes an error row (row, column, value,
    message); a row with any problem is rejected, the others go on;
-3. :func:`~taxcalc.engine.compute` runs the accepted rows, and :func:`result_frame` formats the
-   result columns (:data:`~taxcalc.results.RESULT_COLUMNS`);
-4. a *writer* appends the input columns (as read, in their order, unknown ones included) and the
-   results. CSV cells of text that begin with ``= + - @`` (or a tab or carriage return) get a
-   leading ``'`` so spreadsheets do not run them as formulas; numbers are left alone.
+3. :func:`compute_rows` runs the accepted rows through :func:`~taxcalc.engine.compute`, one
+   (year, residency) group at a time, and :func:`result_frame` formats the result columns
+   (:data:`~taxcalc.results.RESULT_COLUMNS`);
+4. a *writer*, on a background thread, appends the input columns (as read, in their order,
+   unknown ones included) and the results. CSV cells of text that begin with ``= + - @`` (or a
+   tab or carriage return) get a leading ``'`` so spreadsheets do not run them as formulas;
+   numbers are left alone.
 
 Outputs are written to a temporary file next to the target and renamed at the end, so a run that
 fails on a bad file leaves no half-written output behind.
@@ -160,12 +162,13 @@ def _check_header(path: str, names: list[str], looks_like: str = "") -> None:
 
 
 class CsvReader:
-    """CSV in blocks with pyarrow's streaming reader, every column as text.
+    """CSV, every column as text: a file through polars' streaming reader (:meth:`_polars_batches`),
+    standard input through pyarrow's streaming reader (it reads from a Python stream).
 
     The header line is read here (BOM stripped, names trimmed) to check the columns before any
-    row is parsed; the rest of the stream goes to pyarrow with those names (from a native file
-    handle for a path, through Python for standard input). Quoted cells may hold newlines; blank
-    lines are skipped and not counted as rows.
+    row is parsed; the rows are then read under those names. Quoted cells may hold newlines.
+    Blank lines: in a file, skipped but counted as rows (so row numbers follow the records); on
+    standard input, skipped and not counted.
     """
 
     def __init__(self, path: str):
