@@ -82,6 +82,8 @@ def _message(e: dict) -> str:
         return f"must be at most {ctx['le']:,}"
     if kind == "decimal_max_places":
         return f"at most {ctx['decimal_places']} decimal places"
+    if kind == "value_error":
+        return e["msg"].removeprefix("Value error, ")
     return e["msg"]
 
 

@@ -7,6 +7,7 @@ Cross-field rules live in :mod:`taxcalc.columns` and run on columns for both.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Literal
 
@@ -26,6 +27,10 @@ CHILD_SHARE = (100, 50)
 # The law's bounds, not the tables': the 2018 amendment applies from 2019. Which years can be
 # computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code.
 FIRST_YEAR, LAST_YEAR = 2019, 2100
+
+_NUMERIC_KINDS = ("money", "count", "rate", "days", "year", "choice_int")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+FIELD_KINDS: dict[str, str] = {}   # filled below, once the model exists
 
 
 def _money(help: str, unit: str = "CNY a year") -> object:
@@ -114,8 +119,23 @@ class Scenario(BaseModel):
     def _id_text(cls, v):
         return None if v is None else str(v)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _plain_numbers(cls, v, info):
+        """Numbers given as text must be plain ASCII decimals (as in a batch file): no digit
+        group separators, no other scripts' digits, no exponents. ``sad_child_share`` given as
+        text ("50") becomes the number it names."""
+        kind = (FIELD_KINDS or {}).get(info.field_name)
+        if not isinstance(v, str) or kind not in _NUMERIC_KINDS:
+            return v
+        text = v.strip()
+        if not _PLAIN_NUMBER.fullmatch(text):
+            raise ValueError("expected a plain number, like 420000 or 420000.50")
+        return int(text) if kind == "choice_int" else text
+
 
 FIELDS = Scenario.model_fields
+FIELD_KINDS.update({name: (f.json_schema_extra or {}).get("kind") for name, f in FIELDS.items()})
 INPUT_COLUMNS: tuple[str, ...] = tuple(FIELDS)
 
 

@@ -100,3 +100,14 @@ def test_core_never_imports_a_face():
             "print(bad); sys.exit(1 if bad else 0)")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert p.returncode == 0, p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("value", ["1_000", "٣", "1e3", "12,000"])
+def test_numbers_must_be_plain_as_in_batch_files(value):
+    r = CliRunner().invoke(main, ["calc", "--tax-year", "2024", "--wages", value])
+    assert r.exit_code == 2 and "wages: expected a plain number" in r.output
+
+
+def test_child_share_given_as_text():
+    r = run("calc", "--tax-year", "2024", "--wages", "300000", "--sad-children", "1", "--sad-child-share", "50", "--json")
+    assert json.loads(r.output)["iit_taxable"] == "228000.00"
