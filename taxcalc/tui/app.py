@@ -5,7 +5,6 @@ Only calls the core (taxcalc.api through Case); the core never imports Textual.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from textual.app import App
@@ -33,12 +32,12 @@ class TaxcalcApp(App[int]):
     TITLE = "taxcalc"
 
     def __init__(self, lang: str | None = None, tables_dir: str | None = None, case: dict | None = None,
-                 options: Options = Options()):
+                 options: Options | None = None):
         set_language(lang or system_language())
         super().__init__()
         self._bindings = BindingsMap(_app_bindings())
         self.tables = load_tables(tables_dir)
-        self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options)
+        self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options or Options())
         self.packages: list[Package] = default_packages(self.case.result.scenario.model_dump())
         self.active_tab = "case"
         self.form_step = 0

@@ -19,7 +19,7 @@ from ..api import Result, calculate, calculate_many
 from ..engine import Options
 from ..errors import InputError, InputErrors
 from ..i18n import N_, _, number
-from ..scenario import FIELDS, Scenario, field_choices, field_default, field_kind
+from ..scenario import FIELDS, Scenario, field_default, field_kind
 from ..tables import Tables, load_tables
 
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
@@ -131,9 +131,9 @@ class Case:
     """The inputs of one case, validated field by field, and its result."""
 
     def __init__(self, data: dict[str, Any] | None = None, *, tables: Tables | None = None,
-                 options: Options = Options()):
+                 options: Options | None = None):
         self.tables = tables or load_tables()
-        self.options = options
+        self.options = options or Options()
         self.fields: dict[str, FieldState] = {}
         self.result: Result | None = None
         self.cross_errors: dict[str, str] = {}
@@ -233,11 +233,11 @@ class Case:
         path = Path(path).expanduser()
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
-            raise ValueError("expected one JSON object with the batch column keys")
+            raise ValueError("expected one JSON object with the batch column keys")  # noqa: TRY004 (shown as a message)
         return data
 
 
-def rate_curve(data: dict[str, Any], tables: Tables, options: Options = Options(), points: int = 48):
+def rate_curve(data: dict[str, Any], tables: Tables, options: Options | None = None, points: int = 48):
     """Effective rates against gross income for the case's circumstances, in one vectorised pass.
 
     Wages and bonus are scaled together (other income dropped) from near 0 to about twice the case's
@@ -252,11 +252,11 @@ def rate_curve(data: dict[str, Any], tables: Tables, options: Options = Options(
                  "hk_mpf": None, "additional_deductions": base.get("additional_deductions") or 0})
     rows, incomes = [], []
     for k in range(1, points + 1):
-        g = (top * k / points).quantize(Decimal("1"))
-        b = (g * share).quantize(Decimal("1"))
+        g = (top * k / points).quantize(Decimal(1))
+        b = (g * share).quantize(Decimal(1))
         rows.append({**base, "wages": g - b, "bonus": b})
         incomes.append(float(g))
-    results = calculate_many(rows, tables=tables, options=options, explain=False)
+    results = calculate_many(rows, tables=tables, options=options or Options(), explain=False)
     before = [float(r.iit / r.gross_income * 100) if r.gross_income else 0.0 for r in results]
     after = [float(r.effective_rate_mainland * 100) for r in results]
     hk = [float(r.effective_rate_hk * 100) for r in results]

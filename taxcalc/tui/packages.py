@@ -9,9 +9,8 @@ from typing import Any
 
 from ..api import calculate_many
 from ..engine import Options
-from ..i18n import N_, _
+from ..i18n import N_, _, money
 from ..tables import Tables
-from ..i18n import money
 from .report import percent
 
 
@@ -44,11 +43,11 @@ class Figures:
     rate: Decimal
 
 
-def figures(packages: list[Package], tables: Tables, options: Options = Options()) -> list[Figures]:
+def figures(packages: list[Package], tables: Tables, options: Options | None = None) -> list[Figures]:
     """Everything in CNY a year; one pass of the kernels for all packages."""
     if not packages:
         return []
-    results = calculate_many([p.data for p in packages], tables=tables, options=options)
+    results = calculate_many([p.data for p in packages], tables=tables, options=options or Options())
     out = []
     for p, r in zip(packages, results):
         if p.side == "hk":
@@ -60,7 +59,7 @@ def figures(packages: list[Package], tables: Tables, options: Options = Options(
     return out
 
 
-def table(packages: list[Package], tables: Tables, options: Options = Options()) -> tuple[list[str], list[list[str]]]:
+def table(packages: list[Package], tables: Tables, options: Options | None = None) -> tuple[list[str], list[list[str]]]:
     """Column headers and rows (label, then one cell per package); the last rows compare with the first."""
     figs = figures(packages, tables, options)
     headers = [""] + [f"{k + 1}. {p.name()}" for k, p in enumerate(packages)]

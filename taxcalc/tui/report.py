@@ -71,7 +71,7 @@ def other_reliefs(r: Result) -> list[tuple[str, str, str]]:
 
 def gap_text(r: Result) -> str:
     gap = r.burden_gap_cny
-    gap_hkd = (gap / r.cny_per_hkd).quantize(Decimal("1")) if r.cny_per_hkd else Decimal(0)
+    gap_hkd = (gap / r.cny_per_hkd).quantize(Decimal(1)) if r.cny_per_hkd else Decimal(0)
     if gap > 0:
         return _("▲ the mainland takes {cny} ({hkd}) more than Hong Kong").format(cny=cny(gap), hkd=money(gap_hkd, "HKD", decimals=False))
     if gap < 0:

@@ -19,6 +19,7 @@ from ..widgets.packages import PackagesView
 from ..widgets.results import ResultsPanel
 from ..widgets.withholding import WithholdingView
 
+
 class Recomputed(Message):
     """Posted after every recompute: the result shown and the fields with a message."""
 
@@ -66,10 +67,9 @@ class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
         with TabbedContent(initial=self.initial_tab, id="tabs"):
-            with TabPane(_("F2 Case"), id="case"):
-                with Horizontal(id="case-body"):
-                    yield CaseForm(self.case, step=getattr(self.app, "form_step", 0), id="form")
-                    yield ResultsPanel(self.case.result, id="results")
+            with TabPane(_("F2 Case"), id="case"), Horizontal(id="case-body"):
+                yield CaseForm(self.case, step=getattr(self.app, "form_step", 0), id="form")
+                yield ResultsPanel(self.case.result, id="results")
             with TabPane(_("F3 Explain"), id="explain"):
                 yield ExplainView(None, id="explain-view")
             with TabPane(_("F4 Chart"), id="chart"):
@@ -124,7 +124,7 @@ class MainScreen(Screen):
         self._timer = None
         try:
             result = self.case.compute()
-        except Exception as exc:   # never take the app down: keep the last result and say why
+        except Exception as exc:  # noqa: BLE001 (never take the app down: keep the last result and say why)
             self.notify(_("Could not compute: {error}").format(error=exc), severity="error")
             return
         errors = self.case.errors()

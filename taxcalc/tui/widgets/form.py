@@ -6,16 +6,16 @@ import asyncio
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.markup import escape
+from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...i18n import N_, _
 from ...scenario import field_choices, field_default, field_kind
 from ..case import Case
-from .results import set_text
 from ..fields import CHOICE_LABELS, SECTIONS
 from ..hints import field_hint
+from .results import set_text
 
 
 def _toggle(widget, cls: str, on: bool) -> None:

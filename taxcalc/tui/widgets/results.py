@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from ...api import Result
@@ -61,7 +62,7 @@ class ResultsPanel(VerticalScroll):
                 try:
                     set_text(self.query_one(f"#r-{key}", Static), value)
                     set_text(self.query_one(f"#l-{key}", Static), label)
-                except Exception:   # a row that appears only sometimes (the HK reduction)
+                except NoMatches:   # a row that appears only sometimes (the HK reduction)
                     grid = self.query(".results-grid")[k]
                     grid.mount(Static(label, id=f"l-{key}", classes="results-label", markup=False),
                                Static(value, id=f"r-{key}", classes="results-value", markup=False))
