@@ -29,7 +29,8 @@ CHILD_SHARE = (100, 50)
 FIRST_YEAR, LAST_YEAR = 2019, 2100
 
 _NUMERIC_KINDS = ("money", "count", "rate", "days", "year", "choice_int")
-_PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+# the same text the batch reader accepts: ASCII digits, optional sign, point and exponent
+_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 FIELD_KINDS: dict[str, str] = {}   # filled below, once the model exists
 
 
@@ -122,16 +123,16 @@ class Scenario(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _plain_numbers(cls, v, info):
-        """Numbers given as text must be plain ASCII decimals (as in a batch file): no digit
-        group separators, no other scripts' digits, no exponents. ``sad_child_share`` given as
-        text ("50") becomes the number it names."""
+        """Numbers given as text must be plain ASCII decimals, as in a batch file (an exponent
+        is allowed: spreadsheets write 2E+05): no digit group separators, no other scripts'
+        digits. ``sad_child_share`` given as text ("50") becomes the number it names."""
         kind = (FIELD_KINDS or {}).get(info.field_name)
         if not isinstance(v, str) or kind not in _NUMERIC_KINDS:
             return v
         text = v.strip()
         if not _PLAIN_NUMBER.fullmatch(text):
             raise ValueError("expected a plain number, like 420000 or 420000.50")
-        return int(text) if kind == "choice_int" else text
+        return int(Decimal(text)) if kind == "choice_int" and Decimal(text) == int(Decimal(text)) else text
 
 
 FIELDS = Scenario.model_fields

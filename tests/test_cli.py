@@ -102,7 +102,7 @@ def test_core_never_imports_a_face():
     assert p.returncode == 0, p.stdout + p.stderr
 
 
-@pytest.mark.parametrize("value", ["1_000", "٣", "1e3", "12,000"])
+@pytest.mark.parametrize("value", ["1_000", "٣", "12,000", "0x10"])
 def test_numbers_must_be_plain_as_in_batch_files(value):
     r = CliRunner().invoke(main, ["calc", "--tax-year", "2024", "--wages", value])
     assert r.exit_code == 2 and "wages: expected a plain number" in r.output
