@@ -86,6 +86,7 @@ class MainScreen(Screen):
         self.title = _("GBA tax: mainland and Hong Kong")
         self.sub_title = self.case.result.scenario.id or ""
         self.refresh_tab(self.initial_tab)
+        self.call_after_refresh(self._focus_tab, self.initial_tab)
 
     def on_resize(self, event) -> None:
         self._narrow(event.size.width)
