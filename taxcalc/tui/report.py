@@ -84,6 +84,7 @@ def summary(r: Result) -> list[tuple[str, list[tuple[str, str, str]]]]:
     s = r.scenario
     ml = [
         ("gross_income", _("Gross income"), cny(r.gross_income)),
+        ("iit_taxable", _("Taxable income"), cny(r.iit_taxable)),
         ("iit", _("Tax before relief"), cny(r.iit)),
         ("relief", _("Zone relief"), cny(r.relief)),
         ("iit_net", _("Tax after relief"), cny(r.iit_net)),

@@ -209,7 +209,7 @@ class MainScreen(Screen):
                                              before=percent(before_rate), after=percent(r.effective_rate_mainland),
                                              hk=percent(r.effective_rate_hk)))
         elif tab == "withholding":
-            self.query_one(WithholdingView).show(r.scenario, self.case.tables)
+            self.query_one(WithholdingView).show(r.scenario, self.case.tables, r)
         elif tab == "packages":
             self.query_one(PackagesView).show(self.app.packages, self.case.tables, self.case.options)
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from ...i18n import _
 from ..packages import MAX_PACKAGES, Package, table
 
 
-class PackagesView(Vertical):
+class PackagesView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(_("Up to four offers side by side, all in CNY a year. a: add the current case; "
                        "h: add its Hong Kong side; d: remove the highlighted column; c: clear."),

@@ -11,7 +11,7 @@ from ...api import Result
 from ...i18n import _
 from .. import report
 
-_KEYS = ("gross_income", "iit", "relief", "iit_net", "net_income_mainland", "effective_rate_mainland",
+_KEYS = ("gross_income", "iit_taxable", "iit", "relief", "iit_net", "net_income_mainland", "effective_rate_mainland",
          "hk_income", "hk_tax", "hk_tax_reduction", "hk_tax_cny", "hk_net_income", "effective_rate_hk", "burden_gap_cny")
 
 

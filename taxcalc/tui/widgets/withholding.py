@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from ...api import withholding
 from ...errors import TaxcalcError
 from ...i18n import _
-from ..report import cny
+from ..report import cny, relief_line
 
 
-class WithholdingView(Vertical):
+class WithholdingView(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", id="wh-intro", markup=False)
+        yield Static("", id="wh-summary", markup=False)       # the answer first, the months below
         yield DataTable(id="wh-table", zebra_stripes=True, cursor_type="row")
-        yield Static("", id="wh-summary", markup=False)
 
-    def show(self, scenario, tables) -> None:
+    def show(self, scenario, tables, result=None) -> None:
         table = self.query_one("#wh-table", DataTable)
         table.clear(columns=True)
         intro = self.query_one("#wh-intro", Static)
@@ -41,8 +41,12 @@ class WithholdingView(Vertical):
             settle = _("▼ refund at the annual reconciliation: {amount}").format(amount=cny(-w.settlement))
         else:
             settle = _("= nothing to settle at the annual reconciliation")
-        summary.update("\n".join([
+        lines = [
             _("Withheld in the year: {amount}").format(amount=cny(w.withheld_total)),
             _("Annual tax on the same wages: {amount}").format(amount=cny(w.annual_tax)),
             settle,
-        ]))
+        ]
+        if result is not None and result.relief:
+            lines.append(_("Zone relief on top: {amount}; {how}").format(amount=cny(result.relief),
+                                                                       how=relief_line(result)))
+        summary.update("\n".join(lines))
