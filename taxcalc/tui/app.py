@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding
 
 from ..engine import Options
 from ..errors import TaxcalcError
@@ -18,7 +18,7 @@ from .case import EXAMPLES, HETAO_RESEARCHER, Case
 from .commands import TaxcalcCommands
 from .packages import Package, default_packages
 from .screens.dialogs import PathDialog
-from .screens.main import MainScreen
+from .screens.main import MainScreen, with_bindings
 
 
 def _app_bindings() -> list[Binding]:
@@ -35,7 +35,7 @@ class TaxcalcApp(App[int]):
                  options: Options | None = None):
         set_language(lang or system_language())
         super().__init__()
-        self._bindings = BindingsMap(_app_bindings())
+        self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.tables = load_tables(tables_dir)
         self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options or Options())
         self.packages: list[Package] = default_packages(self.case.result.scenario.model_dump())
@@ -59,7 +59,7 @@ class TaxcalcApp(App[int]):
     # -- language
     def set_lang(self, lang: str) -> None:
         set_language(lang)
-        self._bindings = BindingsMap(_app_bindings())
+        self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.title = _("GBA tax: mainland and Hong Kong")
         self.switch_screen(self._main_screen())
         self.notify(_("Language: {name}").format(name=LANG_NAMES[get_language()]))

@@ -290,3 +290,23 @@ def test_assumption_switch_changes_the_relief():
         assert app.case.result.relief_policy == "nansha_hk_cap" and app.case.result.relief_assumed_extended
         assert "assumes the policy is renewed" in str(app.screen.query_one("#r-relief-line").render())
     run(story)
+
+
+def test_keyboard_only_flow():
+    """Steps with ctrl+n, fields with Tab, typing replaces the focused value; no mouse."""
+    async def story(app, pilot):
+        for _ in range(3):
+            await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.query_one("#form").step == 3
+        assert app.focused.id == "f-wages"
+        await pilot.press(*"600000", "tab", "0")          # wages, then the bonus
+        await settle(pilot)
+        assert app.focused.id == "f-bonus"
+        expected = calculate({**HETAO_RESEARCHER, "wages": 600000, "bonus": 0})
+        assert shown(app, "iit") == f"CN¥{expected.iit:,}"
+        assert shown(app, "iit_net") == f"CN¥{expected.iit_net:,}"
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert app.screen.query_one("#form").step == 2
+    run(story)

@@ -34,6 +34,15 @@ DEBOUNCE = 0.08
 NARROW = 100     # columns below which the form and the explanation take less room
 
 
+def with_bindings(base: BindingsMap | None, extra: list[Binding]) -> BindingsMap:
+    """The class's bindings (Tab, shift+Tab, copy ...) with ``extra`` added or replacing those keys;
+    built at run time so that the descriptions are in the current language."""
+    keys = {k: list(v) for k, v in (base.key_to_bindings.items() if base else ())}
+    for b in Binding.make_bindings(extra):
+        keys[b.key] = [b]
+    return BindingsMap.from_keys(keys)
+
+
 def _bindings() -> list[Binding]:
     return [
         Binding("f2", "tab('case')", _("Case"), show=False),
@@ -57,7 +66,7 @@ def _bindings() -> list[Binding]:
 class MainScreen(Screen):
     def __init__(self, case: Case, tab: str = "case", narrow: bool = False):
         super().__init__(classes="narrow" if narrow else None)
-        self._bindings = BindingsMap(_bindings())    # built now, in the current language
+        self._bindings = with_bindings(type(self)._merged_bindings, _bindings())
         self.case = case
         self.initial_tab = tab
         self._timer: Timer | None = None
