@@ -300,7 +300,7 @@ def test_keyboard_only_flow():
         await pilot.pause()
         assert app.screen.query_one("#form").step == 3
         assert app.focused.id == "f-wages"
-        await pilot.press(*"600000", "tab", "0")          # wages, then the bonus
+        await pilot.press(*"600000", "enter", "0")        # wages, Enter moves on, then the bonus
         await settle(pilot)
         assert app.focused.id == "f-bonus"
         expected = calculate({**HETAO_RESEARCHER, "wages": 600000, "bonus": 0})

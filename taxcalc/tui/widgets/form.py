@@ -226,6 +226,11 @@ class CaseForm(Vertical):
         event.stop()
         self._edited(event.input.id, event.value)
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a field moves on to the next one, as Tab does."""
+        event.stop()
+        self.screen.focus_next()
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self._edited(event.select.id, event.value)
