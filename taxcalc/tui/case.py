@@ -22,8 +22,6 @@ from ..i18n import N_, _, number
 from ..scenario import FIELDS, Scenario, field_default, field_kind
 from ..tables import Tables, load_tables
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
-
 #: the shipped example: a Hong Kong resident researcher in Hetao Shenzhen Park, tax year 2026
 HETAO_RESEARCHER: dict[str, Any] = {
     "id": "hetao-researcher", "tax_year": 2026, "residency": "resident", "identity": "hk", "zone": "hetao",
