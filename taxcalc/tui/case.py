@@ -111,6 +111,8 @@ def display(name: str, value: Any) -> Any:
     kind = field_kind(name)
     if kind in ("bool", "choice", "choice_int"):
         return value
+    if kind == "money" and value is not None:
+        return f"{Decimal(value):,}"          # grouped (900,000); parse() takes the commas out again
     return "" if value is None else str(value)
 
 
@@ -150,6 +152,9 @@ class Case:
         for name, raw in data.items():
             self.set(name, raw if field_kind(name) in ("bool", "choice", "choice_int") else display(name, raw)
                      if not isinstance(raw, str) else raw, compute=False)
+            st = self.fields[name]
+            if field_kind(name) == "money" and not st.error:
+                st.raw = display(name, st.value)       # shown grouped: 900,000
         self.compute()
 
     def default_year(self) -> int:

@@ -205,7 +205,7 @@ def test_save_load_export(tmp_path):
         app.screen.query_one("#dialog-path", Input).value = str(target)
         await pilot.press("enter")
         await pilot.pause(0.2)
-        assert app.screen.query_one("#f-wages", Input).value == "700000"
+        assert app.screen.query_one("#f-wages", Input).value == "700,000"
         assert app.case.result.gross_income == 800000
         await pilot.press("ctrl+e")
         await pilot.pause()

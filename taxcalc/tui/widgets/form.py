@@ -12,7 +12,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...i18n import N_, _
 from ...scenario import field_choices, field_default, field_kind
-from ..case import Case
+from ..case import Case, display
 from ..fields import CHOICE_LABELS, SECTIONS
 from ..hints import field_hint
 from .results import set_text
@@ -225,6 +225,18 @@ class CaseForm(Vertical):
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
         self._edited(event.input.id, event.value)
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        """Leaving a valid amount shows it grouped (900,000)."""
+        name = (event.input.id or "")[2:]
+        st = self.case.fields.get(name)
+        if st is None or st.error or not (event.input.id or "").startswith("f-"):
+            return
+        text = display(name, st.value)
+        if field_kind(name) == "money" and text != event.input.value:
+            with event.input.prevent(Input.Changed):
+                event.input.value = text
+            st.raw = text
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in a field moves on to the next one, as Tab does."""
