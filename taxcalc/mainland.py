@@ -53,15 +53,12 @@ def special_additional_deductions(c, p: MainlandParams):
     share = np.where(c["sad_child_share"] == 0, 100, 50)
     children = c["sad_children"] * p.children_m * 12 * share // 100
     infants = c["sad_infants"] * p.infant_m * 12 * share // 100
-    eld = c["sad_elderly"]
+    # choices index small tables of the year's amounts (codes as in taxcalc.scenario)
     shared_m = np.where(c["sad_elderly_share"] >= 0, np.minimum(c["sad_elderly_share"] * FEN, p.elderly_shared_cap_m),
                         p.elderly_shared_cap_m)
-    elderly = np.where(eld == 1, p.elderly_only_m * 12, np.where(eld == 2, shared_m * 12, 0))
-    h = c["sad_housing"]
-    housing_m = np.select([h == 1, h == 2, h == 3, h == 4], [p.housing_loan_m, *p.rent_m], 0)
-    housing = housing_m * 12
-    ce = c["sad_continuing_education"]
-    education = np.where((ce == 1) | (ce == 3), p.cont_degree_m * 12, 0) + np.where(ce >= 2, p.cont_certificate, 0)
+    elderly = np.where(c["sad_elderly"] == 2, shared_m * 12, p.elderly_year[c["sad_elderly"]])
+    housing = p.housing_year[c["sad_housing"]]
+    education = p.education_year[c["sad_continuing_education"]]
     illness = np.minimum(np.maximum(c["sad_medical_costs"] * FEN - p.illness_threshold, 0), p.illness_cap)
     total = children + infants + elderly + housing + education + illness
     return {"sad_children": children, "sad_infants": infants, "sad_elderly": elderly, "sad_housing": housing,

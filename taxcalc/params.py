@@ -8,6 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from .money import bp, micro, units
+from .scenario import CONTINUING_EDUCATION, ELDERLY, HOUSING
 from .tables import BandTable, BracketTable, HongKongTable, MacaoTable, MainlandTable, Tables
 
 
@@ -71,6 +72,9 @@ class MainlandParams:
     illness_cap: int
     pension_cap: int
     health_cap: int
+    elderly_year: np.ndarray      # by sad_elderly code: none, only_child (shared is per row)
+    housing_year: np.ndarray      # by sad_housing code: none, loan, rent tiers 1-3
+    education_year: np.ndarray    # by sad_continuing_education code: none, degree, certificate, both
 
 
 def _pct(value) -> int:
@@ -82,6 +86,8 @@ def _pct(value) -> int:
 
 def mainland(t: MainlandTable) -> MainlandParams:
     s = t.special_additional
+    degree = 12 * units(s.continuing_education_degree_monthly.value)
+    certificate = units(s.continuing_education_certificate.value)
     return MainlandParams(
         year=t.year,
         basic_annual=units(t.deductions.basic_annual.value),
@@ -106,7 +112,19 @@ def mainland(t: MainlandTable) -> MainlandParams:
         illness_cap=units(s.serious_illness_cap.value),
         pension_cap=units(t.other_caps.private_pension.value),
         health_cap=units(t.other_caps.health_insurance.value),
+        elderly_year=_by_choice(ELDERLY, {"only_child": 12 * units(s.elderly_only_child_monthly.value)}),
+        housing_year=_by_choice(HOUSING, {"loan": 12 * units(s.housing_loan_monthly.value),
+                                          "rent_tier1": 12 * units(s.rent_tier1_monthly.value),
+                                          "rent_tier2": 12 * units(s.rent_tier2_monthly.value),
+                                          "rent_tier3": 12 * units(s.rent_tier3_monthly.value)}),
+        education_year=_by_choice(CONTINUING_EDUCATION, {"degree": degree, "certificate": certificate,
+                                                         "both": degree + certificate}),
     )
+
+
+def _by_choice(choices: tuple, amounts: dict) -> np.ndarray:
+    """A yearly amount for each choice of a field, indexed by its code (0 where not listed)."""
+    return np.array([amounts.get(name, 0) for name in choices], dtype=np.int64)
 
 
 @dataclass(frozen=True)
