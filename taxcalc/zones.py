@@ -103,62 +103,54 @@ def rate_cap_relief(tax_fen, taxable_units, rate_bp):
     return np.maximum(tax_fen - allowed, 0)
 
 
-def _formula_amounts(r, policies) -> np.ndarray:
-    """Every policy's relief for every row, before eligibility (fen), shape (policies, rows).
-    Each distinct formula is computed once."""
-    done = {}
-    rows = []
-    for cp in policies:
-        formula = cp.policy.formula
-        key = (formula, cp.rate_bp)
-        if key not in done:
-            if formula == "rate_cap":
-                done[key] = (rate_cap_relief(r["cat_comp_tax_fen"], r["cat_comp_taxable"], cp.rate_bp)
-                             + rate_cap_relief(r["cat_bonus_tax_fen"], r["cat_bonus_taxable"], cp.rate_bp))
-            else:
-                burden = r["hk_burden_fen"] if formula == "hk_burden" else r["macao_burden_fen"]
-                done[key] = np.maximum(r["iit_fen"] - burden, 0)
-        rows.append(np.minimum(done[key], cp.cap_fen) if cp.cap_fen >= 0 else done[key])
-    return np.stack(rows)
-
-
-def _reasons(c, year: int, policies, assume_extended: bool):
-    """Reason codes, shape (policies, rows), and which policies apply only as if extended."""
-    codes = {}
-    rows, extended = [], []
-    for cp in policies:
-        in_window = cp.first <= year <= cp.last
-        ext = (not in_window) and assume_extended and year > cp.last
-        if cp.days_more_than not in codes:
-            short = (c["work_days"] >= 0) & (c["work_days"] <= cp.days_more_than)
-            codes[cp.days_more_than] = person_code(c["identity"], c["zone"], c["talent"], short)
-        table = cp.reasons_in_force if (in_window or ext) else cp.reasons_not_in_force
-        rows.append(table[codes[cp.days_more_than]])
-        extended.append(ext)
-    return np.stack(rows), np.array(extended + [False])
+def _amount(cp: CompiledPolicy, r, idx):
+    """The policy's relief for the rows ``idx`` (fen)."""
+    formula = cp.policy.formula
+    if formula == "rate_cap":
+        a = (rate_cap_relief(r["cat_comp_tax_fen"][idx], r["cat_comp_taxable"][idx], cp.rate_bp)
+             + rate_cap_relief(r["cat_bonus_tax_fen"][idx], r["cat_bonus_taxable"][idx], cp.rate_bp))
+        return np.minimum(a, cp.cap_fen) if cp.cap_fen >= 0 else a
+    burden = r["hk_burden_fen"] if formula == "hk_burden" else r["macao_burden_fen"]
+    return np.maximum(r["iit_fen"][idx] - burden[idx], 0)
 
 
 def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extended: bool):
     """Per policy: amount (fen) and reason code; then the chosen one.
 
     ``r`` holds ``iit_fen``, the category taxes and taxables, ``hk_burden_fen`` and
-    ``macao_burden_fen``. The choice is one arg-max over the policies of
-    4 x amount + 2 for an exemption, so the largest amount wins, then the exemption, then the
-    first policy in order; a row whose largest amount is 0 gets no relief.
+    ``macao_burden_fen``. Amounts are computed only for the rows a policy admits.
     """
     n = len(r["iit_fen"])
-    reasons, extended = _reasons(c, year, policies, assume_extended)
-    amounts = np.where(reasons == APPLIES, _formula_amounts(r, policies), 0)
-    kinds = np.array([KIND_CODE[cp.policy.kind] for cp in policies] + [0], dtype=np.int8)
-    bonus = np.where(kinds[:-1] == KIND_CODE["exemption"], 2, 0)[:, None]
-    choice = np.argmax(amounts * 4 + bonus, axis=0)
-    best = amounts[choice, np.arange(n)]
-    best_idx = np.where(best > 0, choice, -1)
-    paid = np.array([cp.paid_offset for cp in policies] + [0], dtype=np.int64)[best_idx]
     out = {}
+    best = np.zeros(n, dtype=np.int64)
+    best_idx = np.full(n, -1, dtype=np.int64)
+    best_kind = np.zeros(n, dtype=np.int8)
+    extended_used = np.zeros(n, dtype=bool)
+    codes = {}
     for k, cp in enumerate(policies):
-        out[f"z_{cp.policy.id}_amount"] = amounts[k]
-        out[f"z_{cp.policy.id}_reason"] = reasons[k]
-    out.update({"relief_fen": best, "relief_idx": best_idx, "relief_kind_code": kinds[best_idx],
-                "relief_paid_in": np.where(best_idx >= 0, year + paid, 0), "relief_extended": extended[best_idx]})
+        p = cp.policy
+        in_window = cp.first <= year <= cp.last
+        extended = (not in_window) and assume_extended and year > cp.last
+        if cp.days_more_than not in codes:
+            short = (c["work_days"] >= 0) & (c["work_days"] <= cp.days_more_than)
+            codes[cp.days_more_than] = person_code(c["identity"], c["zone"], c["talent"], short)
+        table = cp.reasons_in_force if (in_window or extended) else cp.reasons_not_in_force
+        reason = table[codes[cp.days_more_than]]
+        idx = np.flatnonzero(reason == APPLIES)
+        amount = np.zeros(n, dtype=np.int64)
+        if idx.size:
+            a = _amount(cp, r, idx)
+            amount[idx] = a
+            kind = KIND_CODE[p.kind]
+            better = (a > best[idx]) | ((a == best[idx]) & (a > 0) & (kind < best_kind[idx]))
+            sel = idx[better]
+            best[sel] = a[better]
+            best_idx[sel] = k
+            best_kind[sel] = kind
+            extended_used[sel] = extended
+        out[f"z_{p.id}_amount"] = amount
+        out[f"z_{p.id}_reason"] = reason
+    paid = np.array([cp.paid_offset for cp in policies] + [0], dtype=np.int64)[best_idx]
+    out.update({"relief_fen": best, "relief_idx": best_idx, "relief_kind_code": best_kind,
+                "relief_paid_in": np.where(best_idx >= 0, year + paid, 0), "relief_extended": extended_used})
     return out
