@@ -80,15 +80,15 @@ class MainScreen(Screen):
                 yield CaseForm(self.case, step=getattr(self.app, "form_step", 0), id="form")
                 yield ResultsPanel(self.case.result, id="results")
             with TabPane(_("F3 Explain"), id="explain"):
-                yield ExplainView(None, id="explain-view")
+                yield Vertical(id="explain-box", classes="tab-box")   # views mount when first shown
             with TabPane(_("F4 Chart"), id="chart"):
                 yield Static("", id="chart-title", markup=False)
                 yield Vertical(id="chart-box")        # the chart widget (plotext) is mounted when first shown
                 yield Static("", id="chart-note", markup=False)
             with TabPane(_("F5 Monthly"), id="withholding"):
-                yield WithholdingView(id="wh-view")
+                yield Vertical(id="withholding-box", classes="tab-box")
             with TabPane(_("F6 Packages"), id="packages"):
-                yield PackagesView(id="pk-view")
+                yield Vertical(id="packages-box", classes="tab-box")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -187,8 +187,28 @@ class MainScreen(Screen):
         self.app.active_tab = event.pane.id
         self.refresh_tab(event.pane.id)
 
+    def _view_ready(self, tab: str) -> bool:
+        """The tab's view, mounted on its first showing (a faster first frame); False while it mounts."""
+        views = {"explain": lambda: ExplainView(None, id="explain-view"),
+                 "withholding": lambda: WithholdingView(id="wh-view"),
+                 "packages": lambda: PackagesView(id="pk-view")}
+        if tab not in views:
+            return True
+        box = self.query_one(f"#{tab}-box")
+        if box.children:
+            return True
+        box.mount(views[tab]())
+
+        def ready() -> None:
+            self.refresh_tab(tab)
+            if self.query_one(TabbedContent).active == tab:
+                self._focus_tab(tab)
+
+        self.call_after_refresh(ready)
+        return False
+
     def refresh_tab(self, tab: str) -> None:
-        if not self._stale.get(tab, True):
+        if not self._stale.get(tab, True) or not self._view_ready(tab):
             return
         self._stale[tab] = False
         r = self.case.result
