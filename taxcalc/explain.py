@@ -302,18 +302,21 @@ def _zones(r, i, s, tables, options, policies) -> Step:
     for cp, opt in zip(policies, relief_options(r, i, s, policies)):
         p = cp.policy
         zt = tables.policies[p.id][0]
+        applies = opt.reason == "applies"
+        formula = ""
         if p.formula == "rate_cap":
-            formula = _rate_cap_formula(r, i, cp)
+            if applies:
+                formula = _rate_cap_formula(r, i, cp)
             cite = tables.citation(zt, f"{p.id}.rate", p.rate)
-        elif p.formula == "hk_burden":
-            formula = f"max(0, {_f(r['iit_fen'][i])} − HK burden {_f(r['hk_burden_fen'][i])})"
-            cite = tables.citation(zt, f"{p.id}.basis", p.basis) if p.basis else None
         else:
-            formula = f"max(0, {_f(r['iit_fen'][i])} − Macao burden {_f(r['macao_burden_fen'][i])})"
+            if applies:
+                burden = "HK burden" if p.formula == "hk_burden" else "Macao burden"
+                key = "hk_burden_fen" if p.formula == "hk_burden" else "macao_burden_fen"
+                formula = f"max(0, {_f(r['iit_fen'][i])} − {burden} {_f(r[key][i])})"
             cite = tables.citation(zt, f"{p.id}.basis", p.basis) if p.basis else None
         mark = "chosen: " if opt.chosen else ""
         node.add(Step(label=f"{mark}{p.id}: {p.name} ({p.kind}, {opt.years})", value=f"{opt.amount:,}",
-                      formula=formula if opt.reason == "applies" else "", citation=cite, note=opt.why))
+                      formula=formula, citation=cite, note=opt.why))
     if chosen >= 0:
         cp = policies[chosen]
         node.note = (f"{cp.policy.id}, {'an' if cp.policy.kind == 'exemption' else 'a'} {cp.policy.kind}, paid in {int(r['relief_paid_in'][i])}"
