@@ -146,6 +146,7 @@ def _result(r, i, s: Scenario, tables, options, explain: bool) -> Result:
     if s.residency == "nonresident" and (s.social_insurance or s.additional_deductions or s.other_deductions):
         notes.append("non-residents get no deductions beyond 5,000 a month: the deductions given were ignored")
     fen = lambda k: to_python("fen", r[k][i])  # noqa: E731
+    reliefs = relief_options(r, i, s, policies)
     return Result(
         scenario=s, **values,
         gross_income=fen("gross_fen"), net_income_mainland=fen("net_income_mainland_fen"),
@@ -154,8 +155,8 @@ def _result(r, i, s: Scenario, tables, options, explain: bool) -> Result:
         cny_per_hkd=Decimal(int(r["cny_per_hkd"][i])) / 1_000_000,
         cny_per_mop=Decimal(int(r["cny_per_mop"][i])) / 1_000_000,
         hk_tax_cny=fen("hk_tax_cny_fen"),
-        reliefs=relief_options(r, i, s, policies),
-        explanation=explain_row(r, i, s, tables, options, policies) if explain else None,
+        reliefs=reliefs,
+        explanation=explain_row(r, i, s, tables, options, policies, reliefs) if explain else None,
         notes=notes,
     )
 

@@ -41,22 +41,31 @@ def _encode(name: str, kind: str, value) -> int | bool:
 
 
 _LAYOUT = [(name, field_kind(name)) for name in FIELDS if field_kind(name) != "text"]
+_DIRECT = {dt: [n for n, k in _LAYOUT if k in ("count", "year", "bool") and DTYPES[k] is dt] for dt in (np.int64, np.bool_)}
+_ENCODED = [(n, k) for n, k in _LAYOUT if k not in ("count", "year", "bool")]
 
 
 def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
+    """Validated scenarios as columns. Fields of one dtype are converted in one NumPy call."""
     scenarios = list(scenarios)
     cols: Columns = {}
-    for name, kind in _LAYOUT:
-        values = [getattr(s, name) for s in scenarios]
-        if kind in ("count", "year", "bool"):
-            cols[name] = np.array(values, dtype=DTYPES[kind])
-        else:
-            cols[name] = np.array([_encode(name, kind, v) for v in values], dtype=DTYPES[kind])
+    for dt, names in _DIRECT.items():
+        block = np.array([[getattr(s, n) for s in scenarios] for n in names], dtype=dt)
+        cols.update(zip(names, block))
+    encoded = {dt: [] for dt in (np.int64, np.int8)}
+    for name, kind in _ENCODED:
+        encoded[DTYPES[kind]].append((name, [_encode(name, kind, getattr(s, name)) for s in scenarios]))
+    for dt, items in encoded.items():
+        block = np.array([values for _, values in items], dtype=dt)
+        cols.update(zip((n for n, _ in items), block))
     return cols
 
 
 def code(name: str, value: str) -> int:
     return ENUMS[name].index(value)
+
+
+_MAINLAND, _RESIDENT, _SHARED = ENUMS["identity"].index("mainland"), ENUMS["residency"].index("resident"), ENUMS["sad_elderly"].index("shared")
 
 
 def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
@@ -75,9 +84,9 @@ def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
          "give the special additional deductions either as a total or as sad_ details, not both")
     rule(cols["exempt_allowances"] > cols["wages"], "exempt_allowances",
          "the tax-exempt allowances are part of wages, so they cannot exceed wages")
-    rule((cols["exempt_allowances"] > 0) & (cols["identity"] == code("identity", "mainland")), "exempt_allowances",
+    rule((cols["exempt_allowances"] > 0) & (cols["identity"] == _MAINLAND), "exempt_allowances",
          "only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances")
-    rule((cols["exempt_allowances"] > 0) & (cols["residency"] == code("residency", "resident"))
+    rule((cols["exempt_allowances"] > 0) & (cols["residency"] == _RESIDENT)
          & ((cols["additional_deductions"] > 0) | details), "exempt_allowances",
          "a resident chooses either the tax-exempt allowances or the special additional deductions, not both")
     rule(cols["hk_newborns"] > cols["hk_children"], "hk_newborns", "cannot exceed hk_children")
@@ -87,6 +96,6 @@ def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
          "the single parent allowance needs a child for whom a child allowance is claimed")
     rule(cols["hk_single_parent"] & cols["hk_married"], "hk_single_parent",
          "cannot be claimed with the married person's allowance")
-    rule((cols["sad_elderly_share"] >= 0) & (cols["sad_elderly"] != code("sad_elderly", "shared")), "sad_elderly_share",
+    rule((cols["sad_elderly_share"] >= 0) & (cols["sad_elderly"] != _SHARED), "sad_elderly_share",
          "only applies when sad_elderly is shared")
     return out

@@ -82,14 +82,15 @@ def _cite(tables: Tables, table, key: str):
     return tables.citation(table, key, obj)
 
 
-def explain_row(r: dict, i: int, scenario, tables: Tables, options, policies) -> Step:
+def explain_row(r: dict, i: int, scenario, tables: Tables, options, policies, reliefs=None) -> Step:
+    """The trace for row ``i``; ``reliefs`` are its :func:`relief_options` if already made."""
     y = scenario.tax_year
     ml = tables.mainland[y]
     root = Step(label=f"Tax year {y}: {scenario.identity} {scenario.residency}, zone {scenario.zone}")
     root.add(_mainland(r, i, scenario, tables, ml))
     root.add(_hongkong(r, i, scenario, tables))
     root.add(_burdens(r, i, scenario, tables, options))
-    root.add(_zones(r, i, scenario, tables, options, policies))
+    root.add(_zones(r, i, scenario, tables, policies, reliefs or relief_options(r, i, scenario, policies)))
     root.add(_summary(r, i))
     return root
 
@@ -295,11 +296,11 @@ def relief_options(r, i, s, policies) -> list[ReliefOption]:
     return out
 
 
-def _zones(r, i, s, tables, options, policies) -> Step:
+def _zones(r, i, s, tables, policies, reliefs) -> Step:
     chosen = int(r["relief_idx"][i])
     node = Step(label="Zone reliefs (one per person and year: the largest; on a tie the exemption)",
                 value=_f(r["relief_fen"][i]))
-    for cp, opt in zip(policies, relief_options(r, i, s, policies)):
+    for cp, opt in zip(policies, reliefs):
         p = cp.policy
         zt = tables.policies[p.id][0]
         applies = opt.reason == "applies"

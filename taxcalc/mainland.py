@@ -117,17 +117,16 @@ def resident(c, p: MainlandParams, bonus_method):
 def bonus_cliff(bonus, bonus_tax_fen, bracket, table: Brackets, periods: int, quick_times: int):
     """A bonus just above a threshold that leaves less after tax than the threshold itself.
 
-    Returns (in_cliff, threshold_units, loss_fen): the loss is what the person would keep by
-    taking the threshold instead.
+    The threshold below a bonus in bracket k is ``periods`` x the upper limit of bracket k-1, where
+    bracket k-1 still applies. Returns (in_cliff, threshold_units, loss_fen): the loss is what the
+    person would keep by taking the threshold instead.
     """
     prev = np.maximum(bracket - 1, 0)
-    floor = np.where(bracket > 0, table.uppers[np.minimum(prev, len(table.uppers) - 1)] * periods, 0)
-    floor_tax, _ = quick_deduction_tax_fen(floor, table, periods=periods, quick_times=quick_times)
-    net_here = bonus // FEN - bonus_tax_fen
-    net_floor = floor // FEN - floor_tax
-    loss = net_floor - net_here
+    floor = table.uppers[np.minimum(prev, len(table.uppers) - 1)] * periods
+    floor_tax = half_up_div(floor * table.rates[prev] - table.quick[prev] * (quick_times * BP), SUB)
+    loss = (floor // FEN - floor_tax) - (bonus // FEN - bonus_tax_fen)
     in_cliff = (bracket > 0) & (loss > 0)
-    return in_cliff, floor, np.where(in_cliff, loss, 0)
+    return in_cliff, np.where(in_cliff, floor, 0), np.where(in_cliff, loss, 0)
 
 
 def nonresident(c, p: MainlandParams):

@@ -48,6 +48,8 @@ class CompiledPolicy:
     paid_offset: int
     reasons_in_force: np.ndarray
     reasons_not_in_force: np.ndarray
+    amount_key: str            # the names of its columns in the engine's output
+    reason_key: str
 
 
 def person_code(identity, zone, talent, short):
@@ -93,6 +95,7 @@ def compiled_policies(tables: Tables) -> tuple[CompiledPolicy, ...]:
             paid_offset=int(p.paid_in_offset.value),
             reasons_in_force=_reason_table(p, True),
             reasons_not_in_force=_reason_table(p, False),
+            amount_key=f"z_{p.id}_amount", reason_key=f"z_{p.id}_reason",
         ))
     return tuple(out)
 
@@ -136,9 +139,10 @@ def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extend
             codes[cp.days_more_than] = person_code(c["identity"], c["zone"], c["talent"], short)
         table = cp.reasons_in_force if (in_window or extended) else cp.reasons_not_in_force
         reason = table[codes[cp.days_more_than]]
-        idx = np.flatnonzero(reason == APPLIES)
+        ok = reason == APPLIES
         amount = np.zeros(n, dtype=np.int64)
-        if idx.size:
+        if ok.any():
+            idx = np.flatnonzero(ok)
             a = _amount(cp, r, idx)
             amount[idx] = a
             kind = KIND_CODE[p.kind]
@@ -148,8 +152,8 @@ def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extend
             best_idx[sel] = k
             best_kind[sel] = kind
             extended_used[sel] = extended
-        out[f"z_{p.id}_amount"] = amount
-        out[f"z_{p.id}_reason"] = reason
+        out[cp.amount_key] = amount
+        out[cp.reason_key] = reason
     paid = np.array([cp.paid_offset for cp in policies] + [0], dtype=np.int64)[best_idx]
     out.update({"relief_fen": best, "relief_idx": best_idx, "relief_kind_code": best_kind,
                 "relief_paid_in": np.where(best_idx >= 0, year + paid, 0), "relief_extended": extended_used})
