@@ -13,7 +13,7 @@ from .engine import Options, compute
 from .errors import InputError, InputErrors
 from .explain import ReliefOption, Step, explain_row, relief_options
 from .results import RESULT_COLUMNS, result_arrays, to_python
-from .scenario import Scenario
+from .scenario import FIELDS, Scenario, expected
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -58,33 +58,24 @@ class Result(BaseModel):
         return {c.name: getattr(self, c.name) for c in RESULT_COLUMNS}
 
 
-_MESSAGES = {
-    "decimal_parsing": "expected a number, like 420000 or 420000.50",
-    "int_parsing": "expected a whole number",
-    "int_from_float": "expected a whole number",
-    "bool_parsing": "expected true or false",
-    "missing": "required",
-    "extra_forbidden": "unknown field (the batch columns in the README are the valid keys)",
+_PREFIX = {
+    "greater_than_equal": "must not be negative; ",
+    "greater_than": "too small; ",
+    "less_than_equal": "too large; ",
+    "decimal_max_places": "too many decimals; ",
 }
 
 
-def _message(e: dict) -> str:
-    kind, ctx = e["type"], e.get("ctx") or {}
-    if kind in _MESSAGES:
-        return _MESSAGES[kind]
-    if kind == "literal_error":
-        return f"expected one of {ctx.get('expected', '')}"
-    if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']}"
-    if kind == "greater_than":
-        return f"must be more than {ctx['gt']}"
-    if kind == "less_than_equal":
-        return f"must be at most {ctx['le']:,}"
-    if kind == "decimal_max_places":
-        return f"at most {ctx['decimal_places']} decimal places"
-    if kind == "value_error":
-        return e["msg"].removeprefix("Value error, ")
-    return e["msg"]
+def _message(field: str, e: dict) -> str:
+    """The same words as the batch errors file: what went wrong, then what the field accepts."""
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        return "unknown field (the batch columns in the README are the valid keys)"
+    if field not in FIELDS:
+        return e["msg"]
+    if kind == "missing":
+        return f"required: {expected(field)}"
+    return f"{_PREFIX.get(kind, '')}expected {expected(field)}"
 
 
 def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputError]:
@@ -92,7 +83,7 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
     out = []
     for e in exc.errors():
         field = ".".join(str(p) for p in e["loc"]) or "(scenario)"
-        out.append(InputError(field, _message(e), e.get("input") if e["type"] != "missing" else None, row))
+        out.append(InputError(field, _message(field, e), e.get("input") if e["type"] != "missing" else None, row))
     return out
 
 

@@ -44,7 +44,8 @@ from .engine import Options, compute
 from .errors import InputError, TaxcalcError
 from .money import MAX_AMOUNT
 from .results import BONUS_METHOD_USED, RELIEF_KIND, RESULT_COLUMNS, result_arrays
-from .scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, field_choices, field_kind
+from .scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, expected, field_choices, field_kind
+from .scenario import limits as _limits
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -452,40 +453,6 @@ def open_reader(path: str):
 
 
 OK, EMPTY, NOT_VALID, NEGATIVE, TOO_PRECISE, TOO_LARGE, TOO_SMALL, NOT_ALLOWED, REQUIRED, NO_TABLES = range(10)
-
-
-def _limits(name: str) -> tuple[object, object, object]:
-    """(ge, gt, le) of a field from its pydantic constraints."""
-    ge = gt = le = None
-    for m in FIELDS[name].metadata:
-        ge = getattr(m, "ge", ge)
-        gt = getattr(m, "gt", gt)
-        le = getattr(m, "le", le)
-    return ge, gt, le
-
-
-def expected(name: str) -> str:
-    """What a column accepts, in words, for error messages and docs."""
-    kind = field_kind(name)
-    ge, gt, le = _limits(name)
-    if kind == "money":
-        unit = (FIELDS[name].json_schema_extra or {}).get("unit", "")
-        return f"an amount ({unit}) from 0 to {int(le):,} with at most 2 decimals, such as 1234.56"
-    if kind == "count":
-        return f"a whole number from {ge} to {le}"
-    if kind == "year":
-        return f"a year from {ge} to {le} (with tables for it: see taxcalc tables)"
-    if kind == "rate":
-        return f"a decimal more than {gt} and at most {le} with at most 6 decimals, such as 0.92"
-    if kind == "days":
-        return f"a number of days from {ge} to {le} with at most 1 decimal"
-    if kind == "bool":
-        return "true or false"
-    if kind in ("choice", "choice_int"):
-        return "one of " + ", ".join(str(c) for c in field_choices(name))
-    if kind == "text":
-        return f"text of at most {FIELDS[name].metadata[0].max_length} characters"
-    return kind
 
 
 def _message(name: str, code: int) -> str:

@@ -105,7 +105,7 @@ def test_core_never_imports_a_face():
 @pytest.mark.parametrize("value", ["1_000", "٣", "12,000", "0x10"])
 def test_numbers_must_be_plain_as_in_batch_files(value):
     r = CliRunner().invoke(main, ["calc", "--tax-year", "2024", "--wages", value])
-    assert r.exit_code == 2 and "wages: expected a plain number" in r.output
+    assert r.exit_code == 2 and "wages: expected an amount (CNY a year)" in r.output
 
 
 def test_child_share_given_as_text():
