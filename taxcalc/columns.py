@@ -69,33 +69,44 @@ _MAINLAND, _RESIDENT, _SHARED = ENUMS["identity"].index("mainland"), ENUMS["resi
 
 
 def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
-    """Rules that involve more than one field: (rows failing, field, message)."""
+    """Rules that involve more than one field: (rows failing, field, message).
+
+    Each rule can only fail where its first field is set, so a rule whose first field is empty
+    in every row is not evaluated."""
     out = []
 
-    def rule(mask, field, message):
-        mask = np.asarray(mask)
-        if mask.any():
-            out.append((mask, field, message))
+    def rule(trigger, mask, field, message):
+        if trigger.any():
+            m = mask()
+            if m.any():
+                out.append((m, field, message))
 
-    details = np.zeros(len(cols["tax_year"]), dtype=bool)
-    for f in SAD_DETAIL_FIELDS:
-        details |= cols[f] != 0
-    rule((cols["additional_deductions"] > 0) & details, "additional_deductions",
+    additional, exempt = cols["additional_deductions"] > 0, cols["exempt_allowances"] > 0
+
+    def details():
+        d = cols[SAD_DETAIL_FIELDS[0]] != 0
+        for f in SAD_DETAIL_FIELDS[1:]:
+            d = d | (cols[f] != 0)
+        return d
+
+    rule(additional, lambda: additional & details(), "additional_deductions",
          "give the special additional deductions either as a total or as sad_ details, not both")
-    rule(cols["exempt_allowances"] > cols["wages"], "exempt_allowances",
+    rule(exempt, lambda: cols["exempt_allowances"] > cols["wages"], "exempt_allowances",
          "the tax-exempt allowances are part of wages, so they cannot exceed wages")
-    rule((cols["exempt_allowances"] > 0) & (cols["identity"] == _MAINLAND), "exempt_allowances",
+    rule(exempt, lambda: exempt & (cols["identity"] == _MAINLAND), "exempt_allowances",
          "only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances")
-    rule((cols["exempt_allowances"] > 0) & (cols["residency"] == _RESIDENT)
-         & ((cols["additional_deductions"] > 0) | details), "exempt_allowances",
+    rule(exempt, lambda: exempt & (cols["residency"] == _RESIDENT) & (additional | details()), "exempt_allowances",
          "a resident chooses either the tax-exempt allowances or the special additional deductions, not both")
-    rule(cols["hk_newborns"] > cols["hk_children"], "hk_newborns", "cannot exceed hk_children")
-    rule(cols["hk_parents_60_living_with"] > cols["hk_parents_60"], "hk_parents_60_living_with", "cannot exceed hk_parents_60")
-    rule(cols["hk_parents_55_living_with"] > cols["hk_parents_55"], "hk_parents_55_living_with", "cannot exceed hk_parents_55")
-    rule(cols["hk_single_parent"] & (cols["hk_children"] == 0), "hk_single_parent",
+    rule(cols["hk_newborns"], lambda: cols["hk_newborns"] > cols["hk_children"], "hk_newborns", "cannot exceed hk_children")
+    rule(cols["hk_parents_60_living_with"], lambda: cols["hk_parents_60_living_with"] > cols["hk_parents_60"],
+         "hk_parents_60_living_with", "cannot exceed hk_parents_60")
+    rule(cols["hk_parents_55_living_with"], lambda: cols["hk_parents_55_living_with"] > cols["hk_parents_55"],
+         "hk_parents_55_living_with", "cannot exceed hk_parents_55")
+    rule(cols["hk_single_parent"], lambda: cols["hk_single_parent"] & (cols["hk_children"] == 0), "hk_single_parent",
          "the single parent allowance needs a child for whom a child allowance is claimed")
-    rule(cols["hk_single_parent"] & cols["hk_married"], "hk_single_parent",
+    rule(cols["hk_single_parent"], lambda: cols["hk_single_parent"] & cols["hk_married"], "hk_single_parent",
          "cannot be claimed with the married person's allowance")
-    rule((cols["sad_elderly_share"] >= 0) & (cols["sad_elderly"] != _SHARED), "sad_elderly_share",
+    given_share = cols["sad_elderly_share"] >= 0
+    rule(given_share, lambda: given_share & (cols["sad_elderly"] != _SHARED), "sad_elderly_share",
          "only applies when sad_elderly is shared")
     return out
