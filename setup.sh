@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[dev]'
+.venv/bin/python -m pip install --quiet -e '.[dev,dask]'
 mkdir -p out
 .venv/bin/taxcalc batch examples/cases.csv -o out/cases-results.csv --errors out/cases-errors.csv
 echo "results: out/cases-results.csv   (open the terminal UI with: .venv/bin/taxcalc)"
