@@ -7,6 +7,8 @@ explanation), update every figure of the results panel and the field messages.
 
 import asyncio
 import statistics
+import subprocess
+import sys
 import time
 
 import pytest
@@ -70,3 +72,21 @@ def test_keystroke_to_repaint(benchmark):
     benchmark.extra_info["edit_to_repaint_median_ms"] = round(repaint * 1000, 2)
     benchmark.extra_info["pilot_idle_wait_median_ms"] = round(statistics.median(idle) * 1000, 2)
     assert repaint < 0.050
+
+
+FIRST_FRAME = ("import time; t0=time.perf_counter()\nimport asyncio\nfrom taxcalc.tui.app import TaxcalcApp\n"
+               "async def m():\n  app=TaxcalcApp(lang='en')\n  async with app.run_test(size=(80,24)) as p:\n"
+               "    await p.pause(); print(time.perf_counter()-t0)\nasyncio.run(m())\n")
+
+
+def test_first_frame(benchmark):
+    """Launch to the first screen with results, in a fresh interpreter (issue 4: within 1.5 s)."""
+    seconds = []
+
+    def launch():
+        out = subprocess.run([sys.executable, "-c", FIRST_FRAME], check=True, capture_output=True, text=True, timeout=60)
+        seconds.append(float(out.stdout.strip().splitlines()[-1]))
+
+    benchmark.pedantic(launch, rounds=3, iterations=1)
+    benchmark.extra_info["first_frame_median_s"] = round(statistics.median(seconds), 3)
+    assert statistics.median(seconds) < 1.5
