@@ -42,49 +42,46 @@ def _ratio_micro(num_fen, den_fen):
     return np.where(den_fen > 0, half_up_div(num_fen * FX, np.maximum(den_fen, 1)), 0)
 
 
-def _subset(c: Columns, idx) -> Columns:
-    return c if idx is None else {k: v[idx] for k, v in c.items()}
+def compute(c: Columns, tables: Tables, options: Options = Options(),
+            keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    """Every row through the kernels, one (tax year, residency) group at a time.
 
-
-def _scatter(out: dict, idx, res: dict, n: int) -> None:
-    for k, v in res.items():
-        if k not in out:
-            out[k] = np.zeros(n, dtype=v.dtype)
-        out[k][idx] = v
-
-
-def compute(c: Columns, tables: Tables, options: Options = Options()) -> dict[str, np.ndarray]:
-    years = c["tax_year"]
-    n = len(years)
+    A mixed set of rows is sorted into groups (stable), each group runs as a contiguous slice,
+    and the outputs are put back in the rows' order. ``keys`` limits what is put back (a batch
+    needs only the result columns; the explanation needs every intermediate column).
+    """
+    n = len(c["tax_year"])
     if n == 0:
         return {}
-    if years.min() == years.max():
-        return _compute_year(c, tables, int(years[0]), options)
-    uniq = np.unique(years)
+    group = c["tax_year"] * 2 + c["residency"]
+    if (group == group[0]).all():
+        r = _compute_year(c, tables, int(c["tax_year"][0]), options)
+        return r if keys is None else {k: r[k] for k in keys}
+    order = np.argsort(group, kind="stable")
+    ordered = {k: v[order] for k, v in c.items()}
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
     out: dict[str, np.ndarray] = {}
-    for y in uniq:
-        idx = np.nonzero(years == y)[0]
-        _scatter(out, idx, _compute_year(_subset(c, idx), tables, int(y), options), n)
+    for a, b in zip([0, *bounds.tolist()], [*bounds.tolist(), n]):
+        r = _compute_year({k: v[a:b] for k, v in ordered.items()}, tables, int(ordered["tax_year"][a]), options)
+        for k in (r if keys is None else keys):
+            if k not in out:   # a key only one kind of resident has stays 0 for the others
+                out[k] = np.zeros(n, dtype=r[k].dtype)
+            out[k][order[a:b]] = r[k]
     return out
 
 
 def _compute_year(c: Columns, tables: Tables, year: int, o: Options) -> dict[str, np.ndarray]:
+    """One group: rows of one tax year and one residency."""
     p = year_params(tables, year)
     burden_offset = -1 if o.hk_burden_year == "previous" else 0
     pb = year_params(tables, year, burden_offset) if burden_offset else p
     n = len(c["tax_year"])
 
-    # -- mainland
-    nonres = c["residency"] == 1
-    if not nonres.any():
-        r = mainland.resident(c, p.mainland, c["bonus_method"])
-    elif nonres.all():
+    # -- mainland (the rows of a group share their residency)
+    if c["residency"][0] == 1:
         r = mainland.nonresident(c, p.mainland)
     else:
-        r = {}
-        ri, ni = np.nonzero(~nonres)[0], np.nonzero(nonres)[0]
-        _scatter(r, ri, mainland.resident(_subset(c, ri), p.mainland, c["bonus_method"][ri]), n)
-        _scatter(r, ni, mainland.nonresident(_subset(c, ni), p.mainland), n)
+        r = mainland.resident(c, p.mainland, c["bonus_method"])
     gross = c["wages"] + c["bonus"] + c["labour"] + c["author"] + c["royalty"]      # fen
     r["gross_fen"] = gross
 
