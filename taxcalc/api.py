@@ -1,182 +1,196 @@
-"""The Python API: ``calculate`` for one scenario, ``calculate_many`` for many. One code path."""
+"""The Python API: ``calculate`` for one scenario, ``calculate_many`` for many. One code path.
+
+:class:`Result` is generated from the figure registry (:mod:`taxcalc.figures`): one attribute per
+figure, in its unit, plus the scenario, the reliefs considered, the explanation and the notes.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from . import columns as colmod
-from .engine import Options, compute
+from .engine import Computation, Options, compute
 from .errors import InputError, InputErrors
 from .explain import ReliefOption, Step, explain_row, relief_options
-from .results import RESULT_COLUMNS, result_arrays, to_python
-from .scenario import FIELDS, Scenario, expected
+from .figures import FIGURES, python_type, python_value
+from .messages import Money, Msg, Term, msg
+from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
-from .zones import compiled_policies
+from .validate import expected, table_errors
 
 
-class Result(BaseModel):
-    """The result columns for one scenario, its explanation and any notes."""
+class ResultBase(BaseModel):
+    """The parts of a result that are not figures."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     scenario: Scenario
-    iit_taxable: Decimal
-    iit: Decimal
-    bonus_method_used: str
-    bonus_cliff: bool
-    hk_year_of_assessment: str
-    hk_tax: int
-    hk_tax_reduction: int
-    hk_burden_cny: Decimal
-    macao_burden_cny: Decimal
-    relief: Decimal
-    relief_policy: str
-    relief_kind: str
-    relief_paid_in: int | None
-    relief_assumed_extended: bool
-    iit_net: Decimal
-    effective_rate_mainland: Decimal
-    effective_rate_hk: Decimal
-    burden_gap_cny: Decimal
-    # convenience figures for faces
-    gross_income: Decimal
-    net_income_mainland: Decimal
-    hk_income: Decimal
-    hk_net_income: Decimal
-    cny_per_hkd: Decimal
-    cny_per_mop: Decimal
-    hk_tax_cny: Decimal
     reliefs: list[ReliefOption] = []   # every zone policy considered: amount, or why not
     explanation: Step | None = None
-    notes: list[str] = []
+    notes: list[Msg] = []
 
     def outputs(self) -> dict[str, Any]:
-        return {c.name: getattr(self, c.name) for c in RESULT_COLUMNS}
+        """Every figure, by its registry name, in registry order."""
+        return {f.name: getattr(self, f.name) for f in FIGURES}
+
+    if TYPE_CHECKING:
+        def __getattr__(self, name: str) -> Any: ...
 
 
-_PREFIX = {
-    "greater_than_equal": "must not be negative; ",
-    "greater_than": "too small; ",
-    "less_than_equal": "too large; ",
-    "decimal_max_places": "too many decimals; ",
-}
-
-
-def _message(field: str, e: dict) -> str:
-    """The same words as the batch errors file: what went wrong, then what the field accepts."""
-    kind = e["type"]
-    if kind == "extra_forbidden":
-        return "unknown field (the batch columns in the README are the valid keys)"
-    if field not in FIELDS:
-        return e["msg"]
-    if kind == "missing":
-        return f"required: {expected(field)}"
-    return f"{_PREFIX.get(kind, '')}expected {expected(field)}"
+if TYPE_CHECKING:
+    Result = ResultBase
+else:
+    Result = create_model("Result", __base__=ResultBase, __module__=__name__,
+                          __doc__="A scenario's figures (taxcalc.figures), reliefs, explanation and notes.",
+                          **{f.name: (python_type(f), ...) for f in FIGURES})
 
 
 def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputError]:
-    """pydantic's errors as :class:`InputError`: the field, what was expected, what was given."""
+    """A scenario's validation errors as :class:`InputError`, with the one grammar's codes."""
     out = []
     for e in exc.errors():
-        field = ".".join(str(p) for p in e["loc"]) or "(scenario)"
-        out.append(InputError(field, _message(field, e), e.get("input") if e["type"] != "missing" else None, row))
+        field = ".".join(str(p) for p in e["loc"]) or "(case)"
+        kind = e["type"]
+        given = e.get("input")
+        if kind == "extra_forbidden":
+            out.append(InputError(field, "field.unknown", None, row))
+        elif kind in ("missing", "field.required"):
+            out.append(InputError(field, "field.required", None, row, params={"expected": expected(field)}))
+        elif "." in kind:
+            out.append(InputError(field, kind, given, row, params=dict(e.get("ctx") or {})))
+        elif field in FIELDS:   # a constraint the grammar did not check first (should not happen)
+            out.append(InputError(field, "field.not_choice" if kind == "literal_error" else "field.too_large",
+                                  given, row, params={"expected": expected(field)}))
+        else:
+            out.append(InputError(field, "field.unknown", None, row))
     return out
 
 
-def to_scenario(data: Scenario | Mapping[str, Any]) -> Scenario:
+def to_scenario(data: Scenario | Mapping[str, Any], row: int | None = None) -> Scenario:
+    """A validated scenario from a mapping of the batch column keys (text, JSON or Python values)."""
     if isinstance(data, Scenario):
         return data
+    if not isinstance(data, Mapping):
+        raise InputErrors([InputError("(case)", "case.not_object", None, row)])
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise InputErrors(pydantic_errors(exc)) from None
+        raise InputErrors(pydantic_errors(exc, row)) from None
 
 
-def check_years(years: np.ndarray, tables: Tables) -> np.ndarray:
-    """Rows whose tax year has no mainland table."""
-    known = tables.mainland_years()
-    lookup = np.zeros(max(known) + 2, dtype=bool)
-    lookup[known] = True
-    inside = (years >= 0) & (years <= max(known))
-    return ~(inside & lookup[np.where(inside, years, max(known) + 1)])
+def row_errors(cols: colmod.Columns, tables: Tables, options: Options, rows: np.ndarray | None = None) -> list[InputError]:
+    """The rules across fields and the tables' rules, for validated scenarios as columns."""
+    problems = []
+    for mask, field, message in colmod.cross_field_errors(cols) + table_errors(cols, tables, options):
+        for k in np.flatnonzero(mask):
+            row = int(rows[k]) if rows is not None else None
+            problems.append(InputError(field, message.code, None, row, params=dict(message.params)))
+    return problems
 
 
 def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None,
               options: Options = Options(), explain: bool = True) -> Result:
-    """Compute one scenario: mainland IIT, HK Salaries Tax, the zone relief and the gap."""
+    """Compute one scenario: mainland IIT, HK Salaries Tax, Macao tax, the zone relief, the gaps."""
     tables = tables or load_tables()
     s = to_scenario(scenario)
     cols = colmod.from_scenarios([s])
-    problems = [InputError(field, msg) for mask, field, msg in colmod.cross_field_errors(cols)]
-    if check_years(cols["tax_year"], tables)[0]:
-        problems.append(InputError("tax_year", f"no tables for this year; available: {', '.join(map(str, tables.mainland_years()))}", s.tax_year))
+    problems = row_errors(cols, tables, options)
     if problems:
         raise InputErrors(problems)
-    r = compute(cols, tables, options)
-    return _result(r, 0, s, tables, options, explain)
-
-
-def _result(r, i, s: Scenario, tables, options, explain: bool) -> Result:
-    policies = compiled_policies(tables)
-    hk_year = int(r["hk_year"][i])
-    ya = tables.hongkong[hk_year].year_of_assessment
-    row = r if len(r["iit_fen"]) == 1 else {k: v[i:i + 1] for k, v in r.items()}
-    raw = result_arrays(row, [p.policy.id for p in policies], np.array([ya], dtype=object))
-    values = {c.name: to_python(c.kind, raw[c.name][0]) for c in RESULT_COLUMNS}
-    notes = []
-    if hk_year != s.tax_year:
-        notes.append(f"Hong Kong: no table for {s.tax_year}/{(s.tax_year + 1) % 100:02d}; {ya} was used")
-    if values["bonus_cliff"]:
-        notes.append("the bonus lies in a cliff: a smaller bonus would leave more after tax")
-    if values["relief_assumed_extended"]:
-        notes.append("the relief assumes an expired policy was renewed")
-    if s.residency == "nonresident" and (s.social_insurance or s.additional_deductions or s.other_deductions):
-        notes.append("non-residents get no deductions beyond 5,000 a month: the deductions given were ignored")
-    fen = lambda k: to_python("fen", r[k][i])  # noqa: E731
-    reliefs = relief_options(r, i, s, policies)
-    return Result(
-        scenario=s, **values,
-        gross_income=fen("gross_fen"), net_income_mainland=fen("net_income_mainland_fen"),
-        hk_income=(Decimal(int(r["hk_income"][i])) / 10_000).quantize(Decimal("0.01")),
-        hk_net_income=to_python("fen", r["hk_after_tax_cents"][i]),
-        cny_per_hkd=Decimal(int(r["cny_per_hkd"][i])) / 1_000_000,
-        cny_per_mop=Decimal(int(r["cny_per_mop"][i])) / 1_000_000,
-        hk_tax_cny=fen("hk_tax_cny_fen"),
-        reliefs=reliefs,
-        explanation=explain_row(r, i, s, tables, options, policies, reliefs) if explain else None,
-        notes=notes,
-    )
+    comp = compute(cols, tables, options, trace=True)
+    return _result(comp, 0, s, tables, options, explain)
 
 
 def calculate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], *, tables: Tables | None = None,
                    options: Options = Options(), explain: bool = False) -> list[Result]:
-    """Compute many scenarios in one pass of the kernels. Raises on the first invalid scenario;
-    use :func:`taxcalc.batch.run` to route bad rows to an errors file instead."""
+    """Compute many scenarios in one pass of the kernels. Raises with every invalid scenario's
+    errors (``row`` is its 1-based position); :func:`taxcalc.batch.run` routes bad rows to an
+    errors file instead."""
     tables = tables or load_tables()
-    items = []
+    items, problems = [], []
     for k, data in enumerate(scenarios, start=1):
         try:
-            items.append(to_scenario(data))
+            items.append(to_scenario(data, row=k))
         except InputErrors as exc:
-            for e in exc.errors:
-                e.row = k
-            raise InputErrors(exc.errors) from None
+            problems += exc.errors
+    if problems:
+        raise InputErrors(problems)
     if not items:
         return []
     cols = colmod.from_scenarios(items)
-    problems = []
-    for mask, field, msg in colmod.cross_field_errors(cols):
-        problems += [InputError(field, msg, row=int(k) + 1) for k in np.nonzero(mask)[0]]
-    for k in np.nonzero(check_years(cols["tax_year"], tables))[0]:
-        problems.append(InputError("tax_year", "no tables for this year", items[k].tax_year, row=int(k) + 1))
+    problems = row_errors(cols, tables, options, rows=np.arange(1, len(items) + 1))
     if problems:
         raise InputErrors(problems)
-    r = compute(cols, tables, options)
-    return [_result(r, k, s, tables, options, explain) for k, s in enumerate(items)]
+    comp = compute(cols, tables, options, trace=True)
+    return [_result(comp, k, s, tables, options, explain) for k, s in enumerate(items)]
+
+
+def figure_values(comp: Computation, i: int) -> dict[str, Any]:
+    """Row ``i``'s figures as the API shows them."""
+    return {f.name: python_value(f, comp.figures[f.name][i], comp.vocab.get(f.name)) for f in FIGURES}
+
+
+def _result(comp: Computation, i: int, s: Scenario, tables: Tables, options: Options, explain: bool) -> Result:
+    values = figure_values(comp, i)
+    reliefs = relief_options(comp, i, s, tables, options)
+    return Result(
+        scenario=s, **values, reliefs=reliefs,
+        explanation=explain_row(comp, i, s, tables, options, reliefs) if explain else None,
+        notes=_notes(comp, i, s, values, tables, options),
+    )
+
+
+def _notes(comp: Computation, i: int, s: Scenario, v: dict[str, Any], tables: Tables, options: Options) -> list[Msg]:
+    """What the person should know about this result: fallbacks, cliffs, caps, assumptions."""
+    col = comp.columns
+    notes = []
+    hk_year = int(col["hk_year"][i])
+    if hk_year != s.tax_year:
+        notes.append(msg("note.hk_year_fallback", wanted=f"{s.tax_year}/{(s.tax_year + 1) % 100:02d}",
+                         used=v["hk_year_of_assessment"]))
+    mo_year = int(col["mo_year"][i])
+    if mo_year != s.tax_year:
+        notes.append(msg("note.macao_year_fallback", wanted=s.tax_year, used=mo_year))
+    if v["bonus_cliff"]:
+        notes.append(msg("note.bonus_cliff", threshold=Money(v["bonus_cliff_threshold"], "CNY"),
+                         loss=Money(v["bonus_cliff_loss"], "CNY")))
+    if v["relief_assumed_extended"]:
+        opt = next(o for o in relief_options_chosen(comp, i, s, tables, options))
+        notes.append(msg("note.assumed_extended", policy=Term("policy", opt.policy), last=opt.last_year))
+    if s.residency == "nonresident" and (s.social_insurance or s.additional_deductions or s.other_deductions
+                                         or s.private_pension or s.health_insurance):
+        monthly = tables.mainland[s.tax_year].deductions.basic_monthly_nonresident.value
+        notes.append(msg("note.nonresident_deductions", monthly=Money(monthly, "CNY", 0)))
+    notes += _capped(comp, i, s)
+    return notes
+
+
+def relief_options_chosen(comp, i, s, tables, options):
+    return [o for o in relief_options(comp, i, s, tables, options) if o.chosen]
+
+
+def _capped(comp: Computation, i: int, s: Scenario) -> list[Msg]:
+    """Inputs the law caps, where the amount given was more than the amount used."""
+    col = comp.columns
+    out = []
+    pairs = [("hk_mpf", s.hk_mpf, "hk_mpf", "HKD"), ("private_pension", s.private_pension, "ml_pension", "CNY"),
+             ("health_insurance", s.health_insurance, "ml_health", "CNY")]
+    for field, given, column, currency in pairs:
+        if given is None or column not in col:
+            continue
+        used = Decimal(int(col[column][i])) / 10_000
+        if given > used:
+            out.append(msg("note.capped", field=Term("field", field), given=Money(given, currency),
+                           used=Money(used, currency)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# withholding
 
 
 class WithholdingMonth(BaseModel):
@@ -207,23 +221,25 @@ def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None
     tables = tables or load_tables()
     s = to_scenario(scenario)
     if s.residency != "resident":
-        raise InputError("residency", "the cumulative withholding schedule applies to residents")
-    if check_years(np.array([s.tax_year]), tables)[0]:
-        raise InputError("tax_year", "no tables for this year", s.tax_year)
+        raise InputErrors([InputError("residency", "withholding.residents")])
     wage_only = s.model_copy(update={"bonus": Decimal(0), "labour": Decimal(0), "author": Decimal(0),
                                      "royalty": Decimal(0)})
     cols = colmod.from_scenarios([wage_only])
-    r = compute(cols, tables)
+    problems = row_errors(cols, tables, Options())
+    if problems:
+        raise InputErrors(problems)
+    comp = compute(cols, tables, trace=True)
+    r = comp.columns
     p = year_params(tables, s.tax_year).mainland
     per_month = lambda k: int(r[k][0]) // 12  # noqa: E731  (units; a remainder below a fen is dropped)
     wages_m = int(r["ml_wages"][0]) // 12
     m, inc, taxable, tax, withheld = withholding_schedule(wages_m, per_month("ml_social"), per_month("ml_additional"),
                                                           per_month("ml_other"), p)
-    rows = [WithholdingMonth(month=int(m[k]), cumulative_income=to_python("fen", inc[k] // 100),
-                             cumulative_taxable=to_python("fen", taxable[k] // 100),
-                             cumulative_tax=to_python("fen", tax[k]), withheld=to_python("fen", withheld[k]))
+    fen = lambda v: (Decimal(int(v)) / 100).quantize(Decimal("0.01"))  # noqa: E731
+    rows = [WithholdingMonth(month=int(m[k]), cumulative_income=fen(inc[k] // 100),
+                             cumulative_taxable=fen(taxable[k] // 100),
+                             cumulative_tax=fen(tax[k]), withheld=fen(withheld[k]))
             for k in range(len(m))]
     total = int(withheld.sum())
-    annual = int(r["iit_fen"][0])
-    return Withholding(months=rows, withheld_total=to_python("fen", total), annual_tax=to_python("fen", annual),
-                       settlement=to_python("fen", annual - total))
+    annual = int(comp.figures["iit"][0])
+    return Withholding(months=rows, withheld_total=fen(total), annual_tax=fen(annual), settlement=fen(annual - total))

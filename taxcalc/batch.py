@@ -12,7 +12,7 @@ The flow for each chunk of rows (200,000 rows of a CSV file; blocks of 16-64 MB 
    message); a row with any problem is rejected, the others go on;
 3. :func:`compute_rows` runs the accepted rows through :func:`~taxcalc.engine.compute`, one
    (year, residency) group at a time, and :func:`result_frame` formats the result columns
-   (:data:`~taxcalc.results.RESULT_COLUMNS`);
+   (the figure registry, :mod:`taxcalc.figures`);
 4. a *writer*, on a background thread, appends the input columns (as read, in their order,
    unknown ones included) and the results. CSV cells of text that begin with ``= + - @`` (or a
    tab or carriage return) get a leading ``'`` so spreadsheets do not run them as formulas;
@@ -30,6 +30,7 @@ import os
 import re
 import sys
 import time
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -40,14 +41,16 @@ import polars as pl
 import pyarrow as pa
 
 from . import columns as colmod
-from .engine import Options, compute
+from .engine import Computation, Options, compute
 from .errors import InputError, TaxcalcError
-from .money import MAX_AMOUNT
-from .results import BONUS_METHOD_USED, RELIEF_KIND, RESULT_COLUMNS, result_arrays
+from .figures import FIGURES
+from .figures import NAMES as FIGURE_NAMES
 from .scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, expected, field_choices, field_kind
 from .scenario import limits as _limits
 from .tables import Tables, load_tables
-from .zones import compiled_policies
+from .messages import msg
+from .validate import BOOL_WORDS, DECIMALS, FieldError, normalize_word, parse_number, table_errors
+from .validate import expected as expected_msg
 
 CHUNK_BYTES = 16 << 20        # JSON Lines and CSV on stdin: block read at a time; also the longest row
 CHUNK_ROWS = 200_000          # CSV files: rows a chunk
@@ -59,8 +62,6 @@ MAX_SHOWN_VALUE = 200         # longer cell values are cut in the errors file
 
 # decimal scale (digits after the point) and the unit each numeric kind is stored in
 SCALE = {"money": 2, "rate": 6, "days": 1, "count": 0, "year": 0, "choice_int": 0}
-TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
-FALSE_WORDS = ("false", "f", "no", "n", "off", "0")
 FORMULA_START = r"^[=+\-@\t\r]"
 NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
@@ -74,10 +75,11 @@ class BatchFileError(TaxcalcError):
 class BatchStopped(TaxcalcError):
     """``--strict``: the first bad row stopped the run."""
 
-    def __init__(self, error: InputError, written: int, output: str, errors_path: str):
-        self.error = error
-        super().__init__(f"{error} -- stopped by --strict; the {written:,} rows before it are in {output}, "
-                         f"its errors in {errors_path}")
+    def __init__(self, error: dict, written: int, output: str, errors_path: str):
+        self.error = error          # the errors file's row: row, column, value, message
+        shown = f" (given: {error['value']})" if error.get("value") not in (None, "") else ""
+        super().__init__(f"row {error['row']}: {error['column']}: {error['message']}{shown} -- stopped by --strict; "
+                         f"the {written:,} rows before it are in {output}, its errors in {errors_path}")
 
 
 @dataclass
@@ -454,29 +456,30 @@ def open_reader(path: str):
 
 OK, EMPTY, NOT_VALID, NEGATIVE, TOO_PRECISE, TOO_LARGE, TOO_SMALL, NOT_ALLOWED, REQUIRED, NO_TABLES = range(10)
 
+#: the one grammar's message codes (taxcalc.validate) and the cell codes here, both ways
+_FROM_FIELD_CODE = {"field.not_number": NOT_VALID, "field.wrong_type": NOT_VALID, "field.negative": NEGATIVE,
+                    "field.decimals": TOO_PRECISE, "field.not_whole": TOO_PRECISE, "field.too_large": TOO_LARGE,
+                    "field.too_small": TOO_SMALL, "field.not_choice": NOT_ALLOWED, "field.not_bool": NOT_VALID,
+                    "field.too_long": TOO_LARGE}
+
 
 def _message(name: str, code: int) -> str:
-    exp = expected(name)
-    return {
-        NOT_VALID: f"expected {exp}",
-        NEGATIVE: f"must not be negative; expected {exp}",
-        TOO_PRECISE: f"too many decimals; expected {exp}",
-        TOO_LARGE: f"too large; expected {exp}",
-        TOO_SMALL: f"too small; expected {exp}",
-        NOT_ALLOWED: f"expected {exp}",
-    }[code]
+    """The same message :func:`taxcalc.validate.parse_field` gives for the same mistake."""
+    kind = field_kind(name)
+    if code == NOT_VALID:
+        key = {"bool": "field.not_bool", "choice": "field.not_choice"}.get(kind, "field.not_number")
+    elif code == TOO_PRECISE:
+        key = "field.not_whole" if DECIMALS.get(kind) == 0 else "field.decimals"
+    elif code == TOO_LARGE:
+        key = "field.too_long" if kind == "text" else "field.too_large"
+    else:
+        key = {NEGATIVE: "field.negative", TOO_SMALL: "field.too_small", NOT_ALLOWED: "field.not_choice",
+               REQUIRED: "field.required"}[code]
+    return str(msg(key, expected=expected_msg(name)))
 
 
-_PLAIN_DECIMAL = r"^\+?[0-9]*\.?[0-9]*$"
-_DECIMAL_TEXT = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,3}))?")
-
-
-INTEGER_KINDS = ("count", "year", "choice_int")
-_INTEGER_TEXT = r"^\+?[0-9]+(\.[0-9]+)?$"      # as the model reads an int: 2, +2, 2.0 (not 2., .0, 2e1)
-
-
-def _is_integer(name: str) -> bool:
-    return name in FIELDS and field_kind(name) in INTEGER_KINDS
+#: the fast path's texts: plain digits with an optional point (anything else goes through the grammar)
+_PLAIN_NUMBER = r"^\+?[0-9]{1,15}(\.[0-9]*)?$"
 
 
 def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
@@ -486,20 +489,16 @@ def _decimal_exprs(name: str, scale: int) -> list[pl.Expr]:
     :func:`_fast_exprs` then combines them (in a second ``select``: polars would repeat a shared
     sub-expression)."""
     s = pl.col(name).cast(pl.String)
-    out = [(s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
-           s.str.len_bytes().fill_null(0).alias(name + "#len")]
-    if _is_integer(name):
-        out.append(s.str.contains(_INTEGER_TEXT).fill_null(False).alias(name + "#int"))
-    return out
+    return [(s.cast(pl.Float64, strict=False) * float(10 ** scale)).alias(name + "#x"),
+            s.str.len_bytes().fill_null(0).alias(name + "#len"),
+            s.str.contains(_PLAIN_NUMBER).fill_null(False).alias(name + "#plain")]
 
 
 def _fast_exprs(name: str) -> list[pl.Expr]:
     x, length = pl.col(name + "#x"), pl.col(name + "#len")
     whole = x.round(0)
-    fast = (x.is_finite() & (x >= 0) & (x < 1e15) & (length <= 15)
+    fast = (pl.col(name + "#plain") & x.is_finite() & (x < 1e15) & (length <= 15)
             & ((x - whole).abs() <= x.abs() * 1e-15))
-    if _is_integer(name):
-        fast = fast & pl.col(name + "#int")
     return [pl.when(fast).then(whole).otherwise(0).cast(pl.Int64, strict=False).alias(name + "#v"),
             fast.fill_null(False).alias(name + "#fast"), (length == 0).alias(name + "#empty")]
 
@@ -514,17 +513,15 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     """A text column as integers in 10**-scale, with a code per cell (OK, EMPTY, NOT_VALID,
     NEGATIVE, TOO_PRECISE, TOO_LARGE); the value is 0 where the code is not OK.
 
-    Accepted, as by the Scenario model: surrounding spaces, an optional +, digits with an optional
-    point (``12``, ``12.5``, ``.5``, ``12.``), an exponent (``1e3``); zeros past the scale are
-    fine (``1.230`` as money), other digits past it are not. Not accepted: a minus sign (but
-    ``-0``), thousands separators.
-
-    Fast path, on whole columns: the text read as a float (correctly rounded) and scaled by
-    10**scale lies within 1e-15 (relative) of a whole number exactly when the text has no digit
-    past the scale: a text of at most 15 bytes has at most 15 significant digits, so such a digit
-    moves the value by more than that, while the float's own error stays below 3e-16; that whole
-    number is then the exact value. Cells that fail (spaces, long texts, negatives, errors) go
-    through :func:`_classify_decimal`.
+    The grammar is :func:`taxcalc.validate.parse_number`'s (docs/input.md). Fast path, on whole
+    columns, for plain texts only (digits, an optional point and +, at most 15 bytes): the text
+    read as a float (correctly rounded) and scaled by 10**scale lies within 1e-15 (relative) of a
+    whole number exactly when the text has no digit past the scale: such a text has at most 15
+    significant digits, so such a digit moves the value by more than that, while the float's own
+    error stays below 3e-16; that whole number is then the exact value. Every other cell
+    (spaces, separators, exponents, full-width digits, negatives, mistakes) goes through
+    :func:`taxcalc.validate.parse_number`, so it gets the same value or the same message as
+    anywhere else.
     """
     name = series.name
     if pre is None:
@@ -537,39 +534,21 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     slow = np.nonzero(~fast & ~empty)[0]
     if len(slow):
         texts = series.cast(pl.String).gather(pl.Series(slow, dtype=pl.UInt32)).to_list()
-        integer = _is_integer(name)
         for k, text in zip(slow.tolist(), texts):
-            code[k], value[k] = _classify_decimal(text.strip(), scale, integer)
+            code[k], value[k] = _classify_decimal(name, text, scale)
     value[code != OK] = 0
     return value, code
 
 
-def _classify_decimal(text: str, scale: int, integer: bool = False) -> tuple[int, int]:
-    """(code, value) for one trimmed cell that the whole-column path did not accept; ``integer``:
-    a whole-number field, written as the model reads an int (no exponent, digits on both sides
-    of a point)."""
-    if text == "":
+def _classify_decimal(name: str, text: str, scale: int) -> tuple[int, int]:
+    """(code, value in 10**-scale) for one cell, by the one grammar (range included)."""
+    try:
+        value = parse_number(name, text, field_kind(name))
+    except FieldError as exc:
+        return _FROM_FIELD_CODE[exc.code], 0
+    if value is None:
         return EMPTY, 0
-    if integer and not re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", text):
-        return NOT_VALID, 0
-    m = _DECIMAL_TEXT.fullmatch(text)
-    if m is None or not (m[2] or m[3]):
-        return NOT_VALID, 0
-    digits, frac = m[2], (m[3] or "")
-    shift = int(m[4] or 0)                      # an exponent moves the point
-    if shift > 0:
-        digits, frac = digits + frac[:shift].ljust(shift, "0"), frac[shift:]
-    elif shift < 0:
-        digits, frac = digits[:shift].rjust(1, "0") if len(digits) > -shift else "", \
-            digits[shift:].rjust(-shift, "0") + frac
-    digits = digits.lstrip("0")
-    if m[1] == "-" and (digits or frac.strip("0")):
-        return NEGATIVE, 0
-    if len(frac.rstrip("0")) > scale:
-        return TOO_PRECISE, 0
-    if len(digits) > 12:                # past every field's limit, and int64 holds 10**12 x 10**6
-        return TOO_LARGE, 0
-    return OK, int(digits or 0) * 10 ** scale + int(frac[:scale].ljust(scale, "0") or 0)
+    return OK, int(Decimal(value).scaleb(scale))
 
 
 def _word_vocab(words: dict[str, int]) -> list[str]:
@@ -603,7 +582,7 @@ def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | No
         uniq = texts.unique().to_list()
         lookup = {}
         for u in uniq:
-            t = u.strip().lower()
+            t = normalize_word(u)
             lookup[u] = -2 if t == "" else words.get(t, -1)
         got = texts.replace_strict(uniq, [lookup[u] for u in uniq], return_dtype=pl.Int64).to_numpy()
         value[missed] = np.where(got >= 0, got, 0)
@@ -611,12 +590,9 @@ def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | No
     return value, code
 
 
-BOOL_WORDS = {**{w: 1 for w in TRUE_WORDS}, **{w: 0 for w in FALSE_WORDS}}
-
-
 def _words_of(name: str) -> dict[str, int]:
     if field_kind(name) == "bool":
-        return {"false": 0, "true": 1, **BOOL_WORDS}
+        return {"false": 0, "true": 1, **{w: int(v) for w, v in BOOL_WORDS.items()}}
     return {c: k for k, c in enumerate(field_choices(name))}
 
 
@@ -643,7 +619,7 @@ class ParsedChunk:
     ids: pl.Series | None
 
 
-def parse_chunk(df: pl.DataFrame, rows, tables: Tables) -> ParsedChunk:
+def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Options()) -> ParsedChunk:
     """Parse a chunk of text columns. ``rows``: the 1-based data row number of each row, or of the
     first row (the others follow)."""
     rows = np.arange(rows, rows + df.height, dtype=np.int64) if np.ndim(rows) == 0 else np.asarray(rows)
@@ -677,24 +653,23 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables) -> ParsedChunk:
         cols[name] = value.astype(colmod.DTYPES[kind], copy=False)
         codes[name] = code
 
-    # the tax year: required, and tables must exist for it
+    # the tax year is required
     year_code = codes["tax_year"]
     year_code[year_code == EMPTY] = REQUIRED
-    no_tables = (year_code == OK) & _no_tables(cols["tax_year"], tables)
-    year_code[no_tables] = NO_TABLES
 
     bad = np.zeros(n, dtype=bool)
     for c in codes.values():
         bad |= (c != OK) & (c != EMPTY)
-    # cross-field rules on the rows whose cells all parsed
+    # the rules across fields and the tables' rules, on the rows whose cells all parsed
     cross = []
-    for mask, fname, msg in colmod.cross_field_errors(cols):
+    checked = {k: np.where(bad, FIRST_YEAR, v) if k == "tax_year" else v for k, v in cols.items()}
+    for mask, fname, message in colmod.cross_field_errors(checked) + table_errors(checked, tables, options):
         mask = mask & ~bad
         if mask.any():
-            cross.append((mask, fname, msg))
+            cross.append((mask, fname, str(message)))
     for mask, _, _ in cross:
         bad |= mask
-    errors = _error_frame(df, rows, codes, cross, tables) if bad.any() else _empty_errors()
+    errors = _error_frame(df, rows, codes, cross) if bad.any() else _empty_errors()
     return ParsedChunk(cols=cols, bad=bad, errors=errors, ids=df["id"] if "id" in df.columns else None)
 
 
@@ -717,41 +692,26 @@ def _check_range(name: str, kind: str, raw: np.ndarray, code: np.ndarray):
         code[ok & (raw <= int(gt * f))] = TOO_SMALL
     if le is not None:
         code[ok & (raw > int(le * f))] = TOO_LARGE
-    if kind == "money":
-        code[ok & (raw > MAX_AMOUNT * 100)] = TOO_LARGE
     value = raw.copy()
     value[(code != OK) & (code != EMPTY)] = -1 if kind == "year" else _default_code(name)
     return code, value
-
-
-def _no_tables(years: np.ndarray, tables: Tables) -> np.ndarray:
-    from .api import check_years
-
-    return check_years(years, tables)
 
 
 def _empty_errors() -> pl.DataFrame:
     return pl.DataFrame(schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String})
 
 
-def _error_frame(df: pl.DataFrame, rows: np.ndarray, codes: dict, cross: list, tables: Tables) -> pl.DataFrame:
+def _error_frame(df: pl.DataFrame, rows: np.ndarray, codes: dict, cross: list) -> pl.DataFrame:
     """One error row per bad cell and per broken cross-field rule, ordered by row then column."""
     parts = []
     order = {c: k for k, c in enumerate(df.columns)}
-    years = ", ".join(map(str, tables.mainland_years()))
     for name, code in codes.items():
         for c in np.unique(code):
             c = int(c)
             if c in (OK, EMPTY):
                 continue
             idx = np.nonzero(code == c)[0]
-            if c == REQUIRED:
-                msg = f"required: {expected('tax_year')}"
-            elif c == NO_TABLES:
-                msg = f"no tables for this year; available: {years}"
-            else:
-                msg = _message(name, c)
-            parts.append(_errors_at(df, idx, name, msg, rows, order.get(name, 0)))
+            parts.append(_errors_at(df, idx, name, _message(name, c), rows, order.get(name, 0)))
     for k, (mask, fname, msg) in enumerate(cross):
         parts.append(_errors_at(df, np.nonzero(mask)[0], fname, msg, rows, len(order) + k))
     out = pl.concat(parts).sort(["row", "#pos"], maintain_order=True).drop("#pos")
@@ -774,16 +734,9 @@ def _errors_at(df, idx, name, msg, rows, pos) -> pl.DataFrame:
 # computing
 
 
-RESULT_KEYS = ("iit_taxable", "iit_fen", "use_separate", "bonus_cliff", "hk_tax", "hk_reduction", "hk_burden_fen",
-               "macao_burden_fen", "relief_fen", "relief_idx", "relief_kind_code", "relief_paid_in",
-               "relief_extended", "iit_net_fen", "effective_rate_mainland", "effective_rate_hk", "burden_gap_fen",
-               "hk_year")
-"""The engine outputs that :func:`~taxcalc.results.result_arrays` reads (plus the HK year)."""
-
-
-def compute_rows(cols: colmod.Columns, tables: Tables, options: Options) -> dict[str, np.ndarray]:
-    """:func:`~taxcalc.engine.compute` on a chunk, keeping only the result columns."""
-    return compute(cols, tables, options, keys=RESULT_KEYS)
+def compute_rows(cols: colmod.Columns, tables: Tables, options: Options) -> Computation:
+    """:func:`~taxcalc.engine.compute` on a chunk, keeping only the figures."""
+    return compute(cols, tables, options, trace=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -801,49 +754,30 @@ def _decimal_series(name: str, ints: np.ndarray, scale: int) -> pl.Series:
 
 
 def _labels(name: str, labels, codes: np.ndarray) -> pl.Series:
-    """Codes into a small label list as a text column (a negative code counts from the end, as
-    NumPy indexing does in :func:`~taxcalc.results.result_arrays`)."""
-    labels = list(labels)
-    codes = np.asarray(codes, dtype=np.int64) % len(labels)
-    return pl.Series(name, labels, dtype=pl.String).gather(pl.Series(codes, dtype=pl.UInt32))
+    """Codes into a small label list as a text column."""
+    return pl.Series(name, list(labels), dtype=pl.String).gather(pl.Series(np.asarray(codes), dtype=pl.UInt32))
 
 
-def result_frame(r: dict, tables: Tables) -> pl.DataFrame:
-    """The result columns, in order, typed: decimals for CNY and ratios, integers for HK$, text
-    labels, nullable years, booleans."""
-    n = len(r["iit_fen"])
-    policies = [p.policy.id for p in compiled_policies(tables)]
-    hk_years = sorted(tables.hongkong)
-    hk_code = np.searchsorted(np.array(hk_years), r["hk_year"])
-    # result_arrays gives the numeric columns; its label columns are NumPy object arrays (slow to
-    # turn into text columns), so the codes behind them are passed empty here and the labels are
-    # gathered from their short code lists below, the same way result_arrays indexes them.
-    raw = result_arrays({**r, "use_separate": np.zeros(0, dtype=bool), "relief_idx": np.zeros(0, dtype=np.int64),
-                         "relief_kind_code": np.zeros(0, dtype=np.int64)}, policies, np.empty(0, dtype=object))
-    label_cols = {
-        "bonus_method_used": _labels("bonus_method_used", BONUS_METHOD_USED, r["use_separate"].astype(np.int64)),
-        "hk_year_of_assessment": _labels("hk_year_of_assessment",
-                                         [tables.hongkong[y].year_of_assessment for y in hk_years], hk_code),
-        "relief_policy": _labels("relief_policy", policies + ["none"], r["relief_idx"]),
-        "relief_kind": _labels("relief_kind", RELIEF_KIND, r["relief_kind_code"]),
-    }
+def _result_dtype(f) -> pl.DataType:
+    if f.is_number:
+        return pl.Int64() if f.decimals == 0 else pl.Decimal(20, f.decimals)
+    return {"year": pl.Int64(), "bool": pl.Boolean(), "text": pl.String()}[f.unit]
+
+
+def result_frame(comp: Computation) -> pl.DataFrame:
+    """The registry's figures, in order, typed: exact decimals for money and rates, integers for
+    whole dollars and years (empty for none), booleans, text labels."""
     out = []
-    for c in RESULT_COLUMNS:
-        if c.kind == "label":
-            out.append(label_cols[c.name])
-            continue
-        v = raw[c.name]
-        if c.kind == "fen":
-            out.append(_decimal_series(c.name, v, 2))
-        elif c.kind == "ratio":
-            out.append(_decimal_series(c.name, v, 6))
-        elif c.kind == "dollars":
-            out.append(pl.Series(c.name, v, dtype=pl.Int64))
-        elif c.kind == "year":
-            out.append(pl.Series(c.name, v, dtype=pl.Int64).replace(0, None))
-        elif c.kind == "bool":
-            out.append(pl.Series(c.name, v, dtype=pl.Boolean))
-    assert all(len(s) == n for s in out)
+    for f in FIGURES:
+        v = comp.figures[f.name]
+        if f.unit == "text":
+            out.append(_labels(f.name, comp.vocab[f.name], v))
+        elif f.is_number and f.decimals:
+            out.append(_decimal_series(f.name, v, f.decimals))
+        elif f.unit == "year":
+            out.append(pl.Series(f.name, v, dtype=pl.Int64).replace(0, None))
+        else:
+            out.append(pl.Series(f.name, v, dtype=_result_dtype(f)))
     return pl.DataFrame(out)
 
 
@@ -1079,7 +1013,7 @@ class _ErrorsWriter:
 
 def _output_header(columns: list[str]) -> list[str]:
     lead = [] if "id" in columns else ["id"]
-    return lead + list(columns) + [c.name for c in RESULT_COLUMNS]
+    return lead + list(columns) + list(FIGURE_NAMES)
 
 
 def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options):
@@ -1094,7 +1028,7 @@ def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
     if blank is not None and blank.any():
         df = df.filter(pl.Series(~blank))
         rows = rows[~blank]
-    p = parse_chunk(df, rows, tables)
+    p = parse_chunk(df, rows, tables, options)
     row_no = pl.Series("id", rows).cast(pl.String)
     if "id" in df.columns:
         ids = df["id"]
@@ -1109,14 +1043,12 @@ def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
         idx = np.nonzero(good)[0]
         cols = {k: v[idx] for k, v in p.cols.items()}
         kept = inputs.filter(pl.Series(good))
-    results = result_frame(compute_rows(cols, tables, options), tables) if kept.height else _empty_results()
+    results = result_frame(compute_rows(cols, tables, options)) if kept.height else _empty_results()
     return pl.concat([kept, results], how="horizontal"), p.errors, p.bad
 
 
 def _empty_results() -> pl.DataFrame:
-    kinds = {"fen": pl.Decimal(20, 2), "ratio": pl.Decimal(20, 6), "dollars": pl.Int64, "year": pl.Int64,
-             "bool": pl.Boolean, "label": pl.String}
-    return pl.DataFrame(schema={c.name: kinds[c.kind] for c in RESULT_COLUMNS})
+    return pl.DataFrame(schema={f.name: _result_dtype(f) for f in FIGURES})
 
 
 def _empty_input(columns: list[str]) -> pl.DataFrame:
@@ -1269,7 +1201,7 @@ def _strict_check(df, row, tables, options, writer, errw, summary, opened, free_
         w.commit()
     opened.clear()
     e = mine.row(0, named=True)
-    raise BatchStopped(InputError(e["column"], e["message"], e["value"], e["row"]), summary.computed,
+    raise BatchStopped(e, summary.computed,
                        summary.output, summary.errors_path)
 
 

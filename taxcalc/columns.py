@@ -14,6 +14,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .messages import Msg, Term, msg
 from .money import FX
 from .scenario import ENUMS, FIELDS, Scenario, field_kind
 
@@ -61,14 +62,10 @@ def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
     return cols
 
 
-def code(name: str, value: str) -> int:
-    return ENUMS[name].index(value)
-
-
 _MAINLAND, _RESIDENT, _SHARED = ENUMS["identity"].index("mainland"), ENUMS["residency"].index("resident"), ENUMS["sad_elderly"].index("shared")
 
 
-def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
+def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, Msg]]:
     """Rules that involve more than one field: (rows failing, field, message).
 
     Each rule can only fail where its first field is set, so a rule whose first field is empty
@@ -90,23 +87,21 @@ def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, str]]:
         return d
 
     rule(additional, lambda: additional & details(), "additional_deductions",
-         "give the special additional deductions either as a total or as sad_ details, not both")
+         msg("rule.sad_total_and_details", total=Term("field", "additional_deductions")))
     rule(exempt, lambda: cols["exempt_allowances"] > cols["wages"], "exempt_allowances",
-         "the tax-exempt allowances are part of wages, so they cannot exceed wages")
-    rule(exempt, lambda: exempt & (cols["identity"] == _MAINLAND), "exempt_allowances",
-         "only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances")
+         msg("rule.exempt_exceeds_wages", wages=Term("field", "wages")))
+    rule(exempt, lambda: exempt & (cols["identity"] == _MAINLAND), "exempt_allowances", msg("rule.exempt_identity"))
     rule(exempt, lambda: exempt & (cols["residency"] == _RESIDENT) & (additional | details()), "exempt_allowances",
-         "a resident chooses either the tax-exempt allowances or the special additional deductions, not both")
-    rule(cols["hk_newborns"], lambda: cols["hk_newborns"] > cols["hk_children"], "hk_newborns", "cannot exceed hk_children")
-    rule(cols["hk_parents_60_living_with"], lambda: cols["hk_parents_60_living_with"] > cols["hk_parents_60"],
-         "hk_parents_60_living_with", "cannot exceed hk_parents_60")
-    rule(cols["hk_parents_55_living_with"], lambda: cols["hk_parents_55_living_with"] > cols["hk_parents_55"],
-         "hk_parents_55_living_with", "cannot exceed hk_parents_55")
+         msg("rule.exempt_and_sad"))
+    for part, whole in (("hk_newborns", "hk_children"), ("hk_parents_60_living_with", "hk_parents_60"),
+                        ("hk_parents_55_living_with", "hk_parents_55")):
+        rule(cols[part], lambda part=part, whole=whole: cols[part] > cols[whole], part,
+             msg("rule.not_more_than", other=Term("field", whole)))
     rule(cols["hk_single_parent"], lambda: cols["hk_single_parent"] & (cols["hk_children"] == 0), "hk_single_parent",
-         "the single parent allowance needs a child for whom a child allowance is claimed")
+         msg("rule.single_parent_child"))
     rule(cols["hk_single_parent"], lambda: cols["hk_single_parent"] & cols["hk_married"], "hk_single_parent",
-         "cannot be claimed with the married person's allowance")
+         msg("rule.single_parent_married"))
     given_share = cols["sad_elderly_share"] >= 0
     rule(given_share, lambda: given_share & (cols["sad_elderly"] != _SHARED), "sad_elderly_share",
-         "only applies when sad_elderly is shared")
+         msg("rule.elderly_share", field=Term("field", "sad_elderly")))
     return out

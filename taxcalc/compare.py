@@ -3,19 +3,17 @@
 Both stand on the one code path: :func:`taxcalc.api.calculate_many` for the comparison and
 :func:`taxcalc.engine.compute` on columns of candidate wages for the solver.
 
-**Comparison** (:func:`compare`): each package is one scenario; the table shows, for each, the
-gross income, the mainland IIT before relief, the zone relief and the year it is paid, the IIT
-after relief, the net income and the effective rate, and the same for the Hong Kong alternative
-(HK$ and CNY), with the differences against the first package.
+**Comparison** (:func:`compare`): each package is one scenario; the rows are registry figures
+(:data:`COMPARE_FIGURES`, units and labels from :mod:`taxcalc.figures`), with the exact
+differences against the first package.
 
-**Break-even** (:func:`breakeven_wages`, :func:`breakeven_hk_income`): the annual mainland wages
-(no bonus, no other income, no deductions) whose income after IIT and the zone relief (counted in
-full, even when it is paid the following year) equals the Hong Kong job's income after Salaries
-Tax (default MPF deduction, the year's one-off reduction applied) converted at the given rate; or
-the reverse. After-tax income never falls as the income rises (every marginal rate is below
-100%, and the reliefs cap the tax by another tax that also rises more slowly than income), so
-the answer is found by a search on whole fen (cents), evaluating many candidates in one call of
-the vectorised engine.
+**Break-even** (:func:`breakeven_wages`, :func:`breakeven_hk_income`): for a case (any scenario
+fields), the mainland wages whose income after IIT and the zone relief (counted in full, even
+when it is settled the following year) reaches the Hong Kong offer's income after Salaries Tax in
+CNY; or the reverse. After-tax income never falls as the income rises (every marginal rate is
+below 100%, and the reliefs cap the tax by another tax that also rises more slowly than income),
+so the answer is found by a search on whole fen (cents), evaluating many candidates in one call
+of the vectorised engine; the search's upper bound comes from the tables' top marginal rates.
 """
 
 from __future__ import annotations
@@ -32,53 +30,24 @@ from . import columns as colmod
 from .api import Result, calculate, calculate_many
 from .engine import Options, compute
 from .errors import InputError, InputErrors, TaxcalcError
-from .money import FX, MAX_AMOUNT, half_up_div
-from .scenario import FIELDS, Scenario, field_kind
+from .figures import BY_NAME
+from .messages import Money
+from .money import MAX_AMOUNT
+from .scenario import FIELDS, Scenario
+from .validate import read_json_file
 from .tables import Tables, load_tables
 
 # -------------------------------------------------------------------------------------------
 # comparison
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One line of the comparison: a label, its unit, and how to read it from a Result."""
-
-    key: str
-    label: str
-    unit: str            # CNY, HK$, %, rate, year, text
-
-    def value(self, r: Result):
-        if self.key == "hk_net_income_cny":
-            return (r.hk_net_income * r.cny_per_hkd).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-        if self.key == "relief_paid_in":
-            return r.relief_paid_in if r.relief_policy != "none" else None
-        v = getattr(r, self.key)
-        if self.unit == "%":
-            return (v * 100).quantize(Decimal("0.01"))
-        return v
-
-
-FIGURES: tuple[Figure, ...] = (
-    Figure("gross_income", "Gross mainland income", "CNY"),
-    Figure("iit", "Mainland IIT before relief", "CNY"),
-    Figure("relief", "Zone relief", "CNY"),
-    Figure("relief_policy", "Relief policy", "text"),
-    Figure("relief_paid_in", "Relief paid in", "year"),
-    Figure("iit_net", "Mainland IIT after relief", "CNY"),
-    Figure("net_income_mainland", "Net income, mainland", "CNY"),
-    Figure("effective_rate_mainland", "Effective rate, mainland", "%"),
-    Figure("hk_income", "Hong Kong income", "HK$"),
-    Figure("hk_tax", "HK Salaries Tax", "HK$"),
-    Figure("hk_tax_reduction", "  of which one-off reduction", "HK$"),
-    Figure("hk_tax_cny", "HK Salaries Tax in CNY", "CNY"),
-    Figure("hk_net_income", "Net income, Hong Kong", "HK$"),
-    Figure("hk_net_income_cny", "Net income, Hong Kong, in CNY", "CNY"),
-    Figure("effective_rate_hk", "Effective rate, Hong Kong", "%"),
-    Figure("burden_gap_cny", "Burden gap (mainland IIT - HK tax)", "CNY"),
-    Figure("cny_per_hkd", "Exchange rate (CNY per HK$)", "rate"),
+#: the figures a comparison shows, in order (their units, labels and meanings: taxcalc.figures)
+COMPARE_FIGURES: tuple[str, ...] = (
+    "gross_income", "iit", "relief", "relief_policy", "relief_paid_in", "iit_net", "income_after_iit",
+    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_cny", "hk_income_after_tax",
+    "hk_income_after_tax_cny", "effective_rate_hk", "burden_gap_cny", "burden_gap_hkd", "macao_tax_cny",
+    "burden_gap_macao_cny", "cny_per_hkd_used",
 )
-NUMERIC_UNITS = ("CNY", "HK$", "%")
 
 
 @dataclass
@@ -89,14 +58,16 @@ class Comparison:
     results: list[Result]
 
     def rows(self) -> list[dict[str, Any]]:
-        """One dict per figure: label, unit, the values, and the differences (numeric figures)."""
+        """One dict per figure: its registry entry, the values, and the differences against the
+        first package (numbers only; exact, in the figure's unit)."""
         out = []
-        for f in FIGURES:
-            values = [f.value(r) for r in self.results]
-            diffs = [None] * len(values)
-            if f.unit in NUMERIC_UNITS:
+        for name in COMPARE_FIGURES:
+            f = BY_NAME[name]
+            values = [getattr(r, name) for r in self.results]
+            diffs: list[Any] = [None] * len(values)
+            if f.is_number:
                 diffs = [None] + [v - values[0] for v in values[1:]]
-            out.append({"key": f.key, "figure": f.label, "unit": f.unit, "values": values, "diffs": diffs})
+            out.append({"key": name, "figure": f, "unit": f.unit, "values": values, "diffs": diffs})
         return out
 
 
@@ -107,27 +78,22 @@ def load_packages(paths: list[str]) -> tuple[list[str], list[dict]]:
     labels, packages = [], []
     for p in paths:
         path = Path(p)
-        if not path.is_file():
-            raise InputError("file", "no such file", p)
         suffix = path.suffix.lower()
         if suffix == ".json":
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise TaxcalcError(f"{p}: not valid JSON ({exc})") from None
+            data = read_json_file(p)
             items = data if isinstance(data, list) else [data]
-            if not all(isinstance(d, dict) for d in items):
-                raise TaxcalcError(f"{p}: expected a JSON object with the batch column keys (or a list of them)")
+            if not items or not all(isinstance(d, dict) for d in items):
+                raise TaxcalcError.coded("file.not_objects", path=p)
             rows = [(f"{path.stem}" if len(items) == 1 else f"{path.stem}:{k}", d) for k, d in enumerate(items, 1)]
         elif suffix in (".csv", ".jsonl", ".ndjson"):
             rows = [(f"{path.stem}:{k}", d) for k, d in enumerate(_text_rows(p), 1)]
         else:
-            raise TaxcalcError(f"{p}: unknown file type; use .json (one package), .csv or .jsonl (a package a row)")
+            raise TaxcalcError.coded("file.unknown_type", path=p)
         for label, d in rows:
             labels.append(str(d.get("id") or label))
             packages.append(d)
     if not packages:
-        raise TaxcalcError("no packages: give one or more files")
+        raise TaxcalcError.coded("file.no_packages")
     return labels, packages
 
 
@@ -141,20 +107,10 @@ def _text_rows(path: str) -> list[dict]:
         rows = []
         for df in reader:
             for row in df.iter_rows(named=True):
-                rows.append({k: _model_value(k, v) for k, v in row.items()
-                             if k in FIELDS and v is not None and str(v).strip() != ""})
+                rows.append({k: v for k, v in row.items() if k in FIELDS and v is not None})
         return rows
     finally:
         reader.close()
-
-
-def _model_value(name: str, text: str):
-    text = str(text).strip()
-    if field_kind(name) == "choice_int" and text.isdigit():
-        return int(text)
-    if field_kind(name) == "choice":
-        return text.lower()
-    return text
 
 
 def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, *, tables: Tables | None = None,
@@ -165,45 +121,82 @@ def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, 
     return Comparison(labels=labels, results=results)
 
 
-def _fmt(value, unit: str, signed: bool = False) -> str:
+def _cell(value, f, signed: bool = False, lang: str = "en") -> str:
+    """A figure's value as text: money grouped with its currency's digits, rates as exact
+    percentages, years and labels as they are; empty for none."""
+    from .i18n import money, percent, term
+
     if value is None:
         return ""
-    if isinstance(value, int) and unit == "HK$":          # Salaries Tax: whole dollars
-        return f"{value:+,}" if signed else f"{value:,}"
-    if unit in ("CNY", "HK$"):
-        return f"{value:+,.2f}" if signed else f"{value:,.2f}"
-    if unit == "%":
-        return f"{value:+.2f}" if signed else f"{value:.2f}"
+    if f.is_money:
+        text = money(abs(value) if signed else value, f.unit, decimals=f.decimals, lang=lang)
+        return (("+" if value > 0 else "−" if value < 0 else "") + text) if signed else text
+    if f.unit == "rate":
+        text = percent(abs(value) if signed else value, lang=lang)
+        return (("+" if value > 0 else "−" if value < 0 else "") + text) if signed else text
+    if f.unit == "fx":
+        return ("+" if signed and value > 0 else "") + str(value.normalize())
+    if f.name == "relief_policy":
+        return term("policy", value, lang)
     return str(value)
 
 
-def render_markdown(c: Comparison) -> str:
+def _md(text: str) -> str:
+    """A cell of a Markdown table: | and line breaks escaped."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def render_markdown(c: Comparison, lang: str = "en") -> str:
     """A Markdown table: figures down, packages across, then the differences against the first."""
-    head = ["Figure", "Unit", *c.labels] + [f"{lab} - {c.labels[0]}" for lab in c.labels[1:]]
+    from .i18n import render, term
+    from .messages import msg
+
+    labels = [_md(lab) for lab in c.labels]
+    head = [render(msg("compare.figure"), lang), render(msg("compare.unit"), lang), *labels] + \
+        [render(msg("compare.difference", a=lab, b=labels[0]), lang) for lab in labels[1:]]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|"]
     for row in c.rows():
-        cells = [row["figure"].strip(), row["unit"]] + [_fmt(v, row["unit"]) for v in row["values"]]
-        cells += [_fmt(d, row["unit"], signed=True) for d in row["diffs"][1:]]
+        f = row["figure"]
+        cells = [_md(term("figure", f.name, lang)), term("unit", f.unit, lang)]
+        cells += [_md(_cell(v, f, lang=lang)) for v in row["values"]]
+        cells += [_cell(d, f, signed=True, lang=lang) for d in row["diffs"][1:]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def render_csv(c: Comparison) -> str:
-    """CSV with the same layout as the Markdown table; plain numbers (no thousands separators)."""
+    """CSV with the same layout as the Markdown table; plain numbers (no thousands separators);
+    text that a spreadsheet would run as a formula starts with a '."""
     import csv
     import io
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["figure", "unit", *c.labels] + [f"{lab} - {c.labels[0]}" for lab in c.labels[1:]])
+    labels = [_safe(lab) for lab in c.labels]
+    w.writerow(["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]])
     for row in c.rows():
-        plain = lambda v: "" if v is None else str(v)  # noqa: E731
+        plain = lambda v: "" if v is None else _safe(str(v))  # noqa: E731
         w.writerow([row["key"], row["unit"]] + [plain(v) for v in row["values"]] + [plain(d) for d in row["diffs"][1:]])
     return buf.getvalue()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(text: str) -> str:
+    """Spreadsheet formula text neutralised (a leading '), numbers left alone."""
+    if text.startswith(_FORMULA_START):
+        try:
+            Decimal(text)
+            return text
+        except ArithmeticError:
+            return "'" + text
+    return text
+
+
 def render_json(c: Comparison) -> str:
-    """{"packages": [{"label", "inputs", figures...}], "differences": [{"label", figures...}]}"""
+    """{"packages": [{"label", "inputs", figures...}], "differences": [{"label", figures...}]}:
+    every figure by its registry name, in its unit (money as exact decimal text, rates as ratios)."""
     rows = c.rows()
 
     def val(v):
@@ -215,7 +208,7 @@ def render_json(c: Comparison) -> str:
         item.update({row["key"]: val(row["values"][k]) for row in rows})
         packages.append(item)
     diffs = [{"label": f"{c.labels[k]} - {c.labels[0]}",
-              **{row["key"]: val(row["diffs"][k]) for row in rows if row["unit"] in NUMERIC_UNITS}}
+              **{row["key"]: val(row["diffs"][k]) for row in rows if row["figure"].is_number}}
              for k in range(1, len(c.results))]
     return json.dumps({"packages": packages, "differences": diffs}, ensure_ascii=False, indent=2)
 
@@ -223,64 +216,59 @@ def render_json(c: Comparison) -> str:
 # -------------------------------------------------------------------------------------------
 # break-even
 
-CANDIDATES = 256          # wages evaluated in one engine call
-MAX_FEN = MAX_AMOUNT * 100
+CANDIDATES = 256          # amounts evaluated in one engine call
+MAX_MINOR = MAX_AMOUNT * 100
 
 
 @dataclass(frozen=True)
 class BreakEven:
-    """A solved break-even: the amount found and both sides' figures."""
+    """A solved break-even: the amount found and the case's figures there."""
 
-    solved_for: str          # "wages" (mainland) or "hk_income"
-    amount: Decimal          # the wages (CNY) or the HK income (HK$), to the fen / cent
-    mainland: Result
-    hong_kong: Result
-    mainland_net_cny: Decimal
-    hk_net_cny: Decimal
+    solved_for: str          # "wages" (the mainland wages, CNY) or "hk_income" (the HK offer, HK$)
+    amount: Decimal          # to the fen / cent
+    result: Result           # the case with the amount filled in: both sides' figures
     evaluations: int         # engine calls used
 
-    @property
-    def gap(self) -> Decimal:
-        """Mainland net minus HK net in CNY: 0, or the one fen the rounding steps over."""
-        return self.mainland_net_cny - self.hk_net_cny
-
     def as_dict(self) -> dict:
-        m, h = self.mainland, self.hong_kong
-        return {
-            self.solved_for: str(self.amount),
-            "tax_year": m.scenario.tax_year,
-            "cny_per_hkd": str(m.cny_per_hkd),
-            "mainland": {
-                "wages": str(m.gross_income), "iit": str(m.iit), "relief": str(m.relief),
-                "relief_policy": m.relief_policy,
-                "relief_paid_in": m.relief_paid_in if m.relief_policy != "none" else None,
-                "iit_net": str(m.iit_net), "net_income": str(self.mainland_net_cny),
-                "effective_rate": str(m.effective_rate_mainland),
-            },
-            "hong_kong": {
-                "hk_income": str(h.hk_income), "hk_tax": h.hk_tax, "hk_tax_reduction": h.hk_tax_reduction,
-                "year_of_assessment": h.hk_year_of_assessment, "net_income_hkd": str(h.hk_net_income),
-                "net_income_cny": str(self.hk_net_cny),
-            },
-            "difference_cny": str(self.gap),
-        }
+        out: dict[str, Any] = {"solved_for": self.solved_for, self.solved_for: str(self.amount),
+                               "tax_year": self.result.scenario.tax_year}
+        out.update({k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.result.outputs().items()})
+        return out
 
 
-def _base_columns(base: Mapping[str, Any], n: int) -> colmod.Columns:
-    s = Scenario.model_validate(dict(base))
+def _base(case: Mapping[str, Any], drop: str, tables: Tables, options: Options) -> tuple[Scenario, colmod.Columns]:
+    """The case validated (without the amount solved for) and as columns."""
+    from .api import row_errors, to_scenario
+
+    s = to_scenario({k: v for k, v in case.items() if k != drop})
     cols = colmod.from_scenarios([s])
-    problems = [InputError(f, m) for mask, f, m in colmod.cross_field_errors(cols)]
+    problems = row_errors(cols, tables, options)
     if problems:
         raise InputErrors(problems)
-    return {k: np.repeat(v, n) for k, v in cols.items()}
+    return s, {k: np.repeat(v, CANDIDATES) for k, v in cols.items()}
 
 
-def _check_year(tables: Tables, year: int) -> None:
-    from .api import check_years
+def _given(case: Mapping[str, Any], name: str) -> Decimal:
+    """The amount the solver starts from, read with the one grammar (required)."""
+    from .validate import FieldError, expected, field_error, parse_field
 
-    if check_years(np.array([year], dtype=np.int64), tables)[0]:
-        raise InputError("tax_year", f"no tables for this year; available: "
-                         f"{', '.join(map(str, tables.mainland_years()))}", year)
+    try:
+        value = parse_field(name, case.get(name))
+    except FieldError as exc:
+        raise InputErrors([field_error(name, exc, case.get(name))]) from None
+    if value is None:
+        raise InputErrors([InputError(name, "field.required", params={"expected": expected(name)})])
+    return value
+
+
+def _top_rate(tables: Tables, year: int, side: str) -> Decimal:
+    """The highest marginal rate of a side's tables for the year (bounds the search)."""
+    if side == "mainland":
+        t = tables.mainland[year]
+        return max(b.rate for b in (*t.annual_table.brackets, *t.monthly_table.brackets))
+    hk_year, _ = tables.hk_year_for(year)
+    h = tables.hongkong[hk_year]
+    return max(b.rate for b in (*h.progressive.bands, *h.standard_rate.bands))
 
 
 def _search(net_of, target: int, hi: int) -> tuple[int, int]:
@@ -304,100 +292,68 @@ def _search(net_of, target: int, hi: int) -> tuple[int, int]:
     return hi, calls
 
 
-def _scenario(tax_year: int, identity: str, zone: str, talent: bool, cny_per_hkd, **extra) -> dict:
-    d = {"tax_year": tax_year, "identity": identity, "zone": zone, "talent": talent,
-         "cny_per_hkd": str(cny_per_hkd)}
-    d.update({k: v for k, v in extra.items() if v is not None})
-    return d
-
-
-def breakeven_wages(*, tax_year: int, identity: str = "mainland", zone: str = "none", talent: bool = False,
-                    hk_income, cny_per_hkd, residency: str = "resident", work_days=None,
-                    tables: Tables | None = None, options: Options = Options()) -> BreakEven:
-    """The mainland wages whose income after IIT and relief matches the HK job's after Salaries Tax.
-
-    The HK side: ``hk_income`` (HK$) less Salaries Tax with the default MPF deduction and the
-    one-off reduction, times ``cny_per_hkd``, to the fen (half up). The answer is the smallest
-    wages, to the fen, whose mainland net income reaches that amount: equal to it, or one fen above
-    where rounding steps over it.
-    """
+def _solve(case, *, solve_for: str, given: str, tables, options) -> BreakEven:
     tables = tables or load_tables()
-    _check_year(tables, tax_year)
-    hk_side = calculate(_scenario(tax_year, identity, zone, talent, cny_per_hkd, residency=residency,
-                                  work_days=work_days, hk_income=str(hk_income)),
-                        tables=tables, options=options, explain=False)
-    rate = int(hk_side.cny_per_hkd * FX)
-    hk_net_cents = int(hk_side.hk_net_income * 100)
-    target = int(half_up_div(hk_net_cents * rate, FX))
+    amount_given = _given(case, given)
+    s, cols = _base(case, solve_for, tables, options)
+    start = calculate({**s.model_dump(exclude_none=True), solve_for: 0}, tables=tables, options=options, explain=False)
+    if solve_for == "wages":      # the HK offer is fixed: its income after Salaries Tax in CNY is the target
+        net_fig = "income_after_iit"
+        target = int(start.hk_income_after_tax_cny * 100)
+        top = _top_rate(tables, s.tax_year, "mainland")
+        hi = int(Decimal(target) / (1 - top)) + 100
+    else:                         # the mainland wages are fixed: their income after IIT is the target
+        net_fig = "hk_income_after_tax_cny"
+        target = int(start.income_after_iit * 100)
+        top = _top_rate(tables, s.tax_year, "hongkong")
+        hi = int(Decimal(target) / start.cny_per_hkd_used / (1 - top)) + 100
 
-    base = _scenario(tax_year, identity, zone, talent, cny_per_hkd, residency=residency, work_days=work_days)
-    cols = _base_columns(base, CANDIDATES)
+    def net_of(xs: np.ndarray) -> np.ndarray:
+        c = {k: v[: len(xs)] for k, v in cols.items()}
+        c[solve_for] = xs
+        return compute(c, tables, options, trace=False).figures[net_fig]
 
-    def net_of(wages_fen: np.ndarray) -> np.ndarray:
-        c = {k: v[: len(wages_fen)] for k, v in cols.items()}
-        c["wages"] = wages_fen
-        r = compute(c, tables, options)
-        return r["net_income_mainland_fen"]
-
-    hi = min(MAX_FEN, target * 100 // 55 + 100)     # every marginal rate is at most 45%
+    hi = min(MAX_MINOR, hi)
     if net_of(np.array([hi], dtype=np.int64))[0] < target:
-        raise InputError("hk_income", "no mainland wages up to 1,000,000,000 give as much after tax", hk_income)
-    wages_fen, calls = _search(net_of, target, hi)
-    wages = (Decimal(wages_fen) / 100).quantize(Decimal("0.01"))
-    mainland = calculate({**base, "wages": str(wages)}, tables=tables, options=options, explain=False)
-    return BreakEven("wages", wages, mainland, hk_side, mainland.net_income_mainland,
-                     (Decimal(target) / 100).quantize(Decimal("0.01")), calls + 1)
+        raise InputErrors([InputError(given, "breakeven.none", amount_given, params={"max": Money(MAX_AMOUNT, "CNY" if solve_for == "wages" else "HKD", 0)})])
+    x, calls = _search(net_of, target, hi)
+    amount = (Decimal(x) / 100).quantize(Decimal("0.01"))
+    result = calculate({**s.model_dump(exclude_none=True), solve_for: amount}, tables=tables, options=options,
+                       explain=False)
+    return BreakEven(solve_for, amount, result, calls + 2)
 
 
-def breakeven_hk_income(*, tax_year: int, identity: str = "mainland", zone: str = "none", talent: bool = False,
-                        mainland_wages, cny_per_hkd, residency: str = "resident", work_days=None,
-                        tables: Tables | None = None, options: Options = Options()) -> BreakEven:
-    """The reverse: the HK income (HK$, to the cent) whose income after Salaries Tax, converted at
-    ``cny_per_hkd``, reaches the mainland wages' income after IIT and relief."""
-    tables = tables or load_tables()
-    _check_year(tables, tax_year)
-    base = _scenario(tax_year, identity, zone, talent, cny_per_hkd, residency=residency, work_days=work_days)
-    mainland = calculate({**base, "wages": str(mainland_wages)}, tables=tables, options=options, explain=False)
-    target = int(mainland.net_income_mainland * 100)
-    rate = int(mainland.cny_per_hkd * FX)
-    cols = _base_columns(base, CANDIDATES)
+def breakeven_wages(case: Mapping[str, Any], *, tables: Tables | None = None, options: Options = Options()) -> BreakEven:
+    """The mainland wages whose income after IIT and the zone relief (counted in full, even when
+    settled the following year) reaches the Hong Kong offer's income after Salaries Tax in CNY.
 
-    def net_of(hk_cents: np.ndarray) -> np.ndarray:
-        c = {k: v[: len(hk_cents)] for k, v in cols.items()}
-        c["hk_income"] = hk_cents
-        r = compute(c, tables, options)
-        return half_up_div(r["hk_after_tax_cents"] * rate, FX)
-
-    hi = min(MAX_FEN, target * FX // max(rate, 1) * 100 // 80 + 100)   # Salaries Tax is at most 17% (16%)
-    if net_of(np.array([hi], dtype=np.int64))[0] < target:
-        raise InputError("mainland_wages", "no HK income up to 1,000,000,000 gives as much after tax", mainland_wages)
-    cents, calls = _search(net_of, target, hi)
-    hk_income = (Decimal(cents) / 100).quantize(Decimal("0.01"))
-    hk_side = calculate({**base, "hk_income": str(hk_income)}, tables=tables, options=options, explain=False)
-    hk_net_fen = int(half_up_div(int(hk_side.hk_net_income * 100) * rate, FX))
-    hk_net_cny = (Decimal(hk_net_fen) / 100).quantize(Decimal("0.01"))
-    return BreakEven("hk_income", hk_income, mainland, hk_side, mainland.net_income_mainland, hk_net_cny, calls + 1)
+    ``case`` is a scenario (the batch column keys) with ``hk_income``, the Hong Kong offer; its
+    other fields (year, identity, zone, deductions, the HK family, the exchange rate or its
+    default) apply to both sides. The answer is the smallest wages, to the fen, whose
+    ``income_after_iit`` reaches ``hk_income_after_tax_cny``: equal, or one fen above where
+    rounding steps over it."""
+    return _solve(case, solve_for="wages", given="hk_income", tables=tables, options=options)
 
 
-def render_breakeven(b: BreakEven) -> str:
+def breakeven_hk_income(case: Mapping[str, Any], *, tables: Tables | None = None,
+                        options: Options = Options()) -> BreakEven:
+    """The reverse: the Hong Kong income (HK$, to the cent) whose income after Salaries Tax in
+    CNY reaches the mainland ``wages``' income after IIT and the zone relief."""
+    return _solve(case, solve_for="hk_income", given="wages", tables=tables, options=options)
+
+
+def render_breakeven(b: BreakEven, lang: str = "en") -> str:
     """A short text answer with both sides' figures."""
-    m, h = b.mainland, b.hong_kong
-    head = (f"Mainland wages that match HK$ {h.hk_income:,} in Hong Kong: CNY {b.amount:,}"
+    from .i18n import money, percent, render, term
+    from .messages import msg
+
+    r = b.result
+    head = (msg("breakeven.wages", hk=Money(r.hk_assessable_income, "HKD"), amount=Money(b.amount, "CNY"))
             if b.solved_for == "wages" else
-            f"Hong Kong income that matches CNY {m.gross_income:,} of mainland wages: HK$ {b.amount:,}")
-    relief = (f"CNY {m.relief:,} ({m.relief_policy}, paid in {m.relief_paid_in})" if m.relief_policy != "none"
-              else "none applies")
-    rows = [
-        ("Tax year", f"{m.scenario.tax_year}; CNY {m.cny_per_hkd} per HK$"),
-        ("Mainland wages", f"CNY {m.gross_income:,}"),
-        ("  IIT before relief", f"CNY {m.iit:,}"),
-        ("  zone relief", relief),
-        ("  IIT after relief", f"CNY {m.iit_net:,}"),
-        ("  net income", f"CNY {b.mainland_net_cny:,}"),
-        (f"Hong Kong income ({h.hk_year_of_assessment})", f"HK$ {h.hk_income:,}"),
-        ("  Salaries Tax", f"HK$ {h.hk_tax:,} (after the one-off reduction of HK$ {h.hk_tax_reduction:,})"),
-        ("  net income", f"HK$ {h.hk_net_income:,} = CNY {b.hk_net_cny:,}"),
-        ("Difference (mainland - HK)", f"CNY {b.gap:,}"),
-    ]
+            msg("breakeven.hk_income", wages=Money(r.gross_income, "CNY"), amount=Money(b.amount, "HKD")))
+    names = ("gross_income", "iit", "relief", "relief_policy", "relief_paid_in", "iit_net", "income_after_iit",
+             "effective_rate_mainland", "hk_year_of_assessment", "hk_assessable_income", "hk_tax", "hk_tax_reduction",
+             "hk_income_after_tax", "hk_income_after_tax_cny", "cny_per_hkd_used", "income_gap_cny")
+    rows = [(term("figure", n, lang), _cell(getattr(r, n), BY_NAME[n], lang=lang)) for n in names]
     width = max(len(k) for k, _ in rows)
-    return "\n".join([head, ""] + [f"{k:<{width}}  {v}" for k, v in rows])
+    return "\n".join([render(head, lang), ""] + [f"{k:<{width}}  {v}" for k, v in rows])

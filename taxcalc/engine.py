@@ -1,20 +1,35 @@
 """Runs scenarios through the mainland, Hong Kong, Macao and zone kernels, by columns.
 
-One code path: a single scenario is a batch of one. ``compute`` returns every intermediate
-column; the batch writer keeps the result columns, the explanation reads the rest.
+One code path: a single scenario is a batch of one. :func:`compute` returns the registry's
+figures (:mod:`taxcalc.figures`) and, for the explanation, every intermediate column.
+
+Exact over the whole input domain. Amounts are int64 in 1/10,000 units; for ordinary rows every
+product stays below 2**63 (see :data:`NARROW_LIMIT`). A row whose derived amounts are larger (a
+tiny exchange rate turns CNY 1,000,000,000 into HK$10**15) runs through the same kernels on
+Python integers (NumPy object arrays), which cannot overflow; its figures are then checked back
+into int64, where they fit.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
 from . import hongkong, macao, mainland, zones
 from .columns import Columns
-from .money import FEN, FX, half_up_div
+from .errors import InputError
+from .figures import BY_NAME, FIGURES
+from .money import FEN, FX, half_up_div, half_up_div_signed
 from .params import year_params
 from .tables import Tables
+
+HK_BURDEN_YEARS = ("same", "previous")
+
+#: the largest foreign-currency amount (HK$ or MOP, and its CNY value) a row may reach and still
+#: run on int64: 10**10 currency units are 10**14 units, times a rate in basis points 10**18.
+NARROW_LIMIT = 1e10
 
 
 @dataclass(frozen=True)
@@ -23,8 +38,45 @@ class Options:
 
     assume_extended: bool = False        # apply an expired zone policy as if renewed
     hk_burden_reduction: bool = False    # include HK's one-off reduction in the HK burden
-    hk_burden_year: str = "same"         # "same": YA beginning in the tax year; "previous": YA ending in it
+    hk_burden_year: Literal["same", "previous"] = "same"   # YA beginning ("same") or ending ("previous") in the tax year
     macao_refund: bool = False           # net the Macao resident's refund from the Macao burden
+
+    def __post_init__(self) -> None:
+        if self.hk_burden_year not in HK_BURDEN_YEARS:
+            raise InputError("hk_burden_year", "option.choice", self.hk_burden_year,
+                             params={"choices": HK_BURDEN_YEARS})
+
+    @property
+    def hk_burden_offset(self) -> int:
+        return -1 if self.hk_burden_year == "previous" else 0
+
+
+@dataclass
+class Computation:
+    """The engine's output for some rows: the registry figures as stored integers (see
+    :mod:`taxcalc.figures`), the intermediate columns (empty unless traced) and the vocabularies
+    of the text figures."""
+
+    figures: dict[str, np.ndarray]
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.figures["iit"]) if self.figures else 0
+
+    def column(self, name: str, i: int):
+        return self.columns[name][i]
+
+
+def vocabularies(tables: Tables) -> dict[str, tuple[str, ...]]:
+    from .figures import BONUS_METHOD_USED, RELIEF_KIND
+
+    return {
+        "bonus_method_used": BONUS_METHOD_USED,
+        "relief_kind": RELIEF_KIND,
+        "relief_policy": tuple(cp.policy.id for cp in zones.compiled_policies(tables)) + ("none",),
+        "hk_year_of_assessment": tuple(tables.hongkong[y].year_of_assessment for y in sorted(tables.hongkong)),
+    }
 
 
 def _fx_to_units(amount_fen, rate_micro):
@@ -32,49 +84,104 @@ def _fx_to_units(amount_fen, rate_micro):
     return half_up_div(amount_fen * FX, rate_micro) * FEN
 
 
-def _to_cny_fen(dollars, rate_micro):
-    """Whole dollars (HK$ or MOP) in CNY, to the fen, half up."""
-    return half_up_div(dollars * 100 * rate_micro, FX)
+def _to_cny(minor, rate_micro):
+    """An amount in cents (HK$ or MOP; whole dollars x 100) in CNY, to the fen, half up."""
+    return half_up_div(minor * rate_micro, FX)
 
 
-def _ratio_micro(num_fen, den_fen):
-    """num / den (both >= 0) in millionths, half up; 0 where den is 0."""
-    return np.where(den_fen > 0, half_up_div(num_fen * FX, np.maximum(den_fen, 1)), 0)
+def _ratio_micro(num, den):
+    """num / den (both >= 0, same unit) in millionths, half up; 0 where den is 0."""
+    return np.where(den > 0, half_up_div(num * FX, np.maximum(den, 1)), 0)
 
 
-def compute(c: Columns, tables: Tables, options: Options = Options(),
-            keys: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+def compute(c: Columns, tables: Tables, options: Options = Options(), *, trace: bool = True) -> Computation:
     """Every row through the kernels, one (tax year, residency) group at a time.
 
     A mixed set of rows is sorted into groups (stable), each group runs as a contiguous slice,
-    and the outputs are put back in the rows' order. ``keys`` limits what is put back (a batch
-    needs only the result columns; the explanation needs every intermediate column).
+    and the outputs are put back in the rows' order. Without ``trace`` only the figures are kept.
     """
     n = len(c["tax_year"])
+    vocab = vocabularies(tables)
     if n == 0:
-        return {}
+        return Computation({f.name: np.zeros(0, dtype=np.int64) for f in FIGURES}, {}, vocab)
     group = c["tax_year"] * 2 + c["residency"]
     if (group == group[0]).all():
-        r = _compute_year(c, tables, int(c["tax_year"][0]), options)
-        return r if keys is None else {k: r[k] for k in keys}
+        figs, cols = _compute_group(c, tables, int(c["tax_year"][0]), options, trace)
+        return Computation(figs, cols, vocab)
     order = np.argsort(group, kind="stable")
     ordered = {k: v[order] for k, v in c.items()}
     bounds = np.flatnonzero(np.diff(group[order])) + 1
-    out: dict[str, np.ndarray] = {}
+    figs_out: dict[str, np.ndarray] = {}
+    cols_out: dict[str, np.ndarray] = {}
     for a, b in zip([0, *bounds.tolist()], [*bounds.tolist(), n]):
-        r = _compute_year({k: v[a:b] for k, v in ordered.items()}, tables, int(ordered["tax_year"][a]), options)
-        for k in (r if keys is None else keys):
-            if k not in out:   # a key only one kind of resident has stays 0 for the others
-                out[k] = np.zeros(n, dtype=r[k].dtype)
-            out[k][order[a:b]] = r[k]
-    return out
+        figs, cols = _compute_group({k: v[a:b] for k, v in ordered.items()}, tables, int(ordered["tax_year"][a]),
+                                    options, trace)
+        _scatter(figs_out, figs, order[a:b], n)
+        _scatter(cols_out, cols, order[a:b], n)
+    return Computation(figs_out, cols_out, vocab)
 
 
-def _compute_year(c: Columns, tables: Tables, year: int, o: Options) -> dict[str, np.ndarray]:
-    """One group: rows of one tax year and one residency."""
+def _scatter(out: dict[str, np.ndarray], part: dict[str, np.ndarray], where: np.ndarray, n: int) -> None:
+    """Put a group's arrays back at its rows. A key only some groups have (non-residents' steps)
+    stays 0 elsewhere; an object column (Python integers) makes the whole column object."""
+    for k, v in part.items():
+        dest = out.get(k)
+        if dest is None:
+            dest = out[k] = np.zeros(n, dtype=v.dtype)
+        elif v.dtype == object and dest.dtype != object:
+            dest = out[k] = dest.astype(object)
+        dest[where] = v
+
+
+def _rates(c: Columns, p):
+    cny_per_hkd = np.where(c["cny_per_hkd"] > 0, c["cny_per_hkd"], p.cny_per_hkd)
+    derived_mop = np.maximum(half_up_div(cny_per_hkd * FX, p.mop_per_hkd), 1)
+    cny_per_mop = np.where(c["cny_per_mop"] > 0, c["cny_per_mop"], derived_mop)
+    return cny_per_hkd, cny_per_mop
+
+
+def _gross_fen(c: Columns):
+    return c["wages"] + c["bonus"] + c["labour"] + c["author"] + c["royalty"]
+
+
+def needs_wide(c: Columns, p) -> np.ndarray:
+    """Rows whose foreign-currency amounts (or their CNY values) pass :data:`NARROW_LIMIT`: those
+    run on Python integers. A float estimate is enough to choose the path."""
+    cny_per_hkd, cny_per_mop = _rates(c, p)
+    gross = _gross_fen(c).astype(np.float64) / 100
+    hkd_rate, mop_rate = cny_per_hkd / FX, cny_per_mop / FX
+    hk_income = np.where(c["hk_income"] >= 0, c["hk_income"] / 100, gross / hkd_rate)
+    worst = np.maximum.reduce([gross / hkd_rate, gross / mop_rate, hk_income, hk_income * hkd_rate])
+    return worst > NARROW_LIMIT
+
+
+def _compute_group(c: Columns, tables: Tables, year: int, o: Options, trace: bool):
     p = year_params(tables, year)
-    burden_offset = -1 if o.hk_burden_year == "previous" else 0
-    pb = year_params(tables, year, burden_offset) if burden_offset else p
+    wide = needs_wide(c, p)
+    if not wide.any():
+        return _compute_year(c, tables, year, o, trace)
+    if wide.all():
+        return _compute_year(_as_python_ints(c), tables, year, o, trace)
+    n = len(wide)
+    figs_out: dict[str, np.ndarray] = {}
+    cols_out: dict[str, np.ndarray] = {}
+    for mask in (~wide, wide):
+        rows = np.flatnonzero(mask)
+        part = {k: v[rows] for k, v in c.items()}
+        figs, cols = _compute_year(_as_python_ints(part) if mask is wide else part, tables, year, o, trace)
+        _scatter(figs_out, figs, rows, n)
+        _scatter(cols_out, cols, rows, n)
+    return figs_out, cols_out
+
+
+def _as_python_ints(c: Columns) -> Columns:
+    return {k: (v.astype(object) if v.dtype == np.int64 else v) for k, v in c.items()}
+
+
+def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool):
+    """One group: rows of one tax year and one residency. Returns (figures, intermediate columns)."""
+    p = year_params(tables, year)
+    pb = year_params(tables, year, o.hk_burden_offset) if o.hk_burden_offset else p
     n = len(c["tax_year"])
 
     # -- mainland (the rows of a group share their residency)
@@ -82,55 +189,114 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options) -> dict[str
         r = mainland.nonresident(c, p.mainland)
     else:
         r = mainland.resident(c, p.mainland, c["bonus_method"])
-    gross = c["wages"] + c["bonus"] + c["labour"] + c["author"] + c["royalty"]      # fen
+    gross = _gross_fen(c)
     r["gross_fen"] = gross
 
     # -- exchange rates
-    cny_per_hkd = np.where(c["cny_per_hkd"] > 0, c["cny_per_hkd"], p.cny_per_hkd)
-    cny_per_mop = np.where(c["cny_per_mop"] > 0, c["cny_per_mop"], half_up_div(cny_per_hkd * FX, p.mop_per_hkd))
+    cny_per_hkd, cny_per_mop = _rates(c, p)
     r["cny_per_hkd"], r["cny_per_mop"] = cny_per_hkd, cny_per_mop
 
-    # -- Hong Kong alternative
+    # -- the Hong Kong job
     hk = p.hongkong
     gross_hkd = _fx_to_units(gross, cny_per_hkd)
     hk_income = np.where(c["hk_income"] >= 0, c["hk_income"] * FEN, gross_hkd)
     mpf = np.where(c["hk_mpf"] >= 0, c["hk_mpf"] * FEN, hongkong.default_mpf(hk_income, hk))
+    mpf_claimed = mpf
     mpf = np.minimum(mpf, hk.mpf_cap)
     allow = hongkong.allowances(c, hk)
     allow_total = sum(allow.values())
     hk_deductions = c["hk_deductions"] * FEN
     t = hongkong.salaries_tax(hk_income, mpf, hk_deductions, allow_total, hk, apply_reduction=True)
-    r.update({"hk_income": hk_income, "hk_mpf": mpf, "hk_deductions_u": hk_deductions, **allow,
-              "hk_allow_total": allow_total, **{f"hk_{k}": v for k, v in t.items()}})
+    r.update({"hk_income": hk_income, "hk_mpf": mpf, "hk_mpf_claimed": mpf_claimed, "hk_deductions_u": hk_deductions,
+              **allow, "hk_allow_total": allow_total, **{f"hk_{k}": v for k, v in t.items()}})
 
     # -- the Hong Kong burden on the mainland income (zone measures)
     hb = pb.hongkong
     allow_b = allow_total if hb is hk else sum(hongkong.allowances(c, hb).values())
     tb = hongkong.salaries_tax(gross_hkd, 0, hk_deductions, allow_b, hb, apply_reduction=o.hk_burden_reduction)
     r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b, **{f"hkb_{k}": v for k, v in tb.items()}})
-    r["hk_burden_fen"] = _to_cny_fen(tb["tax"], cny_per_hkd)
+    r["hk_burden_fen"] = _to_cny(tb["tax"] * 100, cny_per_hkd)
 
     # -- the Macao burden
     mo_income = _fx_to_units(gross, cny_per_mop)
     m = macao.professional_tax(mo_income, p.macao, apply_refund=o.macao_refund)
     r.update({"mo_income": mo_income, **{f"mo_{k}": v for k, v in m.items()}})
-    r["macao_burden_fen"] = _to_cny_fen(m["net"], cny_per_mop)
+    r["macao_burden_fen"] = _to_cny(m["net"] * 100, cny_per_mop)
 
     # -- zone reliefs
     z = zones.reliefs(c, r, year, zones.compiled_policies(tables), o.assume_extended)
     r.update(z)
 
+    # -- the figures (taxcalc.figures), each in its stored unit
     iit = r["iit_fen"]
-    iit_net = iit - r["relief_fen"]
-    hk_tax_cny = _to_cny_fen(r["hk_tax"], cny_per_hkd)
-    r.update({
-        "iit_net_fen": iit_net,
-        "hk_tax_cny_fen": hk_tax_cny,
+    relief = r["relief_fen"]
+    iit_net = iit - relief
+    hk_income_cents = hk_income // FEN
+    hk_after_cents = hk_income_cents - t["tax"] * 100
+    hk_tax_cny = _to_cny(t["tax"] * 100, cny_per_hkd)
+    macao_tax_cny = _to_cny(m["tax"] * 100, cny_per_mop)
+    gap = iit_net - hk_tax_cny
+    n_policies = len(zones.compiled_policies(tables))
+    hk_years = np.array(sorted(tables.hongkong), dtype=np.int64)
+    f = {
+        "gross_income": gross,
+        "iit_taxable": half_up_div(r["iit_taxable"], FEN),
+        "iit": iit,
+        "bonus_method_used": r["use_separate"].astype(np.int8),
+        "bonus_cliff": r["bonus_cliff"],
+        "bonus_cliff_threshold": r["ml_cliff_floor"] // FEN,
+        "bonus_cliff_loss": r["ml_cliff_loss_fen"],
+        "relief": relief,
+        "relief_policy": np.where(r["relief_idx"] >= 0, r["relief_idx"], n_policies),
+        "relief_kind": r["relief_kind_code"],
+        "relief_paid_in": r["relief_paid_in"],
+        "relief_assumed_extended": r["relief_extended"],
+        "iit_net": iit_net,
+        "income_after_iit": gross - iit_net,
+        "effective_rate_before_relief": _ratio_micro(iit, gross),
         "effective_rate_mainland": _ratio_micro(iit_net, gross),
-        "effective_rate_hk": _ratio_micro(hk_tax_cny, gross),
-        "burden_gap_fen": iit_net - hk_tax_cny,
-        "net_income_mainland_fen": gross - iit_net,
-        "hk_after_tax_cents": hk_income // FEN - r["hk_tax"] * 100,
-        "hk_year": np.full(n, hk.year, dtype=np.int64),
-    })
-    return r
+        "cny_per_hkd_used": cny_per_hkd,
+        "cny_per_mop_used": cny_per_mop,
+        "hk_year_of_assessment": np.full(n, int(np.searchsorted(hk_years, hk.year)), dtype=np.int64),
+        "hk_assessable_income": hk_income_cents,
+        "hk_assessable_income_cny": _to_cny(hk_income_cents, cny_per_hkd),
+        "hk_mpf_deducted": half_up_div(mpf, FEN),
+        "hk_tax_before_reduction": t["tax_before"],
+        "hk_tax_reduction": t["reduction"],
+        "hk_tax": t["tax"],
+        "hk_tax_cny": hk_tax_cny,
+        "hk_income_after_tax": hk_after_cents,
+        "hk_income_after_tax_cny": _to_cny(hk_after_cents, cny_per_hkd),
+        "effective_rate_hk": _ratio_micro(t["tax"] * 100, hk_income_cents),
+        "burden_gap_cny": gap,
+        "income_gap_cny": (gross - iit_net) - _to_cny(hk_after_cents, cny_per_hkd),
+        "burden_gap_hkd": half_up_div_signed(gap * FX, cny_per_hkd),
+        "hk_burden": tb["tax"],
+        "hk_burden_cny": r["hk_burden_fen"],
+        "macao_income": mo_income // FEN,
+        "macao_tax": m["tax"],
+        "macao_refund": m["refund"],
+        "macao_burden": m["net"],
+        "macao_burden_cny": r["macao_burden_fen"],
+        "macao_tax_cny": macao_tax_cny,
+        "burden_gap_macao_cny": iit_net - macao_tax_cny,
+    }
+    figs = {name: _stored(name, v, n) for name, v in f.items()}
+    if not trace:
+        return figs, {}
+    r.update({"iit_net_fen": iit_net, "hk_tax_cny_fen": hk_tax_cny, "hk_year": np.full(n, hk.year, dtype=np.int64),
+              "hkb_year": np.full(n, hb.year, dtype=np.int64), "mo_year": np.full(n, p.macao.year, dtype=np.int64)})
+    return figs, r
+
+
+_DTYPES = {"bool": np.bool_, "text": np.int64}
+
+
+def _stored(name: str, v, n: int) -> np.ndarray:
+    """A figure column in its stored dtype: int64 (raises, never wraps, if a Python integer from
+    the wide path did not fit), bool for flags."""
+    dtype = _DTYPES.get(BY_NAME[name].unit, np.int64)
+    out = np.asarray(v, dtype=dtype)
+    if out.shape != (n,):
+        out = np.broadcast_to(out, (n,)).copy()
+    return out

@@ -1,34 +1,76 @@
-"""Errors that name their cause: the field, the row, the table key, what was expected."""
+"""Errors that name their cause: the field, the row, the table key, what was expected.
+
+Input errors carry a code and parameters (:mod:`taxcalc.messages`); ``str()`` gives the English
+text, the faces render the code in their language.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from .messages import Msg, msg
+
+MAX_SHOWN = 60     # characters of a given value repeated in a message
+
+
+def shown_value(value: object) -> str:
+    """A value as a person typed it: plain text, never a Python repr, cut when long."""
+    text = value if isinstance(value, str) else ("true" if value is True else "false" if value is False else str(value))
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+
 
 class TaxcalcError(Exception):
-    """Base class for every error a user can cause."""
+    """Base class for every error a user can cause. ``message`` is a :class:`Msg` when the
+    error has a code (input errors, file errors), else None and ``str()`` is the text."""
+
+    message: Msg | None = None
+
+    @classmethod
+    def coded(cls, code: str, **params: Any) -> "TaxcalcError":
+        err = cls(str(msg(code, **params)))
+        err.message = msg(code, **params)
+        return err
 
 
 class TableError(TaxcalcError):
+    """A table file that cannot be used; for the tables' maintainers, in English."""
+
     def __init__(self, file: str, key: str, problem: str):
         self.file, self.key, self.problem = file, key, problem
         super().__init__(f"table {file}: {key}: {problem}")
 
 
 class InputError(TaxcalcError):
-    """One bad input field; ``row`` is the 1-based data row in a batch file, if any."""
+    """One bad input field: its name, a message code and parameters, the value given (as text),
+    and ``row``, the 1-based data row in a batch file or a list of packages, if any."""
 
-    def __init__(self, field: str, message: str, value: object = None, row: int | None = None):
-        self.field, self.message, self.value, self.row = field, message, value, row
-        where = f"row {row}: " if row is not None else ""
-        shown = f" (got {value!r})" if value is not None else ""
-        super().__init__(f"{where}{field}: {message}{shown}")
+    def __init__(self, field: str, code: str, value: object = None, row: int | None = None,
+                 params: dict[str, Any] | None = None):
+        self.field, self.value, self.row = field, value, row
+        self.message = msg(code, **(params or {}))
+        super().__init__(self._text())
+
+    @property
+    def code(self) -> str:
+        assert self.message is not None
+        return self.message.code
+
+    def _text(self) -> str:
+        where = f"row {self.row}: " if self.row is not None else ""
+        shown = f" (given: {shown_value(self.value)})" if self.value is not None else ""
+        return f"{where}{self.field}: {self.message}{shown}"
+
+    def __str__(self) -> str:
+        return self._text()
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.field, "value": "" if self.value is None else str(self.value),
-                "message": self.message}
+        return {"row": self.row, "column": self.field, "value": "" if self.value is None else shown_value(self.value),
+                "message": str(self.message)}
 
 
 class InputErrors(TaxcalcError):
-    """Several bad fields of one scenario, all reported in one pass."""
+    """Several bad fields of one scenario (or of several rows), all reported in one pass."""
 
     def __init__(self, errors: list[InputError]):
         self.errors = errors

@@ -1,257 +1,406 @@
-"""Every figure with its formula, inputs and citation, read from the engine's columns.
+"""The explanation: the steps of one row's computation, read from the engine's columns.
 
-The explanation never recomputes: it reads the intermediate columns that the one code path
-produced for the row, and the tables for the citations.
+Steps are declared here and evaluated against the columns the one code path produced for the
+row (:class:`taxcalc.engine.Computation`): a step reads a column, it never recomputes it. Each
+step has a code (its label is a message of :mod:`taxcalc.messages`, rendered by the faces), a
+typed value, the registry figure it equals (``figure``) where it is one, whether it is the sum
+of its children (``total``), a formula and a note (messages too), and the citation of the table
+value it uses. Statutory numbers in labels and formulas come from the tables.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from .money import FEN, UNIT
+from .figures import BY_NAME, python_value
+from .messages import Money, Msg, Number, Rate, Term, Terms, msg
 from .tables import Citation, Tables
-from .zones import DAYS_R, IDENTITY_R, REASONS, TALENT_R, WINDOW_R, ZONE_R, rate_cap_relief
+from .zones import APPLIES, DAYS_R, IDENTITY_R, TALENT_R, WINDOW_R, ZONE_R, compiled_policies
+
+UNIT = 10_000
 
 
 @dataclass(slots=True)
 class Step:
-    """One figure of the explanation: what it is, its value, how it was computed, its source."""
+    """One figure of the explanation."""
 
-    label: str
-    value: str = ""
-    formula: str = ""
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+    value: Money | Rate | Number | int | None = None
+    figure: str | None = None          # the registry figure this step's value is
+    total: bool = False                # the value is the sum of the children's values
+    formula: Msg | None = None
+    note: Msg | None = None
     citation: Citation | None = None
-    note: str = ""
     children: list[Step] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        """The step and its children as plain data (for JSON), empty parts left out."""
-        out = {k: v for k, v in asdict(self).items() if v not in ("", None, []) and k != "children"}
-        if self.citation is not None:
-            out["citation"] = self.citation.model_dump(exclude_defaults=True)
-        if self.children:
-            out["children"] = [c.to_dict() for c in self.children]
-        return out
+    @property
+    def label(self) -> Msg:
+        return msg(self.code, **self.params)
 
-    def add(self, *steps: "Step") -> "Step":
-        self.children.extend(steps)
+    def add(self, *steps: Step | None) -> Step:
+        self.children.extend(s for s in steps if s is not None)
         return self
-
-    def __str__(self) -> str:
-        return render_text(self)
 
     def walk(self, depth: int = 0):
         yield depth, self
         for ch in self.children:
             yield from ch.walk(depth + 1)
 
+    def find(self, code: str) -> Step | None:
+        return next((s for _d, s in self.walk() if s.code == code), None)
 
-def _f(fen) -> str:
-    """Fen as money: 1,234.56."""
-    fen = int(fen)
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    def amount(self) -> Decimal | int | None:
+        """The exact value (for checks): an amount, a rate, or a count."""
+        v = self.value
+        if isinstance(v, Money):
+            return Decimal(v.amount)
+        if isinstance(v, (Rate, Number)):
+            return Decimal(v.value)
+        return v
+
+    def to_dict(self, lang: str = "en") -> dict:
+        """The step and its children as plain data (JSON), rendered in ``lang``; the codes stay."""
+        from .i18n import _param, render
+
+        out: dict[str, Any] = {"code": self.code, "label": render(self.label, lang)}
+        if self.value is not None:
+            out["value"] = _param(self.value, lang, "column")
+            amount = self.amount()
+            out["amount"] = str(amount) if isinstance(amount, Decimal) else amount
+            if isinstance(self.value, Money):
+                out["unit"] = self.value.currency
+        if self.figure:
+            out["figure"] = self.figure
+        if self.formula is not None:
+            out["formula"] = render(self.formula, lang)
+        if self.note is not None:
+            out["note"] = render(self.note, lang)
+        if self.citation is not None:
+            out["citation"] = self.citation.model_dump(exclude_defaults=True)
+        if self.children:
+            out["children"] = [c.to_dict(lang) for c in self.children]
+        return out
+
+    def __str__(self) -> str:
+        return render_text(self)
 
 
-def _u(v) -> str:
-    """Units as money with 2 decimals (half up for display)."""
-    v = int(v)
-    return _f((abs(v) + FEN // 2) // FEN * (1 if v >= 0 else -1))
+def render_text(step: Step, lang: str = "en", citations: bool = True) -> str:
+    """The explanation as indented text (the command line's ``--explain``)."""
+    from .i18n import _param, render
+
+    lines = []
+    for depth, st in step.walk():
+        pad = "  " * depth
+        val = f": {_param(st.value, lang, 'column')}" if st.value is not None else ""
+        lines.append(f"{pad}- {render(st.label, lang)}{val}")
+        if st.formula is not None:
+            lines.append(f"{pad}    = {render(st.formula, lang)}")
+        if st.note is not None:
+            lines.append(f"{pad}    note: {render(st.note, lang)}")
+        if citations and st.citation is not None:
+            lines.append(f"{pad}    source: {st.citation.short()}")
+    return "\n".join(lines)
 
 
-def _d(v) -> str:
-    return f"{int(v):,}"
+# ---------------------------------------------------------------------------------------------
+# reading one row
 
 
-def _pct(bp) -> str:
-    """Basis points as a percentage: 1500 -> 15%."""
-    return _rate(Decimal(int(bp)) / 10_000)
+class _Row:
+    """Row ``i`` of a computation, with typed readers."""
+
+    def __init__(self, comp, i: int, tables: Tables):
+        self.comp, self.i, self.tables = comp, i, tables
+        self.col = comp.columns
+
+    def raw(self, column: str) -> int:
+        return int(self.col[column][self.i])
+
+    def units(self, column: str, currency: str = "CNY") -> Money:
+        """An amount kept in 1/10,000 units, exact."""
+        return Money(_exact(Decimal(self.raw(column)) / UNIT), currency)
+
+    def fen(self, column: str, currency: str = "CNY") -> Money:
+        return Money(Decimal(self.raw(column)).scaleb(-2).quantize(Decimal("0.01")), currency)
+
+    def whole(self, column: str, currency: str) -> Money:
+        return Money(self.raw(column), currency, 0)
+
+    def figure(self, name: str) -> Money | Rate | int | None:
+        f = BY_NAME[name]
+        v = python_value(f, self.comp.figures[name][self.i], self.comp.vocab.get(name))
+        if f.is_money:
+            return Money(v, f.unit, f.decimals)
+        if f.unit == "rate":
+            return Rate(v)
+        if f.unit == "fx":
+            return Number(v)
+        return v
+
+    def rate(self, column: str) -> Decimal:
+        return _exact(Decimal(self.raw(column)) / 1_000_000)
 
 
-def _rate(d: Decimal) -> str:
-    """A rate as a percentage without trailing zeros: 0.80 -> 80%, 0.035 -> 3.5%."""
-    return f"{(Decimal(d) * 100).normalize():f}%"
+def _exact(d: Decimal) -> Decimal:
+    """At least 2 decimals, more only where the value has them."""
+    q = d.quantize(Decimal("0.01"))
+    return q if q == d else d.normalize()
 
 
-def _cite(tables: Tables, table, key: str):
+def _fig(row: _Row, code: str, name: str, **kw) -> Step:
+    return Step(code, value=row.figure(name), figure=name, **kw)
+
+
+def _cite(tables: Tables, table, key: str) -> Citation:
     obj = table
     for part in key.split("."):
         obj = obj[int(part)] if isinstance(obj, dict) else getattr(obj, part)
     return tables.citation(table, key, obj)
 
 
-def explain_row(r: dict, i: int, scenario, tables: Tables, options, policies, reliefs=None) -> Step:
-    """The trace for row ``i``; ``reliefs`` are its :func:`relief_options` if already made."""
-    y = scenario.tax_year
-    ml = tables.mainland[y]
-    root = Step(label=f"Tax year {y}: {scenario.identity} {scenario.residency}, zone {scenario.zone}")
-    root.add(_mainland(r, i, scenario, tables, ml))
-    root.add(_hongkong(r, i, scenario, tables))
-    root.add(_burdens(r, i, scenario, tables, options))
-    root.add(_zones(r, i, scenario, tables, policies, reliefs or relief_options(r, i, scenario, policies)))
-    root.add(_summary(r, i))
-    return root
-
-
-def _bracket_formula(taxable_u, table_model, idx, times_q: int = 1) -> str:
+def _bracket_formula(taxable: Money, table_model, idx: int, times_q: int = 1) -> Msg:
     b = table_model.brackets[int(idx)]
-    q = f"{times_q} × " if times_q != 1 else ""
-    return f"{_u(taxable_u)} × {_rate(b.rate)} − {q}{b.quick_deduction:,}"
+    quick = Money(b.quick_deduction, "CNY", 0)
+    if times_q != 1:
+        return msg("formula.bracket_times", taxable=taxable, rate=Rate(b.rate), times=times_q, quick=quick)
+    return msg("formula.bracket", taxable=taxable, rate=Rate(b.rate), quick=quick)
 
 
-def _mainland(r, i, s, tables, ml) -> Step:
-    node = Step(label="Mainland individual income tax", value=_f(r["iit_fen"][i]))
-    ratios = Step(label="Income amounts (收入额)", value=_u(r["ml_wages"][i] + r["ml_labour"][i] + r["ml_author"][i] + r["ml_royalty"][i]))
-    ratios.add(Step(label="Wages" + (" less tax-exempt allowances" if s.exempt_allowances else ""), value=_u(r["ml_wages"][i]),
-                    citation=_cite(tables, ml, "foreign_allowances.exempt") if s.exempt_allowances else None))
-    for key, label, gross in (("labour", "Labour remuneration", s.labour), ("author", "Author's remuneration", s.author),
-                              ("royalty", "Royalties", s.royalty)):
+# ---------------------------------------------------------------------------------------------
+# the tree
+
+
+def explain_row(comp, i: int, s, tables: Tables, options, reliefs: list[ReliefOption] | None = None) -> Step:
+    """The explanation of row ``i`` of ``comp`` (scenario ``s``)."""
+    row = _Row(comp, i, tables)
+    reliefs = reliefs if reliefs is not None else relief_options(comp, i, s, tables, options)
+    root = Step("step.case", {"year": s.tax_year, "identity": Term("identity", s.identity),
+                              "residency": Term("residency", s.residency), "zone": Term("zone", s.zone)})
+    return root.add(_mainland(row, s), _hongkong(row, s), _burdens(row, s, options),
+                    _zones(row, s, reliefs), _gaps(row))
+
+
+def _mainland(row: _Row, s) -> Step:
+    tables = row.tables
+    ml = tables.mainland[s.tax_year]
+    node = _fig(row, "step.iit", "iit")
+    amounts = Step("step.income_amounts", value=row.units("ml_income_amounts"), total=True)
+    exempt = bool(s.exempt_allowances) and ml.foreign_allowances.exempt.value
+    amounts.add(Step("step.wages_less_exempt" if exempt else "step.wages", value=row.units("ml_wages"),
+                     citation=_cite(tables, ml, "foreign_allowances.exempt") if s.exempt_allowances else None))
+    for key in ("labour", "author", "royalty"):
+        gross = getattr(s, key)
         if gross:
             ratio = getattr(ml.income_ratios, key)
-            ratios.add(Step(label=label, value=_u(r[f"ml_{key}"][i]), formula=f"{gross:,} × {_rate(ratio.value)}",
-                            citation=_cite(tables, ml, f"income_ratios.{key}")))
-    node.add(ratios)
+            amounts.add(Step(f"step.{key}", value=row.units(f"ml_{key}"),
+                             formula=msg("formula.ratio", gross=Money(gross, "CNY"), ratio=Rate(ratio.value)),
+                             citation=_cite(tables, ml, f"income_ratios.{key}")))
+    node.add(amounts)
     if s.residency == "nonresident":
-        node.note = "Non-resident: no annual reconciliation; deductions other than 5,000 a month are not allowed"
+        monthly = Money(ml.deductions.basic_monthly_nonresident.value, "CNY", 0)
+        node.note = msg("note.nonresident", monthly=monthly)
         node.add(
-            Step(label="Wages, monthly taxable summed over 12 months", value=_u(r["nr_taxable_wages"][i]),
-                 formula=f"12 × (wages / 12 − {ml.deductions.basic_monthly_nonresident.value:,})",
+            Step("step.nr_taxable_wages", value=row.units("nr_taxable_wages"),
+                 formula=msg("formula.nr_wages", monthly=monthly),
                  citation=_cite(tables, ml, "deductions.basic_monthly_nonresident")),
-            Step(label="Tax on wages: 12 × monthly-table tax", value=_f(r["nr_tax_wages_fen"][i]),
+            Step("step.nr_tax_wages", value=row.fen("nr_tax_wages_fen"),
                  citation=tables.citation(ml, "monthly_table", ml.monthly_table)),
-            Step(label="Tax on labour, author's and royalties (12 equal monthly payments, monthly table, no deduction)",
-                 value=_f(r["nr_tax_labour_fen"][i] + r["nr_tax_author_fen"][i] + r["nr_tax_royalty_fen"][i])),
+            Step("step.nr_tax_other", value=Money((Decimal(row.raw("nr_tax_labour_fen") + row.raw("nr_tax_author_fen")
+                                                           + row.raw("nr_tax_royalty_fen")) / 100).quantize(Decimal("0.01")), "CNY")),
         )
         if s.bonus:
-            node.add(Step(label="Bonus by the six-month rule", value=_f(r["ml_bonus_tax_fen"][i]),
-                          formula=_bracket_formula(int(s.bonus * UNIT), ml.monthly_table, r["ml_bracket_bonus"][i], 6),
+            months = int(ml.bonus.nonresident_months.value)
+            node.add(Step("step.nr_bonus", {"months": months}, value=row.fen("ml_bonus_tax_fen"),
+                          formula=_bracket_formula(Money(s.bonus, "CNY"), ml.monthly_table, row.raw("ml_bracket_bonus"), months),
                           citation=_cite(tables, ml, "bonus.nonresident_months")))
-    else:
-        ded = Step(label="Deductions", value=_u(r["ml_deductions"][i])).add(
-            Step(label="Basic deduction", value=_u(r["ml_basic"][i]), citation=_cite(tables, ml, "deductions.basic_annual")),
-            Step(label="Social insurance and housing fund (专项扣除)", value=_u(r["ml_social"][i])),
-            _sad(r, i, s, tables, ml),
-            Step(label="Other deductions", value=_u(r["ml_other"][i])).add(
-                Step(label="Private pension (capped)", value=_u(r["ml_pension"][i]), citation=_cite(tables, ml, "other_caps.private_pension")),
-                Step(label="Commercial health insurance (capped)", value=_u(r["ml_health"][i]), citation=_cite(tables, ml, "other_caps.health_insurance")),
-            ),
-        )
-        node.add(ded)
-        sep = bool(r["use_separate"][i])
-        apart = Step(label="Comprehensive income without the bonus: taxable", value=_u(r["ml_taxable_apart"][i]),
-                     formula=f"max(0, {_u(r['ml_comprehensive'][i])} − {_u(r['ml_deductions'][i])})")
-        apart.add(Step(label="Tax on it", value=_f(r["ml_tax_apart_fen"][i]),
-                       formula=_bracket_formula(r["ml_taxable_apart"][i], ml.annual_table, r["ml_bracket_apart"][i]),
-                       citation=tables.citation(ml, "annual_table", ml.annual_table)))
-        if s.bonus:
-            b = Step(label=f"Annual one-off bonus: method {'separate' if sep else 'combined'} (asked: {s.bonus_method})",
-                     value=_f(r["iit_fen"][i]), citation=_cite(tables, ml, "bonus.separate_allowed"))
-            b.add(Step(label="Separate: bonus taxed on its own, rate found at bonus / 12 on the monthly table",
-                       value=_f(r["ml_bonus_tax_fen"][i]),
-                       formula=_bracket_formula(int(s.bonus * UNIT), ml.monthly_table, r["ml_bracket_bonus"][i]),
-                       citation=tables.citation(ml, "monthly_table", ml.monthly_table)),
-                  Step(label="Separate: total with the comprehensive-income tax", value=_f(r["ml_separate_total_fen"][i])),
-                  Step(label="Combined: bonus added to comprehensive income, taxable", value=_u(r["ml_taxable_merged"][i])),
-                  Step(label="Combined: tax", value=_f(r["ml_tax_merged_fen"][i]),
-                       formula=_bracket_formula(r["ml_taxable_merged"][i], ml.annual_table, r["ml_bracket_merged"][i])))
-            if s.bonus_method == "best":
-                b.note = "best: the lower total is used; a tie goes to combined"
-            if r["bonus_cliff"][i]:
-                b.add(Step(label="Bonus cliff", value=_u(r["ml_cliff_floor"][i]),
-                           note=f"a bonus of {_u(r['ml_cliff_floor'][i])} would leave {_f(r['ml_cliff_loss_fen'][i])} more after tax"))
-            node.add(apart, b)
-        else:
-            node.add(apart)
-        node.add(Step(label="Taxable comprehensive income used", value=_u(r["iit_taxable"][i])))
+        node.add(_fig(row, "step.taxable_used", "iit_taxable"))
+        return node
+
+    other = Step("step.other", value=row.units("ml_other"), total=True).add(
+        Step("step.other_given", value=Money(s.other_deductions, "CNY")) if s.other_deductions else None,
+        Step("step.pension", {"cap": Money(ml.other_caps.private_pension.value, "CNY", 0)}, value=row.units("ml_pension"),
+             citation=_cite(tables, ml, "other_caps.private_pension")) if s.private_pension else None,
+        Step("step.health", {"cap": Money(ml.other_caps.health_insurance.value, "CNY", 0)}, value=row.units("ml_health"),
+             citation=_cite(tables, ml, "other_caps.health_insurance")) if s.health_insurance else None,
+    )
+    if not other.children:
+        other.total = False
+    node.add(Step("step.deductions", value=row.units("ml_deductions"), total=True).add(
+        Step("step.basic", value=row.units("ml_basic"), citation=_cite(tables, ml, "deductions.basic_annual")),
+        Step("step.social", value=row.units("ml_social")),
+        _sad(row, s, ml),
+        other,
+    ))
+    sep = bool(row.raw("use_separate"))
+    apart = Step("step.taxable_apart", value=row.units("ml_taxable_apart"),
+                 formula=msg("formula.max0_minus", a=row.units("ml_comprehensive"), b=row.units("ml_deductions")))
+    apart.add(Step("step.tax_apart", value=row.fen("ml_tax_apart_fen"),
+                   formula=_bracket_formula(row.units("ml_taxable_apart"), ml.annual_table, row.raw("ml_bracket_apart")),
+                   citation=tables.citation(ml, "annual_table", ml.annual_table)))
+    node.add(apart)
+    if s.bonus:
+        b = Step("step.bonus", {"method": Term("word", "separate" if sep else "combined"),
+                                "asked": Term("word", s.bonus_method)},
+                 value=row.figure("iit"), figure="iit", citation=_cite(tables, ml, "bonus.separate_allowed"))
+        b.add(Step("step.bonus_separate", value=row.fen("ml_bonus_tax_fen"),
+                   formula=_bracket_formula(Money(s.bonus, "CNY"), ml.monthly_table, row.raw("ml_bracket_bonus")),
+                   citation=tables.citation(ml, "monthly_table", ml.monthly_table)),
+              Step("step.separate_total", value=row.fen("ml_separate_total_fen"),
+                   formula=msg("formula.plus", a=row.fen("ml_tax_apart_fen"), b=row.fen("ml_bonus_tax_fen"))),
+              Step("step.combined_taxable", value=row.units("ml_taxable_merged")),
+              Step("step.combined_tax", value=row.fen("ml_tax_merged_fen"),
+                   formula=_bracket_formula(row.units("ml_taxable_merged"), ml.annual_table, row.raw("ml_bracket_merged"))))
+        if not row.raw("ml_bonus_allowed"):
+            b.note = msg("note.bonus_not_separate", year=s.tax_year)
+        elif s.bonus_method == "best":
+            b.note = msg("note.bonus_best")
+        if row.raw("bonus_cliff"):
+            b.add(_fig(row, "step.bonus_cliff", "bonus_cliff_threshold",
+                       note=msg("note.bonus_cliff", threshold=row.figure("bonus_cliff_threshold"),
+                                loss=row.figure("bonus_cliff_loss"))))
+        node.add(b)
+    node.add(_fig(row, "step.taxable_used", "iit_taxable"))
     return node
 
 
-def _sad(r, i, s, tables, ml) -> Step:
-    sad = Step(label="Special additional deductions (专项附加扣除)", value=_u(r["ml_additional"][i]))
+_SAD = (("sad_children", "step.sad_children", "special_additional.children_education_monthly"),
+        ("sad_infants", "step.sad_infants", "special_additional.infant_care_monthly"),
+        ("sad_elderly", "step.sad_elderly", None),
+        ("sad_housing", "step.sad_housing", None),
+        ("sad_education", "step.sad_education", "special_additional.continuing_education_degree_monthly"),
+        ("sad_illness", "step.sad_illness", "special_additional.serious_illness_cap"))
+
+
+def _sad(row: _Row, s, ml) -> Step:
+    sad = Step("step.sad", value=row.units("ml_additional"), total=True)
     if s.additional_deductions:
-        sad.add(Step(label="Given as a total", value=f"{s.additional_deductions:,}"))
-        return sad
-    items = [("sad_children", "Children's education", "special_additional.children_education_monthly"),
-             ("sad_infants", "Infant care (under 3)", "special_additional.infant_care_monthly"),
-             ("sad_elderly", "Elderly support", "special_additional.elderly_only_child_monthly" if s.sad_elderly == "only_child" else "special_additional.elderly_shared_cap_monthly"),
-             ("sad_housing", "Housing-loan interest or rent", "special_additional.housing_loan_monthly" if s.sad_housing == "loan" else f"special_additional.{s.sad_housing}_monthly" if s.sad_housing != "none" else "special_additional.housing_loan_monthly"),
-             ("sad_education", "Continuing education", "special_additional.continuing_education_degree_monthly"),
-             ("sad_illness", "Serious illness (above the threshold, capped)", "special_additional.serious_illness_cap")]
-    for key, label, cite in items:
-        v = r[f"ml_{key}"][i]
-        if v:
-            sad.add(Step(label=label, value=_u(v), citation=_cite(tables, ml, cite)))
+        return sad.add(Step("step.sad_total_given", value=Money(s.additional_deductions, "CNY")))
+    for key, code, cite in _SAD:
+        if key == "sad_elderly":
+            cite = ("special_additional.elderly_only_child_monthly" if s.sad_elderly == "only_child"
+                    else "special_additional.elderly_shared_cap_monthly")
+        elif key == "sad_housing":
+            cite = ("special_additional.housing_loan_monthly" if s.sad_housing in ("none", "loan")
+                    else f"special_additional.{s.sad_housing}_monthly")
+        if row.raw(f"ml_{key}"):
+            sad.add(Step(code, value=row.units(f"ml_{key}"), citation=_cite(row.tables, ml, cite)))
+    if not sad.children:
+        sad.total = False
     return sad
 
 
-def _hongkong(r, i, s, tables) -> Step:
-    y = int(r["hk_year"][i])
-    hk = tables.hongkong[y]
-    fx = tables.fx
-    node = Step(label=f"Hong Kong Salaries Tax, year of assessment {hk.year_of_assessment}", value=f"HK$ {_d(r['hk_tax'][i])}")
-    if r["hk_year"][i] != s.tax_year:
-        node.note = f"no table for {s.tax_year}/{(s.tax_year + 1) % 100:02d}: the latest tabled year is used"
-    inc = Step(label="Assessable income", value=_u(r["hk_income"][i]))
+def _hongkong(row: _Row, s) -> Step:
+    tables = row.tables
+    hk = tables.hongkong[row.raw("hk_year")]
+    node = _fig(row, "step.hk", "hk_tax", params={"ya": hk.year_of_assessment})
+    if row.raw("hk_year") != s.tax_year:
+        node.note = msg("note.hk_year_fallback", wanted=f"{s.tax_year}/{(s.tax_year + 1) % 100:02d}",
+                        used=hk.year_of_assessment)
+    inc = _fig(row, "step.hk_income", "hk_assessable_income")
     if s.hk_income is None:
-        inc.formula = f"gross mainland income {_f(r['gross_fen'][i])} / {Decimal(int(r['cny_per_hkd'][i])) / 1_000_000} CNY per HK$"
-        if s.cny_per_hkd is None and s.tax_year in fx.cny_per_hkd:
+        inc.formula = msg("formula.to_currency", amount=row.figure("gross_income"), rate=row.figure("cny_per_hkd_used"))
+        fx = tables.fx
+        if s.cny_per_hkd is None and fx is not None and s.tax_year in fx.cny_per_hkd:
             inc.citation = tables.citation(fx, f"cny_per_hkd.{s.tax_year}", fx.cny_per_hkd[s.tax_year])
-    node.add(inc)
-    node.add(Step(label="MPF mandatory contributions", value=_u(r["hk_mpf"][i]),
-                  formula="given" if s.hk_mpf is not None else "5% of income; none below HK$7,100 a month; at most HK$1,500 a month",
-                  citation=_cite(tables, hk, "mpf.employee_rate")),
-             Step(label="Other deductions", value=_u(r["hk_deductions_u"][i])),
-             Step(label="Net income", value=_u(r["hk_net_income"][i])))
-    allow = Step(label="Allowances", value=_u(r["hk_allow_total"][i])).add(
-        Step(label="Married person's" if s.hk_married else "Basic", value=_u(r["hk_allow_personal"][i]),
+    mpf_cap = Money(hk.mpf.deduction_cap.value, "HKD", 0)
+    if s.hk_mpf is not None:
+        mpf_formula = msg("formula.mpf_given", given=Money(s.hk_mpf, "HKD"), cap=mpf_cap)
+    else:
+        mpf_formula = msg("formula.mpf_default", rate=Rate(hk.mpf.employee_rate.value),
+                          min=Money(hk.mpf.min_monthly_income.value, "HKD", 0),
+                          max=Money(hk.mpf.max_monthly_contribution.value, "HKD", 0), cap=mpf_cap)
+    allow = Step("step.hk_allowances", value=row.units("hk_allow_total", "HKD"), total=True).add(
+        Step("step.hk_allow_married" if s.hk_married else "step.hk_allow_basic", value=row.units("hk_allow_personal", "HKD"),
              citation=_cite(tables, hk, "allowances.married" if s.hk_married else "allowances.basic")))
-    if r["hk_allow_children"][i]:
-        allow.add(Step(label="Children", value=_u(r["hk_allow_children"][i]), citation=_cite(tables, hk, "allowances.child")))
-    if r["hk_allow_parents"][i]:
-        allow.add(Step(label="Dependent parents and grandparents", value=_u(r["hk_allow_parents"][i]),
+    if row.raw("hk_allow_children"):
+        allow.add(Step("step.hk_allow_children", value=row.units("hk_allow_children", "HKD"),
+                       citation=_cite(tables, hk, "allowances.child")))
+    if row.raw("hk_allow_parents"):
+        allow.add(Step("step.hk_allow_parents", value=row.units("hk_allow_parents", "HKD"),
                        citation=_cite(tables, hk, "allowances.dependent_parent_60")))
-    if r["hk_allow_other"][i]:
-        allow.add(Step(label="Single parent, disability, siblings", value=_u(r["hk_allow_other"][i])))
-    node.add(allow)
-    node.add(Step(label="Net chargeable income", value=_u(r["hk_nci"][i])),
-             Step(label="Progressive tax on net chargeable income", value=_u(r["hk_progressive_raw"][i] // UNIT),
-                  citation=tables.citation(hk, "progressive", hk.progressive)),
-             Step(label="Standard-rate tax on net income", value=_u(r["hk_standard_raw"][i] // UNIT),
-                  citation=tables.citation(hk, "standard_rate", hk.standard_rate)),
-             Step(label=f"Lower of the two ({'standard' if r['hk_standard_used'][i] else 'progressive'}), rounded down to the dollar",
-                  value=_d(r["hk_tax_before"][i])),
-             Step(label="One-off reduction", value=_d(r["hk_reduction"][i]), citation=_cite(tables, hk, "reduction.cap")),
-             Step(label="Tax payable (rounded down to the dollar)", value=_d(r["hk_tax"][i])))
-    return node
+    if row.raw("hk_allow_other"):
+        allow.add(Step("step.hk_allow_other", value=row.units("hk_allow_other", "HKD")))
+    which = "standard" if row.raw("hk_standard_used") else "progressive"
+    reduction = Step("step.hk_reduction", {"rate": Rate(hk.reduction.rate.value), "cap": Money(hk.reduction.cap.value, "HKD", 0)},
+                     value=row.figure("hk_tax_reduction"), figure="hk_tax_reduction",
+                     citation=_cite(tables, hk, "reduction.cap"))
+    return node.add(
+        inc,
+        Step("step.hk_mpf", value=row.units("hk_mpf", "HKD"), formula=mpf_formula, citation=_cite(tables, hk, "mpf.employee_rate")),
+        Step("step.hk_deductions", value=row.units("hk_deductions_u", "HKD")),
+        Step("step.hk_net_income", value=row.units("hk_net_income", "HKD"),
+             formula=msg("formula.max0_minus3", a=row.units("hk_income", "HKD"), b=row.units("hk_mpf", "HKD"),
+                         c=row.units("hk_deductions_u", "HKD"))),
+        allow,
+        Step("step.hk_nci", value=row.units("hk_nci", "HKD"),
+             formula=msg("formula.max0_minus", a=row.units("hk_net_income", "HKD"), b=row.units("hk_allow_total", "HKD"))),
+        Step("step.hk_progressive", value=Money(_exact(Decimal(row.raw("hk_progressive_raw")) / UNIT / UNIT), "HKD"),
+             citation=tables.citation(hk, "progressive", hk.progressive)),
+        Step("step.hk_standard", value=Money(_exact(Decimal(row.raw("hk_standard_raw")) / UNIT / UNIT), "HKD"),
+             citation=tables.citation(hk, "standard_rate", hk.standard_rate)),
+        _fig(row, "step.hk_lower", "hk_tax_before_reduction", params={"which": Term("word", which)}),
+        reduction,
+        _fig(row, "step.hk_tax", "hk_tax", formula=msg("formula.minus", a=row.figure("hk_tax_before_reduction"),
+                                                       b=row.figure("hk_tax_reduction"))),
+        _fig(row, "step.hk_tax_cny", "hk_tax_cny", formula=msg("formula.times", a=row.figure("hk_tax"),
+                                                               b=row.figure("cny_per_hkd_used"))),
+    )
 
 
-def _burdens(r, i, s, tables, options) -> Step:
-    node = Step(label="Burdens the zone caps compare with (documented defaults, docs/assumptions.md)")
-    hk_note = ("HK Salaries Tax on the gross mainland income in HK$, hk_deductions only (no MPF), the family allowances, "
-               f"the lower of progressive and standard, {'after' if options.hk_burden_reduction else 'before'} the one-off reduction, "
-               f"year of assessment {'beginning' if options.hk_burden_year == 'same' else 'ending'} in the tax year")
-    hk_step = Step(label="Hong Kong burden", value=_f(r["hk_burden_fen"][i]), note=hk_note,
-                   formula=f"HK$ {_d(r['hkb_tax'][i])} × {Decimal(int(r['cny_per_hkd'][i])) / 1_000_000}")
+def _burdens(row: _Row, s, options) -> Step:
+    tables = row.tables
+    hb = tables.hongkong[row.raw("hkb_year")]
+    node = Step("step.burdens")
+    which = "standard" if row.raw("hkb_standard_used") else "progressive"
+    hk_step = _fig(row, "step.hk_burden", "hk_burden_cny",
+                   note=msg("note.hk_burden_rule", reduction=Term("word", "after" if options.hk_burden_reduction else "before"),
+                            ya=hb.year_of_assessment),
+                   formula=msg("formula.times", a=row.figure("hk_burden"), b=row.figure("cny_per_hkd_used")))
     hk_step.add(
-        Step(label="Assessable income (gross mainland income in HK$)", value=_u(r["hkb_income"][i])),
-        Step(label="Net income (less hk_deductions; no MPF)", value=_u(r["hkb_net_income"][i])),
-        Step(label="Allowances", value=_u(r["hkb_allow_total"][i])),
-        Step(label="Net chargeable income", value=_u(r["hkb_nci"][i])),
-        Step(label=f"Tax, the lower of progressive and standard ({'standard' if r['hkb_standard_used'][i] else 'progressive'}), rounded down",
-             value=f"HK$ {_d(r['hkb_tax_before'][i])}"),
+        Step("step.hkb_income", value=row.units("hkb_income", "HKD"),
+             formula=msg("formula.to_currency", amount=row.figure("gross_income"), rate=row.figure("cny_per_hkd_used"))),
+        Step("step.hkb_net_income", value=row.units("hkb_net_income", "HKD")),
+        Step("step.hk_allowances", value=row.units("hkb_allow_total", "HKD")),
+        Step("step.hk_nci", value=row.units("hkb_nci", "HKD")),
+        Step("step.hkb_tax_before", {"which": Term("word", which)}, value=row.whole("hkb_tax_before", "HKD")),
     )
     if options.hk_burden_reduction:
-        hk_step.add(Step(label="After the one-off reduction", value=f"HK$ {_d(r['hkb_tax'][i])}"))
+        hk_step.add(Step("step.hkb_after_reduction", value=row.whole("hkb_tax", "HKD")))
+    hk_step.add(_fig(row, "step.hkb_tax", "hk_burden"))
     node.add(hk_step)
-    mo_note = ("Macao Professional Tax on the gross mainland income in MOP: 25% fixed deduction, the exemption and bands, "
-               f"the 30% reduction, {'less' if options.macao_refund else 'before'} the resident's refund, rounded up to the pataca")
-    mo_year = tables.macao_year_for(s.tax_year)[0]
-    node.add(Step(label="Macao burden", value=_f(r["macao_burden_fen"][i]), note=mo_note,
-                  formula=f"MOP {_d(r['mo_net'][i])} × {Decimal(int(r['cny_per_mop'][i])) / 1_000_000}",
-                  citation=_cite(tables, tables.macao[mo_year], "professional_tax.reduction")))
+
+    mo = tables.macao[row.raw("mo_year")]
+    pt = mo.professional_tax
+    mo_step = _fig(row, "step.macao_burden", "macao_burden_cny",
+                   formula=msg("formula.times", a=row.figure("macao_burden"), b=row.figure("cny_per_mop_used")))
+    if row.raw("mo_year") != s.tax_year:
+        mo_step.note = msg("note.macao_year_fallback", wanted=s.tax_year, used=mo.year)
+    mo_step.add(
+        _fig(row, "step.macao_income", "macao_income",
+             formula=msg("formula.to_currency", amount=row.figure("gross_income"), rate=row.figure("cny_per_mop_used"))),
+        Step("step.macao_taxable", {"fixed": Rate(pt.fixed_deduction.value)}, value=row.units("mo_taxable", "MOP"),
+             citation=_cite(tables, mo, "professional_tax.fixed_deduction")),
+        Step("step.macao_table_tax", {"exemption": Money(pt.exemption.value, "MOP", 0)},
+             value=Money(_exact(Decimal(row.raw("mo_table_tax_raw")) / UNIT / UNIT), "MOP"),
+             citation=_cite(tables, mo, "professional_tax.exemption")),
+        _fig(row, "step.macao_tax", "macao_tax", params={"reduction": Rate(pt.reduction.value)},
+             citation=_cite(tables, mo, "professional_tax.reduction")),
+        _fig(row, "step.macao_refund", "macao_refund",
+             params={"rate": Rate(pt.refund_rate.value), "cap": Money(pt.refund_cap.value, "MOP", 0)},
+             note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted"),
+             citation=_cite(tables, mo, "professional_tax.refund_rate")),
+        _fig(row, "step.macao_burden_mop", "macao_burden"),
+    )
+    node.add(mo_step)
     return node
+
+
+# ---------------------------------------------------------------------------------------------
+# the zone reliefs
 
 
 @dataclass(slots=True)
@@ -259,109 +408,119 @@ class ReliefOption:
     """One zone policy considered for a row: its amount, or why it does not apply."""
 
     policy: str
-    name: str
-    kind: str
-    years: str
-    reason: str          # applies, identity, talent, zone, not in force, work days
-    why: str
+    kind: str                 # exemption or subsidy
+    first_year: int
+    last_year: int
+    reason: str               # applies, identity, talent, zone, window, work_days
+    why: Msg                  # the reason as a message
     amount: Decimal
     chosen: bool
-    paid_in: int | None
+    settled_in: int | None    # the year of the reconciliation (exemption) or the payment (subsidy)
+    extended: bool = False    # applies only because --assume-extended renews it
+    tax_free: bool = False    # a subsidy that is itself free of tax
 
 
-def relief_options(r, i, s, policies) -> list[ReliefOption]:
+REASON_CODES = {APPLIES: "applies", IDENTITY_R: "identity", TALENT_R: "talent", ZONE_R: "zone",
+                WINDOW_R: "window", DAYS_R: "work_days"}
+
+
+def relief_options(comp, i: int, s, tables: Tables, options) -> list[ReliefOption]:
     """Every policy in the tables, with what the kernel found for row ``i``."""
-    chosen = int(r["relief_idx"][i])
+    col = comp.columns
+    chosen = int(col["relief_idx"][i])
     out = []
-    for k, cp in enumerate(policies):
+    for k, cp in enumerate(compiled_policies(tables)):
         p = cp.policy
-        reason = int(r[f"z_{p.id}_reason"][i])
+        reason = int(col[cp.reason_key][i])
+        extended = reason == APPLIES and s.tax_year > cp.last
         if reason == IDENTITY_R:
-            why = f"not available: identity {s.identity} (needs {', '.join(p.identities)})"
+            why = msg("reason.identity", identity=Term("identity", s.identity), identities=Terms("identity", tuple(p.identities)))
         elif reason == TALENT_R:
-            why = "not available: needs recognised talent status"
+            why = msg("reason.talent")
         elif reason == ZONE_R:
-            why = f"not available: zone {s.zone} (applies in {', '.join(p.zones)})"
+            why = msg("reason.zone", zone=Term("zone", s.zone), zones=Terms("zone", tuple(p.zones)))
         elif reason == WINDOW_R:
-            why = (f"not in force in {s.tax_year} (in force {p.first_year}-{cp.last}"
-                   + (f"; --assume-extended applies it after {cp.last})" if s.tax_year > cp.last else ")"))
+            why = msg("reason.window_extendable" if s.tax_year > cp.last else "reason.window",
+                      year=s.tax_year, first=cp.first, last=cp.last)
         elif reason == DAYS_R:
-            why = f"not available: {s.work_days} work days; needs more than {cp.days_more_than / 10:g}"
+            why = msg("reason.work_days", days=s.work_days, needed=Decimal(cp.days_more_than) / 10)
         else:
-            why = "applies" + (" (assumed extended)" if s.tax_year > cp.last else "")
-        out.append(ReliefOption(policy=p.id, name=p.name, kind=p.kind, years=f"{p.first_year}-{cp.last}",
-                                reason=REASONS[reason], why=why,
-                                amount=(Decimal(int(r[f"z_{p.id}_amount"][i])) / 100).quantize(Decimal("0.01")),
-                                chosen=k == chosen, paid_in=s.tax_year + cp.paid_offset if reason == 0 else None))
+            why = msg("reason.applies_extended", last=cp.last) if extended else msg("reason.applies")
+        out.append(ReliefOption(policy=p.id, kind=p.kind, first_year=cp.first, last_year=cp.last,
+                                reason=REASON_CODES[reason], why=why,
+                                amount=(Decimal(int(col[cp.amount_key][i])) / 100).quantize(Decimal("0.01")),
+                                chosen=k == chosen, settled_in=s.tax_year + cp.paid_offset if reason == APPLIES else None,
+                                extended=extended, tax_free=bool(p.tax_free and p.tax_free.value)))
     return out
 
 
-def _zones(r, i, s, tables, policies, reliefs) -> Step:
-    chosen = int(r["relief_idx"][i])
-    node = Step(label="Zone reliefs (one per person and year: the largest; on a tie the exemption)",
-                value=_f(r["relief_fen"][i]))
-    for cp, opt in zip(policies, reliefs):
+def relief_summary(r) -> Msg:
+    """The chosen relief in one line: what, how much, when it is settled."""
+    if r.relief_policy == "none":
+        return msg("relief.none")
+    amount = Money(r.relief, "CNY")
+    policy = Term("policy", r.relief_policy)
+    if r.relief_kind == "exemption":
+        return msg("relief.exemption", policy=policy, amount=amount, year=r.relief_paid_in)
+    tax_free = any(o.chosen and o.tax_free for o in r.reliefs)
+    return msg("relief.subsidy_tax_free" if tax_free else "relief.subsidy", policy=policy, amount=amount,
+               year=r.relief_paid_in)
+
+
+def _zones(row: _Row, s, reliefs: list[ReliefOption]) -> Step:
+    tables = row.tables
+    node = _fig(row, "step.zones", "relief")
+    for cp, opt in zip(compiled_policies(tables), reliefs):
         p = cp.policy
         zt = tables.policies[p.id][0]
         applies = opt.reason == "applies"
-        formula = ""
+        step = Step("step.policy", {"policy": Term("policy", p.id), "kind": Term("relief_kind", p.kind),
+                                    "first": cp.first, "last": cp.last, "chosen": opt.chosen},
+                    value=Money(opt.amount, "CNY"), note=opt.why)
+        if opt.chosen:
+            step.code = "step.policy_chosen"
         if p.formula == "rate_cap":
+            step.citation = tables.citation(zt, f"{p.id}.rate", p.rate)
             if applies:
-                formula = _rate_cap_formula(r, i, cp)
-            cite = tables.citation(zt, f"{p.id}.rate", p.rate)
+                parts = [Step("step.rate_cap_comp", {"rate": Rate(Decimal(cp.rate_bp) / 10_000)},
+                              value=row.fen(cp.cat_keys[0]),
+                              formula=msg("formula.rate_cap", tax=row.fen("cat_comp_tax_fen"), rate=Rate(Decimal(cp.rate_bp) / 10_000),
+                                          taxable=row.units("cat_comp_taxable")))]
+                if row.raw("cat_bonus_taxable"):
+                    parts.append(Step("step.rate_cap_bonus", {"rate": Rate(Decimal(cp.rate_bp) / 10_000)},
+                                      value=row.fen(cp.cat_keys[1]),
+                                      formula=msg("formula.rate_cap", tax=row.fen("cat_bonus_tax_fen"),
+                                                  rate=Rate(Decimal(cp.rate_bp) / 10_000), taxable=row.units("cat_bonus_taxable"))))
+                step.add(*parts)
+                if cp.cap_fen >= 0:
+                    step.formula = msg("formula.capped", cap=Money(Decimal(cp.cap_fen) / 100, "CNY", 0))
+                else:
+                    step.total = True
         else:
+            step.citation = tables.citation(zt, f"{p.id}.basis", p.basis) if p.basis else None
             if applies:
-                burden = "HK burden" if p.formula == "hk_burden" else "Macao burden"
-                key = "hk_burden_fen" if p.formula == "hk_burden" else "macao_burden_fen"
-                formula = f"max(0, {_f(r['iit_fen'][i])} − {burden} {_f(r[key][i])})"
-            cite = tables.citation(zt, f"{p.id}.basis", p.basis) if p.basis else None
-        mark = "chosen: " if opt.chosen else ""
-        node.add(Step(label=f"{mark}{p.id}: {p.name} ({p.kind}, {opt.years})", value=f"{opt.amount:,}",
-                      formula=formula, citation=cite, note=opt.why))
-    if chosen >= 0:
-        cp = policies[chosen]
-        node.note = (f"{cp.policy.id}, {'an' if cp.policy.kind == 'exemption' else 'a'} {cp.policy.kind}, paid in {int(r['relief_paid_in'][i])}"
-                     + (" (the subsidy itself is tax-free)" if cp.policy.tax_free and cp.policy.tax_free.value else ""))
-    else:
-        node.note = "no relief applies"
+                burden = "hk_burden_cny" if p.formula == "hk_burden" else "macao_burden_cny"
+                step.formula = msg("formula.burden_cap", iit=row.figure("iit"), burden=row.figure(burden),
+                                   which=Term("word", "hk" if p.formula == "hk_burden" else "macao"))
+        node.add(step)
+    if not any(o.chosen for o in reliefs):
+        node.note = msg("relief.none")
     return node
 
 
-def _rate_cap_formula(r, i, cp) -> str:
-    """Each category's max(0, tax - rate x taxable), with the figures of this row."""
-    parts = []
-    for cat, label in (("comp", "comprehensive income"), ("bonus", "bonus taxed apart")):
-        tax, taxable = r[f"cat_{cat}_tax_fen"][i:i + 1], r[f"cat_{cat}_taxable"][i:i + 1]
-        if cat == "bonus" and not taxable[0]:
-            continue
-        relief = int(rate_cap_relief(tax, taxable, cp.rate_bp)[0])
-        parts.append(f"{label}: max(0, {_f(tax[0])} − {_pct(cp.rate_bp)} × {_u(taxable[0])}) = {_f(relief)}")
-    text = "; ".join(parts)
-    if cp.cap_fen >= 0:
-        text += f"; total capped at {_f(cp.cap_fen)}"
-    return text
-
-
-def _summary(r, i) -> Step:
-    return Step(label="Burden gap").add(
-        Step(label="Mainland IIT after relief", value=_f(r["iit_net_fen"][i]), formula=f"{_f(r['iit_fen'][i])} − {_f(r['relief_fen'][i])}"),
-        Step(label="Hong Kong tax in CNY", value=_f(r["hk_tax_cny_fen"][i])),
-        Step(label="Gap (mainland − Hong Kong)", value=_f(r["burden_gap_fen"][i])),
-        Step(label="Effective rate, mainland, after relief", value=f"{Decimal(int(r['effective_rate_mainland'][i])) / 10_000:.2f}%"),
-        Step(label="Effective rate, Hong Kong", value=f"{Decimal(int(r['effective_rate_hk'][i])) / 10_000:.2f}%"),
+def _gaps(row: _Row) -> Step:
+    return Step("step.gaps").add(
+        _fig(row, "step.iit_net", "iit_net", formula=msg("formula.minus", a=row.figure("iit"), b=row.figure("relief"))),
+        _fig(row, "step.hk_tax_cny", "hk_tax_cny"),
+        _fig(row, "step.gap_hk", "burden_gap_cny", formula=msg("formula.minus", a=row.figure("iit_net"), b=row.figure("hk_tax_cny"))),
+        _fig(row, "step.gap_hk_hkd", "burden_gap_hkd", formula=msg("formula.divided", a=row.figure("burden_gap_cny"), b=row.figure("cny_per_hkd_used"))),
+        _fig(row, "step.macao_tax_cny", "macao_tax_cny", formula=msg("formula.times", a=row.figure("macao_tax"), b=row.figure("cny_per_mop_used"))),
+        _fig(row, "step.gap_macao", "burden_gap_macao_cny",
+             formula=msg("formula.minus", a=row.figure("iit_net"), b=row.figure("macao_tax_cny"))),
+        _fig(row, "step.rate_before", "effective_rate_before_relief",
+             formula=msg("formula.divided", a=row.figure("iit"), b=row.figure("gross_income"))),
+        _fig(row, "step.rate_mainland", "effective_rate_mainland",
+             formula=msg("formula.divided", a=row.figure("iit_net"), b=row.figure("gross_income"))),
+        _fig(row, "step.rate_hk", "effective_rate_hk",
+             formula=msg("formula.divided", a=row.figure("hk_tax"), b=row.figure("hk_assessable_income"))),
     )
-
-
-def render_text(step: Step, citations: bool = True) -> str:
-    lines = []
-    for depth, st in step.walk():
-        pad = "  " * depth
-        val = f": {st.value}" if st.value else ""
-        lines.append(f"{pad}- {st.label}{val}")
-        if st.formula:
-            lines.append(f"{pad}    = {st.formula}")
-        if st.note:
-            lines.append(f"{pad}    note: {st.note}")
-        if citations and st.citation:
-            lines.append(f"{pad}    source: {st.citation.short()}")
-    return "\n".join(lines)

@@ -2,9 +2,9 @@
 
 Regulamento do Imposto Profissional (Lei n.º 2/78/M, republished by 第267/2003號行政長官批示):
 a fixed deduction of 25% of work income, the exempt band and the progressive rates on the rest,
-then the year's budget-law reduction of 30% of the tax; a fraction of a pataca counts as one
-(Art. 8(2)). The refund of 60% of an earlier year's tax (capped) is a cash rebate paid later and is
-applied only on request.
+then the year's budget-law reduction of the tax; a fraction of a pataca counts as one
+(Art. 8(2)). The refund (a share of the tax, capped) is a cash rebate paid later; it is netted from the
+burden only on request.
 
 Amounts are int64 units (1/10,000 MOP).
 """
@@ -19,11 +19,18 @@ from .params import MacaoParams
 
 
 def professional_tax(income, p: MacaoParams, apply_refund: bool = False):
+    """The tax on ``income`` (units): whole patacas after the reduction, rounded up; the refund
+    the tax would earn (rounded down, capped); ``net``, the tax less the refund when applied.
+
+    ``table_raw x (1 - reduction)`` would pass 2**63 near MOP 1.5e8 if multiplied out, so the
+    rounding up is done in two exact steps: the whole patacas of the table tax first, then the
+    remainder."""
     taxable = income * (BP - p.fixed_deduction) // BP           # exact: 75% of units
     table_raw = banded_tax_raw(np.maximum(taxable - p.exemption, 0), p.bands)   # units x bp
-    after_reduction_raw = table_raw * (BP - p.reduction)                        # units x bp x bp
-    tax = ceil_div(after_reduction_raw, UNIT * BP * BP)                          # whole patacas, rounded up
-    refund = np.zeros_like(tax)
-    if apply_refund:
-        refund = np.minimum(tax * p.refund_rate // BP, p.refund_cap // UNIT)
-    return {"taxable": taxable, "table_tax_raw": table_raw, "tax": tax, "refund": refund, "net": tax - refund}
+    keep = BP - p.reduction                                       # bp of the tax left after the reduction
+    whole, rest = table_raw // (UNIT * BP), table_raw % (UNIT * BP)            # patacas, and below one
+    a, b = whole * keep // BP, whole * keep % BP
+    tax = a + ceil_div(b * UNIT * BP + rest * keep, UNIT * BP * BP)          # both terms < 10**12
+    refund = np.minimum(tax * p.refund_rate // BP, p.refund_cap // UNIT)
+    net = tax - refund if apply_refund else tax
+    return {"taxable": taxable, "table_tax_raw": table_raw, "tax": tax, "refund": refund, "net": net}

@@ -9,13 +9,14 @@ is 100 units, so the statute's ratios (80% of labour remuneration, 56% of author
 * Hong Kong Salaries Tax: down to the dollar;
 * Macao Professional Tax: up to the pataca (Art. 8(2): a fraction counts as one pataca).
 
-Exchange rates are integers in millionths. Every input amount is at most 1,000,000,000, which
-keeps every product below 2**63.
+Exchange rates are integers in millionths. Every input amount and table amount is at most
+1,000,000,000; products of amounts derived from them stay below 2**63 for every row the engine
+runs on int64 (:data:`taxcalc.engine.NARROW_LIMIT`), and the others run on Python integers.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 
@@ -32,8 +33,9 @@ def half_up_div(num, den):
 
 
 def half_up_div_signed(num, den):
-    sign = np.sign(num)
-    return sign * ((np.abs(num) + den // 2) // den)
+    """num / den rounded half away from zero, for any sign of num (den > 0)."""
+    q = half_up_div(abs(num), den)
+    return np.where(num < 0, -q, q)
 
 
 def ceil_div(num, den):
@@ -62,13 +64,3 @@ def micro(rate: Decimal) -> int:
     return int(d)
 
 
-def fen_to_decimal(fen: int) -> Decimal:
-    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
-
-
-def fen_str(fen: int) -> str:
-    return str(fen_to_decimal(fen))
-
-
-def to_fen(value: Decimal) -> int:
-    return int((Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))

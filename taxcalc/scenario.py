@@ -7,7 +7,6 @@ Cross-field rules live in :mod:`taxcalc.columns` and run on columns for both.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Literal
 
@@ -28,10 +27,6 @@ CHILD_SHARE = (100, 50)
 # computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code.
 FIRST_YEAR, LAST_YEAR = 2019, 2100
 
-_NUMERIC_KINDS = ("money", "count", "rate", "days", "year", "choice_int")
-# the same text the batch reader accepts: ASCII digits, optional sign, point and exponent
-_PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-FIELD_KINDS: dict[str, str] = {}   # filled below, once the model exists
 
 
 def _money(help: str, unit: str = "CNY a year") -> object:
@@ -115,28 +110,28 @@ class Scenario(BaseModel):
     hk_disability: bool = _flag("personal disability allowance")
     hk_siblings: int = _count("dependent brothers or sisters")
 
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_text(cls, v):
-        return None if v is None else str(v)
-
     @field_validator("*", mode="before")
     @classmethod
-    def _plain_numbers(cls, v, info):
-        """Numbers given as text must be plain ASCII decimals, as in a batch file (an exponent
-        is allowed: spreadsheets write 2E+05): no digit group separators, no other scripts'
-        digits. ``sad_child_share`` given as text ("50") becomes the number it names."""
-        kind = (FIELD_KINDS or {}).get(info.field_name)
-        if not isinstance(v, str) or kind not in _NUMERIC_KINDS:
-            return v
-        text = v.strip()
-        if not _PLAIN_NUMBER.fullmatch(text):
-            raise ValueError("expected a plain number, like 420000 or 420000.50")
-        return int(Decimal(text)) if kind == "choice_int" and Decimal(text) == int(Decimal(text)) else text
+    def _grammar(cls, v, info):
+        """Every value through the one grammar (:mod:`taxcalc.validate`): the same text means
+        the same value, and the same mistake the same message, on every way in."""
+        from pydantic_core import PydanticCustomError
+
+        from .validate import FieldError, parse_field
+
+        try:
+            value = parse_field(info.field_name, v)
+        except FieldError as exc:
+            raise PydanticCustomError(exc.code, exc.code, exc.params) from None
+        if value is None:
+            default = FIELDS[info.field_name].default
+            if info.field_name == "tax_year":
+                raise PydanticCustomError("field.required", "field.required", {})
+            return default
+        return value
 
 
 FIELDS = Scenario.model_fields
-FIELD_KINDS.update({name: (f.json_schema_extra or {}).get("kind") for name, f in FIELDS.items()})
 INPUT_COLUMNS: tuple[str, ...] = tuple(FIELDS)
 
 
@@ -171,25 +166,12 @@ def limits(name: str) -> tuple[object, object, object]:
     return ge, gt, le
 
 
+def field_unit(name: str) -> str:
+    return (FIELDS[name].json_schema_extra or {}).get("unit", "")
+
+
 def expected(name: str) -> str:
-    """What a column accepts, in words, for error messages and docs."""
-    kind = field_kind(name)
-    ge, gt, le = limits(name)
-    if kind == "money":
-        unit = (FIELDS[name].json_schema_extra or {}).get("unit", "")
-        return f"an amount ({unit}) from 0 to {int(le):,} with at most 2 decimals, such as 1234.56"
-    if kind == "count":
-        return f"a whole number from {ge} to {le}"
-    if kind == "year":
-        return f"a year from {ge} to {le} (with tables for it: see taxcalc tables)"
-    if kind == "rate":
-        return f"a decimal more than {gt} and at most {le} with at most 6 decimals, such as 0.92"
-    if kind == "days":
-        return f"a number of days from {ge} to {le} with at most 1 decimal"
-    if kind == "bool":
-        return "true or false"
-    if kind in ("choice", "choice_int"):
-        return "one of " + ", ".join(str(c) for c in field_choices(name))
-    if kind == "text":
-        return f"text of at most {FIELDS[name].metadata[0].max_length} characters"
-    return kind
+    """What a field accepts, in English (the message :func:`taxcalc.validate.expected` renders)."""
+    from .validate import expected as expected_msg
+
+    return str(expected_msg(name))

@@ -25,8 +25,6 @@ from .tables import Policy, Tables
 
 # reasons a policy does not apply
 APPLIES, IDENTITY_R, TALENT_R, ZONE_R, WINDOW_R, DAYS_R = 0, 1, 2, 3, 4, 5
-REASONS = {APPLIES: "applies", IDENTITY_R: "identity", TALENT_R: "talent", ZONE_R: "zone",
-           WINDOW_R: "not in force", DAYS_R: "work days"}
 KIND_CODE = {"exemption": 1, "subsidy": 2}
 POLICY_ORDER = ("hetao_hk_cap", "qianhai_hk_cap", "nansha_hk_cap", "nansha_macao_cap", "hengqin_macao_cap",
                 "hengqin_15", "gba_subsidy")
@@ -50,6 +48,7 @@ class CompiledPolicy:
     reasons_not_in_force: np.ndarray
     amount_key: str            # the names of its columns in the engine's output
     reason_key: str
+    cat_keys: tuple[str, str]  # rate_cap: its relief on each category (comprehensive income, bonus)
 
 
 def person_code(identity, zone, talent, short):
@@ -96,6 +95,7 @@ def compiled_policies(tables: Tables) -> tuple[CompiledPolicy, ...]:
             reasons_in_force=_reason_table(p, True),
             reasons_not_in_force=_reason_table(p, False),
             amount_key=f"z_{p.id}_amount", reason_key=f"z_{p.id}_reason",
+            cat_keys=(f"z_{p.id}_comp", f"z_{p.id}_bonus"),
         ))
     return tuple(out)
 
@@ -107,14 +107,16 @@ def rate_cap_relief(tax_fen, taxable_units, rate_bp):
 
 
 def _amount(cp: CompiledPolicy, r, idx):
-    """The policy's relief for the rows ``idx`` (fen)."""
+    """The policy's relief for the rows ``idx`` (fen), and for a rate_cap policy its relief on
+    each category before the cap."""
     formula = cp.policy.formula
     if formula == "rate_cap":
-        a = (rate_cap_relief(r["cat_comp_tax_fen"][idx], r["cat_comp_taxable"][idx], cp.rate_bp)
-             + rate_cap_relief(r["cat_bonus_tax_fen"][idx], r["cat_bonus_taxable"][idx], cp.rate_bp))
-        return np.minimum(a, cp.cap_fen) if cp.cap_fen >= 0 else a
+        comp = rate_cap_relief(r["cat_comp_tax_fen"][idx], r["cat_comp_taxable"][idx], cp.rate_bp)
+        bonus = rate_cap_relief(r["cat_bonus_tax_fen"][idx], r["cat_bonus_taxable"][idx], cp.rate_bp)
+        a = comp + bonus
+        return (np.minimum(a, cp.cap_fen) if cp.cap_fen >= 0 else a), (comp, bonus)
     burden = r["hk_burden_fen"] if formula == "hk_burden" else r["macao_burden_fen"]
-    return np.maximum(r["iit_fen"][idx] - burden[idx], 0)
+    return np.maximum(r["iit_fen"][idx] - burden[idx], 0), None
 
 
 def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extended: bool):
@@ -143,8 +145,12 @@ def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extend
         amount = np.zeros(n, dtype=np.int64)
         if ok.any():
             idx = np.flatnonzero(ok)
-            a = _amount(cp, r, idx)
+            a, cats = _amount(cp, r, idx)
             amount[idx] = a
+            if cats is not None:
+                for key, part in zip(cp.cat_keys, cats):
+                    out[key] = np.zeros(n, dtype=np.int64)
+                    out[key][idx] = part
             kind = KIND_CODE[p.kind]
             better = (a > best[idx]) | ((a == best[idx]) & (a > 0) & (kind < best_kind[idx]))
             sel = idx[better]

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from taxcalc import batch
 from taxcalc.api import calculate_many
 from taxcalc.cli import main
-from taxcalc.results import RESULT_COLUMNS, RESULT_NAMES
+from taxcalc.figures import NAMES as RESULT_NAMES
 from taxcalc.scenario import FIELDS
 from taxcalc.tables import SHIPPED_TABLES, Tables
 
@@ -94,7 +94,7 @@ def test_every_row_equals_calculate(tmp_path, mixed_rows, tables):
     assert (summary.rows, summary.computed, summary.rejected) == (len(mixed_rows), len(mixed_rows), 0)
     out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
     expected = _expected(mixed_rows)
-    assert out.columns[-len(RESULT_COLUMNS):] == list(RESULT_NAMES)
+    assert out.columns[-len(RESULT_NAMES):] == list(RESULT_NAMES)
     for k, (want, got) in enumerate(zip(expected, out.iter_rows(named=True))):
         for c in RESULT_NAMES:
             assert _text(getattr(want, c)) == (got[c] or ""), (k, mixed_rows[k].get("id"), c)
@@ -149,9 +149,9 @@ def test_errors_file_names_row_column_value_and_expectation(tmp_path, tables):
     msg = dict(((int(r["row"]), r["column"]), r["message"]) for r in errors.iter_rows(named=True))
     assert "must not be negative" in msg[2, "wages"] and "1234.56" in msg[2, "wages"]
     assert "mainland, hk, macao, taiwan, foreign" in msg[3, "identity"]
-    assert msg[4, "wages"].startswith("expected an amount")
+    assert msg[4, "wages"].startswith("not a number; expected an amount")
     assert "too many decimals" in msg[4, "bonus"]
-    assert "no tables for this year; available: 2019" in msg[5, "tax_year"]
+    assert "no tables for this year; tables exist for 2019-2027" in msg[5, "tax_year"]
     assert msg[6, "tax_year"].startswith("required: a year")
     assert "cannot exceed hk_children" in msg[7, "hk_newborns"]
     out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
@@ -269,7 +269,7 @@ def test_header_only_writes_the_header(tmp_path, tables):
         assert summary.rows == 0
     assert (tmp_path / "out.csv").read_text().strip() == ",".join(["id", "tax_year", "wages", "extra", *RESULT_NAMES])
     assert (tmp_path / "out.jsonl").read_text() == ""
-    assert pl.read_parquet(tmp_path / "out.parquet").columns[-1] == "burden_gap_cny"
+    assert pl.read_parquet(tmp_path / "out.parquet").columns[-1] == RESULT_NAMES[-1]
     assert (tmp_path / "out.errors.csv").read_text().strip() == "row,column,value,message"
 
 
@@ -304,20 +304,20 @@ def test_exit_codes_strict_and_stdin(tmp_path):
     r = runner.invoke(main, ["batch", "-", "-o", "-", "--quiet"], input=good.read_text())
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert lines[0].startswith("id,tax_year,wages,iit_taxable") and lines[1].startswith("1,2024,1,")
+    assert lines[0].startswith("id,tax_year,wages,gross_income,iit_taxable") and lines[1].startswith("1,2024,1,")
 
 
 def test_column_parsers_match_the_model():
-    s = pl.Series("m", ["1e3", " 5", "+5", "5.", ".5", "1.2300", "-0", "15e-1", "", None, "  ",
-                        "1,000", "-5", "1.234", "1.00000000001", "inf", "12345678901234567"])
+    s = pl.Series("wages", ["1e3", " 5", "+5", "5.", ".5", "1.2300", "-0", "15e-1", "1,000", "９００", "", None, "  ",
+                            "1,5", "-5", "1.234", "1.00000000001", "1e-400", "inf", "12345678901234567"])
     value, code = batch.parse_decimal(s, 2)
-    assert value[:8].tolist() == [100000, 500, 500, 500, 50, 123, 0, 150]
-    assert code.tolist() == [batch.OK] * 8 + [batch.EMPTY] * 3 + [batch.NOT_VALID, batch.NEGATIVE,
-                                                                   batch.TOO_PRECISE, batch.TOO_PRECISE,
-                                                                   batch.NOT_VALID, batch.TOO_LARGE]
+    assert value[:10].tolist() == [100000, 500, 500, 500, 50, 123, 0, 150, 100000, 90000]
+    assert code.tolist() == [batch.OK] * 10 + [batch.EMPTY] * 3 + [batch.NOT_VALID, batch.NEGATIVE,
+                                                                    batch.TOO_PRECISE, batch.TOO_PRECISE,
+                                                                    batch.TOO_PRECISE, batch.NOT_VALID, batch.TOO_LARGE]
     words = {"true": 1, "false": 0, "yes": 1, "no": 0}
-    value, code = batch.parse_words(pl.Series("b", ["true", "Yes", " FALSE", None, "", "maybe"]), words)
-    assert value[:3].tolist() == [1, 1, 0] and code.tolist() == [0, 0, 0, 1, 1, 2]
+    value, code = batch.parse_words(pl.Series("b", ["true", "Yes", " FALSE", None, "", "maybe", "ｙｅｓ"]), words)
+    assert value[:3].tolist() == [1, 1, 0] and code.tolist() == [0, 0, 0, 1, 1, 2, 0] and value[6] == 1
 
 
 @pytest.mark.filterwarnings("ignore:The inplace keyword")      # inside dask's Parquet reader

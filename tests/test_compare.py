@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from taxcalc import calculate
 from taxcalc.cli import main
-from taxcalc.compare import (breakeven_hk_income, breakeven_wages, compare, load_packages, render_csv,
-                             render_json, render_markdown)
+from taxcalc.compare import (COMPARE_FIGURES, breakeven_hk_income, breakeven_wages, compare, load_packages,
+                             render_csv, render_json, render_markdown)
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFERS = [str(ROOT / "examples" / f"batch-offer-{n}.json") for n in ("shenzhen", "hetao", "guangzhou")]
@@ -26,20 +26,29 @@ def test_compare_lines_up_calculate_and_differences(tables):
     rows = {r["key"]: r for r in c.rows()}
     for k, pkg in enumerate(packages):
         r = calculate(pkg, tables=tables, explain=False)
-        assert rows["iit"]["values"][k] == r.iit and rows["relief"]["values"][k] == r.relief
-        assert rows["net_income_mainland"]["values"][k] == r.gross_income - r.iit + r.relief
-        assert rows["hk_tax"]["values"][k] == r.hk_tax
-        assert rows["hk_net_income_cny"]["values"][k] == (r.hk_net_income * r.cny_per_hkd).quantize(Decimal("0.01"))
-    net = rows["net_income_mainland"]
+        for name in COMPARE_FIGURES:                      # every value is the registry figure itself
+            assert rows[name]["values"][k] == getattr(r, name)
+    net = rows["income_after_iit"]
     assert net["diffs"][0] is None and net["diffs"][2] == net["values"][2] - net["values"][0]
-    assert rows["relief_paid_in"]["values"][2] is None               # no relief, no payment year
+    assert rows["relief_paid_in"]["values"][2] is None               # no relief, no settlement year
+    assert rows["effective_rate_mainland"]["unit"] == "rate"        # one unit per name, on every face
     md = render_markdown(c)
     assert md.splitlines()[0].startswith("| Figure | Unit | Shenzhen (Qianhai) | Hetao talent |")
-    assert "Guangzhou (no zone) - Shenzhen (Qianhai)" in md and "| Zone relief | CNY |" in md
+    assert "Guangzhou (no zone) − Shenzhen (Qianhai)" in md and "| Zone relief | CNY |" in md
     data = json.loads(render_json(c))
     assert data["packages"][1]["relief_policy"] == rows["relief_policy"]["values"][1]
+    assert data["packages"][1]["effective_rate_mainland"] == str(rows["effective_rate_mainland"]["values"][1])
     assert data["differences"][1]["iit_net"] == str(rows["iit_net"]["diffs"][2])
     assert render_csv(c).splitlines()[1].startswith("gross_income,CNY,900000.00,900000.00,900000.00,0.00,0.00")
+
+
+def test_compare_neutralises_formulas_and_markdown_pipes(tables):
+    pkgs = [{"tax_year": 2024, "wages": 100000}, {"tax_year": 2024, "wages": 200000}]
+    c = compare(pkgs, ["=evil()", "a | b"], tables=tables)
+    assert render_csv(c).splitlines()[0].startswith("figure,unit,'=evil(),a | b,")
+    md = render_markdown(c).splitlines()
+    bars = [line.count("|") - line.count("\\|") for line in md]
+    assert len(set(bars)) == 1 and bars[0] == 6
 
 
 def test_compare_one_file_of_rows_and_cli(tmp_path):
@@ -69,32 +78,44 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c['tax_year']}-{c['identity']}-{c['zone']}")
 def test_breakeven_wages_is_the_smallest_that_matches(case, tables):
-    b = breakeven_wages(tables=tables, **case)
+    b = breakeven_wages(case, tables=tables)
     hk = calculate({"tax_year": case["tax_year"], "hk_income": str(case["hk_income"]),
                     "cny_per_hkd": str(case["cny_per_hkd"])}, tables=tables, explain=False)
-    target = (hk.hk_net_income * case["cny_per_hkd"]).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
-    assert b.hk_net_cny == target
+    target = (hk.hk_income_after_tax * case["cny_per_hkd"]).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert b.result.hk_income_after_tax_cny == target
 
     def net(wages: Decimal) -> Decimal:
         s = {k: v for k, v in case.items() if k != "hk_income"}
         s.update(wages=str(wages), cny_per_hkd=str(case["cny_per_hkd"]))
         r = calculate(s, tables=tables, explain=False)
-        return r.gross_income - r.iit + r.relief                 # relief counted even when paid later
+        return r.gross_income - r.iit + r.relief                 # relief counted even when settled later
 
-    assert net(b.amount) == b.mainland_net_cny
+    assert net(b.amount) == b.result.income_after_iit
     assert Decimal(0) <= net(b.amount) - target <= Decimal("0.01")       # equal, within a fen
+    assert b.result.income_gap_cny == net(b.amount) - target
     if b.amount > 0:
         assert net(b.amount - Decimal("0.01")) < target                  # and no smaller wage does it
 
 
 def test_breakeven_reverse_and_round_trip(tables):
-    fwd = breakeven_wages(tables=tables, **CASES[0])
-    back = breakeven_hk_income(tables=tables, tax_year=2024, identity="hk", zone="qianhai",
-                               mainland_wages=fwd.amount, cny_per_hkd=Decimal("0.92"))
+    fwd = breakeven_wages(CASES[0], tables=tables)
+    back = breakeven_hk_income({**{k: v for k, v in CASES[0].items() if k != "hk_income"}, "wages": fwd.amount},
+                               tables=tables)
     # Salaries Tax is rounded down to the dollar, so HK net income moves in steps: the smallest
     # HK income with the same net can lie a dollar or so below the one we started from
     assert CASES[0]["hk_income"] - 2 <= back.amount <= CASES[0]["hk_income"]
-    assert Decimal(0) <= back.hk_net_cny - back.mainland_net_cny <= Decimal("0.01")
+    assert Decimal("-0.01") <= back.result.income_gap_cny <= Decimal(0)
+
+
+def test_breakeven_bad_input_names_the_field(tables):
+    from taxcalc.errors import InputErrors
+
+    for case, field in (({"tax_year": 2024, "hk_income": "x"}, "hk_income"), ({"tax_year": 2024}, "hk_income"),
+                        ({"tax_year": 1999, "hk_income": 1}, "tax_year")):
+        with pytest.raises(InputErrors) as exc:
+            breakeven_wages(case, tables=tables)
+        assert exc.value.errors[0].field == field
+        assert "Decimal(" not in str(exc.value)
 
 
 def test_after_tax_income_never_falls_as_wages_rise(tables):
@@ -110,7 +131,7 @@ def test_after_tax_income_never_falls_as_wages_rise(tables):
         cols = colmod.from_scenarios([Scenario(tax_year=2025, cny_per_hkd="0.92", **base)])
         cols = {k: np.repeat(v, len(wages)) for k, v in cols.items()}
         cols["wages"] = wages
-        net = compute(cols, tables)["net_income_mainland_fen"]
+        net = compute(cols, tables, trace=False).figures["income_after_iit"]
         assert (np.diff(net) >= 0).all(), base
 
 

@@ -142,8 +142,9 @@ def test_zone_relief_invariants(case, extended):
     assert len(chosen) == 1 and chosen[0].policy == r.relief_policy
     assert r.relief == max(o.amount for o in r.reliefs)
     assert all(o.amount == 0 for o in r.reliefs if o.reason != "applies")
-    labels = [s.label for s in next(s for s in r.explanation.children if s.label.startswith("Zone reliefs")).children]
-    assert sum(label.startswith("chosen:") for label in labels) == 1
+    zones = r.explanation.find("step.zones")
+    assert zones is not None and zones.figure == "relief" and zones.amount() == r.relief
+    assert sum(s.code == "step.policy_chosen" for s in zones.children) == 1
     if policy.formula == "hk_burden":
         assert r.iit_net == min(r.iit, r.hk_burden_cny)
     if policy.formula == "macao_burden":

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from taxcalc.results import RESULT_NAMES
+from taxcalc.figures import NAMES as RESULT_NAMES
 from taxcalc.scenario import INPUT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -83,30 +83,86 @@ def N_(message: str) -> str:
     return message
 
 
-def locale() -> str:
-    return LOCALES[_current]
+def locale(lang: str | None = None) -> str:
+    return LOCALES[normalize(lang) or _current]
 
 
-def money(amount, currency: str = "CNY", *, decimals: bool = True) -> str:
-    """An amount with its currency sign, grouped for the current language (CN¥1,234.00, HK$1,234.00)."""
+def money(amount, currency: str = "CNY", *, decimals: bool | int = True, lang: str | None = None) -> str:
+    """An amount with its currency sign, grouped for the language (CN¥1,234.00, HK$1,234.00, MOP$1,234);
+    ``decimals``: True (the currency's 2), False or 0 (whole units), or a number of digits. The
+    amount is shown as it is: a figure is rounded by the engine, never here."""
     from babel.numbers import format_currency
 
     value = Decimal(str(amount))
-    if decimals:
-        return format_currency(value, currency, locale=locale())
-    return format_currency(value, currency, format="¤#,##0", locale=locale(), currency_digits=False)
+    digits = 2 if decimals is True else int(decimals)
+    pattern = "¤#,##0" + ("." + "0" * digits if digits else "")
+    if value != value.quantize(Decimal(1).scaleb(-digits)):   # never hide a digit the figure has
+        pattern = "¤#,##0." + "0" * digits + "#" * 6
+    return format_currency(value, currency, format=pattern, locale=locale(lang), currency_digits=False)
 
 
-def number(amount, decimals: int = 2) -> str:
+def number(amount, decimals: int = 2, lang: str | None = None) -> str:
     from babel.numbers import format_decimal
 
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(Decimal(str(amount)), format=fmt, locale=locale())
+    return format_decimal(Decimal(str(amount)), format=fmt, locale=locale(lang))
 
 
-def percent(ratio, decimals: int = 2) -> str:
-    """A ratio (0.0876) as a percentage (8.76%)."""
+def percent(ratio, decimals: int | None = None, lang: str | None = None) -> str:
+    """A ratio (0.0876) as a percentage (8.76%); ``decimals`` None: every digit the ratio has
+    (0.035 -> 3.5%)."""
     from babel.numbers import format_percent
 
+    value = Decimal(str(ratio))
+    if decimals is None:
+        exp = (value * 100).normalize().as_tuple().exponent
+        decimals = max(0, -int(exp)) if isinstance(exp, int) else 0
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(Decimal(str(ratio)), format=fmt, locale=locale())
+    return format_percent(value, format=fmt, locale=locale(lang))
+
+
+def render(message, lang: str | None = None, *, fields: str = "column") -> str:
+    """A :class:`~taxcalc.messages.Msg` in a language (default: the current one). ``fields``:
+    ``column`` names fields by their column (the command line, files), ``label`` by their label in
+    the language (the terminal UI)."""
+    from ..messages import CATALOG
+
+    lang = normalize(lang) or _current
+    template = translations(lang).gettext(CATALOG[message.code])
+    return template.format(**{k: _param(v, lang, fields) for k, v in message.params.items()})
+
+
+def _param(v, lang: str, fields: str) -> str:
+    from ..messages import Money, Msg, Number, Rate, Term, Terms
+
+    if isinstance(v, Msg):
+        return render(v, lang, fields=fields)
+    if isinstance(v, Money):
+        return money(v.amount, v.currency, decimals=v.decimals, lang=lang)
+    if isinstance(v, Rate):
+        return percent(v.value, v.decimals, lang=lang)
+    if isinstance(v, Number):
+        d = Decimal(str(v.value))
+        exp = d.normalize().as_tuple().exponent
+        return number(d, max(0, -int(exp)) if isinstance(exp, int) else 0, lang=lang)
+    if isinstance(v, Term):
+        return term(v.kind, v.value, lang, fields=fields)
+    if isinstance(v, Terms):
+        from babel.lists import format_list
+
+        return format_list([term(v.kind, x, lang, fields=fields) for x in v.values], style="standard",
+                           locale=locale(lang))
+    return str(v)
+
+
+def term(kind: str, value, lang: str | None = None, *, fields: str = "label") -> str:
+    """A word from a closed list in the language; unknown values are shown as they are."""
+    from .labels import label_of
+
+    lang = normalize(lang) or _current
+    if kind == "field" and fields == "column":
+        return str(value)
+    text = label_of(kind, value)
+    if text is None:
+        return str(value)
+    return translations(lang).gettext(text) if text else ""     # gettext("") is the catalog's header

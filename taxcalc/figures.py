@@ -1,0 +1,142 @@
+"""The registry of figures: every figure the engine publishes, declared once.
+
+A figure has a name (the batch column, the Result attribute, the JSON key, the compare row), one
+unit (``CNY``, ``HKD``, ``MOP``, ``rate`` (a ratio, shown as a percentage), ``fx`` (an exchange
+rate: CNY per HK$ or per MOP), ``year``, ``text`` or ``bool``), the digits it keeps,
+the rounding rule that produced it, and its meaning. The Python API's :class:`~taxcalc.api.Result`,
+the batch output, ``calc --json``, compare, break-even, the terminal UI and the exports are all
+generated from :data:`FIGURES`; a face formats a figure, it never computes one.
+
+The engine (:mod:`taxcalc.engine`) stores each figure as an integer column: money in minor units
+(10**-decimals of the currency: fen, cents, avos; whole dollars where ``decimals`` is 0), rates in
+millionths, years as integers (0: none), text as a code into the figure's vocabulary, bools as
+bools. :func:`python_value` turns one stored value into the value the API shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Literal
+
+from .i18n import N_
+
+Unit = Literal["CNY", "HKD", "MOP", "rate", "fx", "year", "text", "bool"]
+MONEY_UNITS = ("CNY", "HKD", "MOP")
+
+HALF_UP = "half up"
+DOWN_DOLLAR = "down to the dollar"
+UP_PATACA = "up to the pataca"
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    unit: Unit
+    label: str                 # a short label (message id, translated by the faces)
+    meaning: str               # what it is, for docs and --help (English)
+    decimals: int = 2          # money: 2 (fen, cent, avo) or 0 (whole dollars / patacas); rates: 6
+    rounding: str = HALF_UP    # how the engine rounds it
+    group: str = "mainland"    # mainland, hongkong, macao, zone, gap, fx
+
+    @property
+    def is_money(self) -> bool:
+        return self.unit in MONEY_UNITS
+
+    @property
+    def is_number(self) -> bool:
+        return self.unit in MONEY_UNITS or self.unit in ("rate", "fx")
+
+    @property
+    def scale(self) -> int:
+        """Stored integer per unit of the figure: 100 for fen, 1 for whole dollars, 10**6 for rates."""
+        return 10 ** self.decimals
+
+
+def _cny(name, label, meaning, group="mainland", rounding=HALF_UP):
+    return Figure(name, "CNY", label, meaning, 2, rounding, group)
+
+
+def _rate(name, label, meaning, group="mainland"):
+    return Figure(name, "rate", label, meaning, 6, HALF_UP, group)
+
+
+FIGURES: tuple[Figure, ...] = (
+    # -- the mainland
+    _cny("gross_income", N_("Gross income"), "wages + bonus + labour + author's + royalties, before any deduction (CNY)"),
+    _cny("iit_taxable", N_("Taxable income"),
+         "residents: taxable comprehensive income (without a separately taxed bonus); non-residents: the monthly "
+         "taxable amounts of the year summed (CNY, half up to the fen)"),
+    _cny("iit", N_("IIT before relief"), "mainland individual income tax before any zone relief, including a separately taxed bonus (CNY, half up to the fen)"),
+    Figure("bonus_method_used", "text", N_("Bonus taxed"), "separate or combined (the annual one-off bonus)", 0, "", "mainland"),
+    Figure("bonus_cliff", "bool", N_("Bonus in a cliff"),
+           "true when the bonus, taxed apart, lies just above a threshold: a smaller bonus would leave more after tax", 0, "", "mainland"),
+    _cny("bonus_cliff_threshold", N_("Better bonus"), "in a cliff: the threshold bonus that would leave more after tax; else 0 (CNY)"),
+    _cny("bonus_cliff_loss", N_("Lost to the cliff"), "in a cliff: what the threshold bonus would leave more after IIT; else 0 (CNY)"),
+    _cny("relief", N_("Zone relief"), "the zone relief chosen: the largest one the person qualifies for (CNY)", "zone"),
+    Figure("relief_policy", "text", N_("Relief policy"), "the policy id of the relief chosen, or none", 0, "", "zone"),
+    Figure("relief_kind", "text", N_("Relief kind"), "exemption (less tax at the annual reconciliation), subsidy (cash paid later), or none", 0, "", "zone"),
+    Figure("relief_paid_in", "year", N_("Relief settled in"), "the year the relief is settled: the reconciliation (exemption) or the payment (subsidy); empty without a relief", 0, "", "zone"),
+    Figure("relief_assumed_extended", "bool", N_("Policy assumed renewed"), "true when an expired policy was applied as if renewed (--assume-extended)", 0, "", "zone"),
+    _cny("iit_net", N_("IIT after relief"), "iit - relief (CNY)"),
+    _cny("income_after_iit", N_("Income after IIT"), "gross_income - iit_net: before social insurance and any other contribution (CNY)"),
+    _rate("effective_rate_before_relief", N_("Effective rate before relief"), "iit / gross_income (6 decimals, half up; 0 without income)"),
+    _rate("effective_rate_mainland", N_("Effective rate after relief"), "iit_net / gross_income (6 decimals, half up; 0 without income)"),
+    # -- exchange rates
+    Figure("cny_per_hkd_used", "fx", N_("CNY per HK$1"), "the exchange rate used: given, or the year's default in tables/fx.toml", 6, "as given", "fx"),
+    Figure("cny_per_mop_used", "fx", N_("CNY per MOP 1"), "the exchange rate used: given, or cny_per_hkd / mop_per_hkd (6 decimals, half up, at least 0.000001)", 6, HALF_UP, "fx"),
+    # -- the Hong Kong job
+    Figure("hk_year_of_assessment", "text", N_("Year of assessment"), "the Hong Kong year of assessment used for hk_tax", 0, "", "hongkong"),
+    Figure("hk_assessable_income", "HKD", N_("Assessable income"), "the Hong Kong job's assessable income: given, or gross_income / cny_per_hkd_used (HK$, half up to the cent)", 2, HALF_UP, "hongkong"),
+    Figure("hk_assessable_income_cny", "CNY", N_("Assessable income in CNY"), "hk_assessable_income x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
+    Figure("hk_mpf_deducted", "HKD", N_("MPF deducted"), "mandatory MPF contributions deducted: given or the default, at most the year's cap (HK$)", 2, HALF_UP, "hongkong"),
+    Figure("hk_tax_before_reduction", "HKD", N_("Salaries Tax before the reduction"), "the lower of progressive and standard-rate tax (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_reduction", "HKD", N_("One-off reduction"), "the year's one-off reduction applied (HK$)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax", "HKD", N_("Salaries Tax"), "Hong Kong Salaries Tax on hk_assessable_income after the one-off reduction (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_cny", "CNY", N_("Salaries Tax in CNY"), "hk_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
+    Figure("hk_income_after_tax", "HKD", N_("Income after Salaries Tax"), "hk_assessable_income - hk_tax: before MPF and any other contribution (HK$)", 2, HALF_UP, "hongkong"),
+    Figure("hk_income_after_tax_cny", "CNY", N_("Income after Salaries Tax in CNY"), "hk_income_after_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
+    _rate("effective_rate_hk", N_("Effective rate"), "hk_tax / hk_assessable_income (6 decimals, half up; 0 without income)", "hongkong"),
+    # -- the gap against the Hong Kong job
+    _cny("burden_gap_cny", N_("Mainland − Hong Kong"), "iit_net - hk_tax_cny: what the mainland takes more (+) or less (−) than Hong Kong (CNY)", "gap"),
+    _cny("income_gap_cny", N_("Income after tax: mainland − Hong Kong"), "income_after_iit - hk_income_after_tax_cny: what the mainland job leaves more (+) or less (−) after tax than the Hong Kong job (CNY)", "gap"),
+    Figure("burden_gap_hkd", "HKD", N_("Mainland − Hong Kong in HK$"), "burden_gap_cny / cny_per_hkd_used (HK$, to the cent, half away from zero)", 2, HALF_UP, "gap"),
+    # -- the burdens the zone measures compare with
+    Figure("hk_burden", "HKD", N_("Hong Kong burden (zone rule)"), "HK Salaries Tax on gross_income in HK$ as the zone measures compute it (docs/assumptions.md Z1) (HK$, down to the dollar)", 0, DOWN_DOLLAR, "zone"),
+    _cny("hk_burden_cny", N_("Hong Kong burden (zone rule) in CNY"), "hk_burden x cny_per_hkd_used: what the Hong Kong caps compare the IIT with (CNY)", "zone"),
+    Figure("macao_income", "MOP", N_("Income in MOP"), "gross_income / cny_per_mop_used (MOP, half up to the avo)", 2, HALF_UP, "macao"),
+    Figure("macao_tax", "MOP", N_("Professional Tax"), "Macao Professional Tax on macao_income after the year's reduction, before the refund (MOP, up to the pataca)", 0, UP_PATACA, "macao"),
+    Figure("macao_refund", "MOP", N_("Resident's refund"), "the share of macao_tax a Macao resident gets back later (the year's refund rate, capped) (MOP)", 0, "down to the pataca", "macao"),
+    Figure("macao_burden", "MOP", N_("Macao burden (zone rule)"), "macao_tax, less macao_refund with --macao-refund: what the Macao caps compare with (MOP)", 0, UP_PATACA, "zone"),
+    _cny("macao_burden_cny", N_("Macao burden (zone rule) in CNY"), "macao_burden x cny_per_mop_used (CNY)", "zone"),
+    _cny("macao_tax_cny", N_("Professional Tax in CNY"), "macao_tax x cny_per_mop_used (CNY)", "macao"),
+    _cny("burden_gap_macao_cny", N_("Mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap"),
+)
+
+BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}
+NAMES: tuple[str, ...] = tuple(f.name for f in FIGURES)
+
+#: the fixed vocabularies of text figures (relief_policy and hk_year_of_assessment come from the tables)
+BONUS_METHOD_USED = ("combined", "separate")
+RELIEF_KIND = ("none", "exemption", "subsidy")
+
+
+def python_value(f: Figure, raw, vocabulary: tuple[str, ...] | None = None):
+    """One stored value as the API shows it: Decimal money and rates (exact), int whole dollars,
+    int or None years, bools, text."""
+    if f.is_number:
+        if f.decimals == 0:
+            return int(raw)
+        return (Decimal(int(raw)).scaleb(-f.decimals)).quantize(Decimal(1).scaleb(-f.decimals))
+    if f.unit == "year":
+        return int(raw) or None
+    if f.unit == "bool":
+        return bool(raw)
+    assert vocabulary is not None, f.name
+    return vocabulary[int(raw)]
+
+
+def python_type(f: Figure):
+    if f.is_number:
+        return int if f.decimals == 0 else Decimal
+    return {"year": int | None, "bool": bool, "text": str}[f.unit]

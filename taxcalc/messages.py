@@ -1,0 +1,279 @@
+"""What the core says, as codes with parameters: errors, notes, reasons, step labels, formulas.
+
+The core never writes a sentence for a person to read. It returns a :class:`Msg` (a code from
+:data:`CATALOG` and its parameters); each face renders it in its language through the catalogs
+(:func:`taxcalc.i18n.render`). The parameters are typed so that each language formats them its
+own way: :class:`Money`, :class:`Rate`, :class:`Term` (a word from a closed list, such as a zone
+or a policy, translated), a nested :class:`Msg`, or plain text and integers (shown as given).
+
+The English template of each code is its gettext message id; ``python -m taxcalc.i18n.build``
+extracts them into the catalogs. ``str(msg)`` is the English text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .i18n import N_
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount with its currency: CNY, HKD or MOP; ``decimals`` shown (2, or 0 for whole units)."""
+
+    amount: Decimal | int
+    currency: str
+    decimals: int = 2
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A ratio (0.15) shown as a percentage (15%); ``decimals``: None shows it as exact as it is."""
+
+    value: Decimal
+    decimals: int | None = None
+
+
+@dataclass(frozen=True)
+class Number:
+    """A plain number shown grouped in the language's way (1,234.5)."""
+
+    value: Decimal | int
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word from a closed list, translated: ``kind`` is ``field``, ``identity``, ``zone``,
+    ``residency``, ``policy``, ``relief_kind``, ``bonus_method``, ``choice:<field>``, ``unit``,
+    ``word``; ``value`` the code (``hk``, ``hetao_hk_cap``, ...)."""
+
+    kind: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Several terms, joined as a list in the language (``hk, macao`` / ``hk、macao``)."""
+
+    kind: str
+    values: tuple
+
+
+@dataclass(frozen=True)
+class Msg:
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        from .i18n import render
+
+        return render(self, "en")
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted((k, repr(v)) for k, v in self.params.items()))))
+
+
+def msg(code: str, **params: Any) -> Msg:
+    if code not in CATALOG:
+        raise KeyError(f"unknown message code {code}")
+    return Msg(code, params)
+
+
+CATALOG: dict[str, str] = {
+    # ---- input: one field (the field is named by the face, before the message)
+    "field.unknown": N_("unknown field; the valid keys are the batch columns (see the README)"),
+    "field.required": N_("required: {expected}"),
+    "field.not_number": N_("not a number; expected {expected}"),
+    "field.not_whole": N_("not a whole number; expected {expected}"),
+    "field.negative": N_("must not be negative; expected {expected}"),
+    "field.too_small": N_("too small; expected {expected}"),
+    "field.too_large": N_("too large; expected {expected}"),
+    "field.decimals": N_("too many decimals; expected {expected}"),
+    "field.not_choice": N_("not one of the choices; expected {expected}"),
+    "field.not_bool": N_("not true or false; expected {expected}"),
+    "field.too_long": N_("too long; expected {expected}"),
+    "field.wrong_type": N_("expected {expected}, not a list or an object"),
+    "field.no_tables": N_("no tables for this year; tables exist for {years}"),
+    "field.no_hk_table": N_("no Hong Kong table for the year of assessment {ya} or earlier"),
+    # what a field accepts
+    "expect.money": N_("an amount ({unit}) from 0 to {max} with at most 2 decimals, such as 1234.56"),
+    "expect.count": N_("a whole number from {min} to {max}"),
+    "expect.year": N_("a year from {min} to {max}"),
+    "expect.rate": N_("a number more than 0 and at most {max} with at most 6 decimals, such as 0.92"),
+    "expect.days": N_("a number of days from 0 to {max} with at most 1 decimal"),
+    "expect.bool": N_("true or false (also yes or no)"),
+    "expect.choice": N_("one of {choices}"),
+    "expect.text": N_("text of at most {max} characters"),
+    # ---- input: rules across fields
+    "rule.sad_total_and_details": N_("give the special additional deductions either as a total ({total}) or in detail, not both"),
+    "rule.exempt_exceeds_wages": N_("the tax-exempt allowances are part of {wages}, so they cannot exceed them"),
+    "rule.exempt_identity": N_("only foreign individuals (including Hong Kong, Macao and Taiwan residents) have tax-exempt allowances"),
+    "rule.exempt_and_sad": N_("a resident chooses either the tax-exempt allowances or the special additional deductions, not both"),
+    "rule.not_more_than": N_("cannot exceed {other}"),
+    "rule.single_parent_child": N_("the single parent allowance needs a child for whom a child allowance is claimed"),
+    "rule.single_parent_married": N_("the single parent allowance cannot be claimed with the married person's allowance"),
+    "rule.elderly_share": N_("only applies when the support of parents is shared ({field} = shared)"),
+    # ---- options
+    "option.choice": N_("not one of the choices; expected {choices}"),
+    # ---- files
+    "file.missing": N_("{path}: no such file"),
+    "file.is_directory": N_("{path}: is a directory, not a file"),
+    "file.unreadable": N_("{path}: cannot be read ({reason})"),
+    "file.not_utf8": N_("{path}: not UTF-8 text"),
+    "file.not_json": N_("{path}: not valid JSON ({reason}, line {line})"),
+    "file.too_deep": N_("{path}: nested too deeply to be a case"),
+    "file.too_large": N_("{path}: larger than {max} bytes; a case file is small"),
+    "file.not_object": N_("{path}: expected one JSON object with the batch column keys"),
+    "file.not_objects": N_("{path}: expected a JSON object with the batch column keys, or a list of them"),
+    "file.unknown_type": N_("{path}: unknown file type; use .json (one package), .csv or .jsonl (a package a row)"),
+    "file.no_packages": N_("no packages: give one or more files"),
+    "file.exists": N_("{path} exists"),
+    "file.written": N_("written: {path}"),
+    "file.cannot_write": N_("{path}: cannot write ({reason})"),
+    # ---- notes on a result
+    "note.hk_year_fallback": N_("Hong Kong: no table for {wanted}; the year of assessment {used} was used"),
+    "note.macao_year_fallback": N_("Macao: no table for {wanted}; the table of {used} was used"),
+    "note.bonus_cliff": N_("the bonus lies in a cliff: a bonus of {threshold} would leave {loss} more after IIT"),
+    "note.assumed_extended": N_("the relief assumes that {policy}, in force until {last}, was renewed"),
+    "note.nonresident_deductions": N_("non-residents get no deduction beyond {monthly} a month: the deductions given were ignored"),
+    "note.capped": N_("{field}: {given} given, {used} used (the year's cap)"),
+    "note.fx_uncertain": N_("the default exchange rate for {year} ({rate}) is {mark}: give cny_per_hkd to use your own"),
+    "note.value_marked": N_("{what} for {year} is {mark} ({source})"),
+    # ---- reasons a relief does not apply
+    "reason.applies": N_("applies"),
+    "reason.applies_extended": N_("applies, assuming the policy was renewed after {last}"),
+    "reason.identity": N_("not for {identity}; for {identities}"),
+    "reason.talent": N_("needs recognised talent status"),
+    "reason.zone": N_("not in {zone}; applies in {zones}"),
+    "reason.window": N_("not in force in {year} (in force {first}-{last})"),
+    "reason.window_extendable": N_("not in force in {year} (in force {first}-{last}; --assume-extended applies it after {last})"),
+    "reason.work_days": N_("{days} days worked in the zone's city; needs more than {needed}"),
+    # ---- cases
+    "case.not_object": N_("expected one object with the batch column keys"),
+    "withholding.residents": N_("the cumulative withholding schedule applies to residents"),
+    # ---- explanation: steps (labels)
+    "step.case": N_("Tax year {year}: {identity}, {residency}, {zone}"),
+    "step.iit": N_("Mainland individual income tax"),
+    "step.income_amounts": N_("Income amounts (收入额)"),
+    "step.wages": N_("Wages"),
+    "step.wages_less_exempt": N_("Wages less the tax-exempt allowances"),
+    "step.labour": N_("Labour remuneration"),
+    "step.author": N_("Author's remuneration"),
+    "step.royalty": N_("Royalties"),
+    "step.nr_taxable_wages": N_("Wages: the monthly taxable amounts of the year, summed"),
+    "step.nr_tax_wages": N_("Tax on wages: 12 × the monthly-table tax"),
+    "step.nr_tax_other": N_("Tax on labour, author's remuneration and royalties (12 equal monthly payments, monthly table, no deduction)"),
+    "step.nr_bonus": N_("Bonus by the {months}-month rule"),
+    "step.deductions": N_("Deductions"),
+    "step.basic": N_("Basic deduction"),
+    "step.social": N_("Social insurance and housing fund (专项扣除)"),
+    "step.sad": N_("Special additional deductions (专项附加扣除)"),
+    "step.sad_total_given": N_("Given as a total"),
+    "step.sad_children": N_("Children's education"),
+    "step.sad_infants": N_("Infant care (under 3)"),
+    "step.sad_elderly": N_("Support of parents aged 60+"),
+    "step.sad_housing": N_("Housing-loan interest or rent"),
+    "step.sad_education": N_("Continuing education"),
+    "step.sad_illness": N_("Serious illness (above the threshold, capped)"),
+    "step.other": N_("Other deductions"),
+    "step.other_given": N_("Other deductions given"),
+    "step.pension": N_("Private pension (at most {cap})"),
+    "step.health": N_("Commercial health insurance (at most {cap})"),
+    "step.taxable_apart": N_("Taxable comprehensive income without the bonus"),
+    "step.tax_apart": N_("Tax on it (annual table)"),
+    "step.bonus": N_("Annual one-off bonus, method {method} (asked: {asked})"),
+    "step.bonus_separate": N_("Separate: the bonus alone, at the rate for bonus ÷ 12 on the monthly table"),
+    "step.separate_total": N_("Separate: total with the tax on comprehensive income"),
+    "step.combined_taxable": N_("Combined: taxable comprehensive income with the bonus"),
+    "step.combined_tax": N_("Combined: tax (annual table)"),
+    "step.bonus_cliff": N_("Bonus cliff: the better bonus"),
+    "step.taxable_used": N_("Taxable income used"),
+    "step.hk": N_("Hong Kong Salaries Tax, year of assessment {ya}"),
+    "step.hk_income": N_("Assessable income"),
+    "step.hk_mpf": N_("MPF mandatory contributions deducted"),
+    "step.hk_deductions": N_("Other deductions"),
+    "step.hk_net_income": N_("Net assessable income (after deductions, before allowances)"),
+    "step.hk_allowances": N_("Allowances"),
+    "step.hk_allow_basic": N_("Basic allowance"),
+    "step.hk_allow_married": N_("Married person's allowance"),
+    "step.hk_allow_children": N_("Child allowances"),
+    "step.hk_allow_parents": N_("Dependent parents and grandparents"),
+    "step.hk_allow_other": N_("Single parent, disability, siblings"),
+    "step.hk_nci": N_("Net chargeable income"),
+    "step.hk_progressive": N_("Progressive tax on net chargeable income"),
+    "step.hk_standard": N_("Standard-rate tax on net assessable income"),
+    "step.hk_lower": N_("The lower of the two ({which}), down to the dollar"),
+    "step.hk_reduction": N_("One-off reduction ({rate}, at most {cap})"),
+    "step.hk_tax": N_("Salaries Tax payable"),
+    "step.hk_tax_cny": N_("Salaries Tax in CNY"),
+    "step.burdens": N_("The burdens the zone caps compare with (documented defaults: docs/assumptions.md)"),
+    "step.hk_burden": N_("Hong Kong burden"),
+    "step.hkb_income": N_("Assessable income: the gross mainland income in HK$"),
+    "step.hkb_net_income": N_("Net assessable income (other deductions only, no MPF)"),
+    "step.hkb_tax_before": N_("Tax, the lower of progressive and standard ({which}), down to the dollar"),
+    "step.hkb_after_reduction": N_("After the one-off reduction"),
+    "step.hkb_tax": N_("Hong Kong burden in HK$"),
+    "step.macao_burden": N_("Macao burden"),
+    "step.macao_income": N_("Income: the gross mainland income in MOP"),
+    "step.macao_taxable": N_("Taxable income after the fixed deduction of {fixed}"),
+    "step.macao_table_tax": N_("Tax by the bands on the part above the exemption of {exemption}"),
+    "step.macao_tax": N_("Professional Tax after the reduction of {reduction}, up to the pataca"),
+    "step.macao_refund": N_("Resident's refund ({rate}, at most {cap})"),
+    "step.macao_burden_mop": N_("Macao burden in MOP"),
+    "step.zones": N_("Zone reliefs (one per person and year: the largest; on a tie the exemption)"),
+    "step.policy": N_("{policy} ({kind}, {first}-{last})"),
+    "step.policy_chosen": N_("Chosen: {policy} ({kind}, {first}-{last})"),
+    "step.rate_cap_comp": N_("Comprehensive income: the tax above {rate} of taxable income"),
+    "step.rate_cap_bonus": N_("Bonus taxed apart: the tax above {rate} of the bonus"),
+    "step.gaps": N_("What each side takes"),
+    "step.iit_net": N_("Mainland IIT after relief"),
+    "step.gap_hk": N_("Gap: mainland − Hong Kong"),
+    "step.gap_hk_hkd": N_("Gap: mainland − Hong Kong, in HK$"),
+    "step.macao_tax_cny": N_("Macao Professional Tax in CNY"),
+    "step.gap_macao": N_("Gap: mainland − Macao"),
+    "step.rate_before": N_("Effective rate, mainland, before relief"),
+    "step.rate_mainland": N_("Effective rate, mainland, after relief"),
+    "step.rate_hk": N_("Effective rate, Hong Kong"),
+    # ---- explanation: formulas
+    "formula.bracket": N_("{taxable} × {rate} − {quick}"),
+    "formula.bracket_times": N_("{taxable} × {rate} − {times} × {quick}"),
+    "formula.ratio": N_("{gross} × {ratio}"),
+    "formula.nr_wages": N_("12 × (wages ÷ 12 − {monthly})"),
+    "formula.max0_minus": N_("max(0, {a} − {b})"),
+    "formula.max0_minus3": N_("max(0, {a} − {b} − {c})"),
+    "formula.plus": N_("{a} + {b}"),
+    "formula.minus": N_("{a} − {b}"),
+    "formula.times": N_("{a} × {b}"),
+    "formula.divided": N_("{a} ÷ {b}"),
+    "formula.to_currency": N_("{amount} ÷ {rate}"),
+    "formula.mpf_given": N_("given {given}, deducted up to {cap}"),
+    "formula.mpf_default": N_("{rate} of income; nothing below {min} a month; at most {max} a month; deducted up to {cap} a year"),
+    "formula.rate_cap": N_("max(0, {tax} − {rate} × {taxable})"),
+    "formula.capped": N_("the sum, at most {cap}"),
+    "formula.burden_cap": N_("max(0, {iit} − {burden})"),
+    # ---- explanation: notes
+    "note.nonresident": N_("non-resident: no annual reconciliation; no deduction but {monthly} a month"),
+    "note.bonus_best": N_("best: the lower total is used; a tie goes to combined"),
+    "note.bonus_not_separate": N_("in {year} the bonus cannot be taxed apart"),
+    "note.hk_burden_rule": N_("the HK tax on the gross mainland income in HK$: other deductions only (no MPF), the family allowances, the lower of progressive and standard, {reduction} the one-off reduction, year of assessment {ya}"),
+    "note.macao_refund_netted": N_("netted from the burden (--macao-refund)"),
+    "note.macao_refund_not_netted": N_("not netted from the burden (paid later; --macao-refund nets it)"),
+    # ---- compare and break-even
+    "compare.figure": N_("Figure"),
+    "compare.unit": N_("Unit"),
+    "compare.difference": N_("{a} − {b}"),
+    "breakeven.none": N_("no amount up to {max} gives as much after tax"),
+    "breakeven.wages": N_("Mainland wages that match {hk} in Hong Kong: {amount}"),
+    "breakeven.hk_income": N_("Hong Kong income that matches {wages} of mainland wages: {amount}"),
+    # ---- relief summaries
+    "relief.none": N_("no zone relief applies"),
+    "relief.exemption": N_("{policy}: an exemption of {amount}, settled at the reconciliation in {year}"),
+    "relief.subsidy": N_("{policy}: a subsidy of {amount}, paid in {year}"),
+    "relief.subsidy_tax_free": N_("{policy}: a subsidy of {amount}, paid in {year}, itself tax-free"),
+}
+
+
+def catalog_codes() -> tuple[str, ...]:
+    return tuple(CATALOG)

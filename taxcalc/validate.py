@@ -1,0 +1,277 @@
+"""One grammar and one set of rules for every way a case comes in.
+
+Command-line flags, JSON case files, batch cells, the terminal UI's fields, compare and
+break-even all read a value through :func:`parse_field`, so the same text means the same value,
+and the same mistake gets the same message (a code from :mod:`taxcalc.messages`) everywhere.
+The batch reader parses whole columns at once for speed; its fast path accepts only plain
+numbers and exact words, and sends every other cell here (docs/input.md).
+
+The grammar:
+
+* text is read after Unicode NFKC normalisation (full-width ``９００，０００`` is ``900,000``) and
+  with surrounding spaces removed; an empty text is "not given" (the field's default);
+* numbers: digits with an optional decimal point, an optional ``+``, thousands separators only in
+  groups of three (``900,000.50``; ``1,5`` is not a number), an optional exponent (``2E+05``, as
+  spreadsheets write); the value must have no more decimals than the field keeps (money 2, rates
+  6, days 1, counts and years 0; ``1.50`` is fine) and lie in the field's range; a minus sign is
+  "must not be negative";
+* words (identity, zone, ...) and flags are case-insensitive, ``-`` and spaces read as ``_``;
+  flags are true/false, yes/no, y/n, t/f, on/off, 1/0;
+* JSON values: numbers for numeric fields (not true/false), true/false for flags, strings for
+  anything; a list or an object is never a value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+
+from .errors import InputError
+from .messages import Msg, Number, Term, msg
+
+TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
+FALSE_WORDS = ("false", "f", "no", "n", "off", "0")
+BOOL_WORDS = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
+
+NUMBER = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.(?P<frac>[0-9]*))?"
+                    r"(?:[eE](?P<exp>[+-]?[0-9]{1,4}))?")
+#: the digits each numeric kind keeps after the point
+DECIMALS = {"money": 2, "rate": 6, "days": 1, "count": 0, "year": 0, "choice_int": 0}
+
+
+class FieldError(ValueError):
+    """A value a field cannot take: a message code and its parameters."""
+
+    def __init__(self, code: str, **params: Any):
+        self.code, self.params = code, params
+        super().__init__(code)
+
+
+def normalize_text(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip()
+
+
+def normalize_word(raw: str) -> str:
+    return re.sub(r"[\s\-]+", "_", normalize_text(raw).casefold())
+
+
+def expected(name: str) -> Msg:
+    """What a field accepts, as a message (for errors and docs)."""
+    from .scenario import FIELDS, field_choices, field_kind, field_unit, limits
+
+    kind = field_kind(name)
+    ge, gt, le = limits(name)
+    if kind == "money":
+        return msg("expect.money", unit=Term("unit", field_unit(name)), max=Number(le))
+    if kind == "count":
+        return msg("expect.count", min=ge, max=le)
+    if kind == "year":
+        return msg("expect.year", min=ge, max=le)
+    if kind == "rate":
+        return msg("expect.rate", max=Number(le))
+    if kind == "days":
+        return msg("expect.days", max=Number(le))
+    if kind == "bool":
+        return msg("expect.bool")
+    if kind in ("choice", "choice_int"):
+        return msg("expect.choice", choices=", ".join(str(c) for c in field_choices(name)))
+    return msg("expect.text", max=FIELDS[name].metadata[0].max_length)
+
+
+def _fail(name: str, code: str) -> FieldError:
+    return FieldError(code, expected=expected(name))
+
+
+def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
+    """A numeric field's value from text or a JSON number; None when not given."""
+    from .scenario import limits
+
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        raise _fail(name, "field.not_number")
+    if isinstance(raw, (list, dict, tuple, set)):
+        raise _fail(name, "field.wrong_type")
+    if isinstance(raw, int):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            raise _fail(name, "field.not_number")
+        value = Decimal(repr(raw))
+    elif isinstance(raw, Decimal):
+        if not raw.is_finite():
+            raise _fail(name, "field.not_number")
+        value = raw
+    elif isinstance(raw, str):
+        text = normalize_text(raw)
+        if text == "":
+            return None
+        m = NUMBER.fullmatch(text)
+        if m is None or not (m["int"] or m["frac"]):
+            raise _fail(name, "field.not_number")
+        try:
+            value = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            raise _fail(name, "field.not_number") from None
+    else:
+        raise _fail(name, "field.not_number")
+    ge, gt, le = limits(name)
+    if value < 0 and not (ge is not None and ge < 0):
+        raise _fail(name, "field.negative")
+    if le is not None and value > le:
+        raise _fail(name, "field.too_large")
+    digits = DECIMALS[kind]
+    if value != value.quantize(Decimal(1).scaleb(-digits)):
+        raise _fail(name, "field.not_whole" if digits == 0 else "field.decimals")
+    if (ge is not None and value < ge) or (gt is not None and value <= gt):
+        raise _fail(name, "field.too_small")
+    if digits == 0:
+        return int(value)
+    return value.quantize(Decimal(1).scaleb(-digits)).normalize() if value else Decimal(0)
+
+
+def parse_field(name: str, raw: Any):
+    """The value of field ``name`` from what was given (text, a JSON value, a Python value), or
+    None when nothing was given; raises :class:`FieldError`."""
+    from .scenario import FIELDS, field_choices, field_kind
+
+    kind = field_kind(name)
+    if kind in DECIMALS:
+        value = parse_number(name, raw, kind)
+        if kind == "choice_int" and value is not None and value not in field_choices(name):
+            raise _fail(name, "field.not_choice")
+        return value
+    if raw is None:
+        return None
+    if isinstance(raw, (list, dict, tuple, set)):
+        raise _fail(name, "field.wrong_type")
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int) and raw in (0, 1):
+            return bool(raw)
+        if isinstance(raw, str):
+            word = normalize_word(raw)
+            if word == "":
+                return None
+            if word in BOOL_WORDS:
+                return BOOL_WORDS[word]
+        raise _fail(name, "field.not_bool")
+    if kind == "choice":
+        if isinstance(raw, str):
+            word = normalize_word(raw)
+            if word == "":
+                return None
+            if word in field_choices(name):
+                return word
+        raise _fail(name, "field.not_choice")
+    # text
+    if isinstance(raw, bool):
+        raw = "true" if raw else "false"
+    text = str(raw) if not isinstance(raw, str) else raw
+    if text.strip() == "":
+        return None
+    if len(text) > FIELDS[name].metadata[0].max_length:
+        raise _fail(name, "field.too_long")
+    return text
+
+
+def field_error(name: str, exc: FieldError, value: Any = None, row: int | None = None) -> InputError:
+    return InputError(name, exc.code, value, row, params=exc.params)
+
+
+# ---------------------------------------------------------------------------------------------
+# rules that need the tables
+
+
+def table_errors(cols, tables, options=None) -> list[tuple[np.ndarray, str, Msg]]:
+    """Rows whose tax year cannot be computed with the tables: (rows, field, message)."""
+    out = []
+    years = cols["tax_year"]
+    known = tables.mainland_years()
+    missing = ~np.isin(years, known)
+    if missing.any():
+        out.append((missing, "tax_year", msg("field.no_tables", years=_year_span(known))))
+    offset = options.hk_burden_offset if options is not None else 0
+    if offset:
+        first_hk = min(tables.hongkong) if tables.hongkong else None
+        no_hk = ~missing & ((years + offset < first_hk) if first_hk is not None else True)
+        if np.any(no_hk):
+            y = int(years[np.flatnonzero(no_hk)[0]]) + offset
+            out.append((np.asarray(no_hk), "tax_year", msg("field.no_hk_table", ya=f"{y}/{(y + 1) % 100:02d}")))
+    return out
+
+
+def _year_span(years: list[int]) -> str:
+    """2019-2027, or 2019, 2021-2022 when there are gaps."""
+    parts, start = [], None
+    for k, y in enumerate(years):
+        if start is None:
+            start = y
+        if k + 1 == len(years) or years[k + 1] != y + 1:
+            parts.append(str(start) if start == y else f"{start}-{y}")
+            start = None
+    return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# case files
+
+MAX_CASE_BYTES = 1 << 20      # a case file is a few hundred bytes; a package list a few hundred KB
+
+
+def read_json_file(path) -> Any:
+    """A JSON case file (or list of packages), read safely: a missing, unreadable, binary, huge
+    or too deeply nested file is a :class:`~taxcalc.errors.TaxcalcError` with a message code."""
+    from pathlib import Path
+
+    from .errors import TaxcalcError
+
+    p = Path(path).expanduser()
+    name = str(path)
+    if not p.exists():
+        raise TaxcalcError.coded("file.missing", path=name)
+    if p.is_dir():
+        raise TaxcalcError.coded("file.is_directory", path=name)
+    try:
+        if p.stat().st_size > MAX_CASE_BYTES:
+            raise TaxcalcError.coded("file.too_large", path=name, max=Number(MAX_CASE_BYTES))
+        with p.open("rb") as fh:
+            data = fh.read(MAX_CASE_BYTES + 1)
+    except OSError as exc:
+        raise TaxcalcError.coded("file.unreadable", path=name, reason=exc.strerror or type(exc).__name__) from None
+    if len(data) > MAX_CASE_BYTES:
+        raise TaxcalcError.coded("file.too_large", path=name, max=Number(MAX_CASE_BYTES))
+    return read_json_text(data, name)
+
+
+def read_json_text(data: bytes | str, name: str) -> Any:
+    import json
+
+    from .errors import TaxcalcError
+
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise TaxcalcError.coded("file.not_utf8", path=name) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise TaxcalcError.coded("file.not_json", path=name, reason=exc.msg, line=exc.lineno) from None
+    except RecursionError:
+        raise TaxcalcError.coded("file.too_deep", path=name) from None
+
+
+def read_case_file(path) -> dict:
+    """One case (a JSON object with the batch column keys) from a file."""
+    from .errors import TaxcalcError
+
+    data = read_json_file(path)
+    if not isinstance(data, dict):
+        raise TaxcalcError.coded("file.not_object", path=str(path))
+    return data
