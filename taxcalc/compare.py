@@ -121,26 +121,6 @@ def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, 
     return Comparison(labels=labels, results=results)
 
 
-def _cell(value, f, signed: bool = False, lang: str = "en") -> str:
-    """A figure's value as text: money grouped with its currency's digits, rates as exact
-    percentages, years and labels as they are; empty for none."""
-    from .i18n import money, percent, term
-
-    if value is None:
-        return ""
-    if f.is_money:
-        text = money(abs(value) if signed else value, f.unit, decimals=f.decimals, lang=lang)
-        return (("+" if value > 0 else "−" if value < 0 else "") + text) if signed else text
-    if f.unit == "rate":
-        text = percent(abs(value) if signed else value, lang=lang)
-        return (("+" if value > 0 else "−" if value < 0 else "") + text) if signed else text
-    if f.unit == "fx":
-        return ("+" if signed and value > 0 else "") + str(value.normalize())
-    if f.name == "relief_policy":
-        return term("policy", value, lang)
-    return str(value)
-
-
 def _md(text: str) -> str:
     """A cell of a Markdown table: | and line breaks escaped."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
@@ -148,7 +128,7 @@ def _md(text: str) -> str:
 
 def render_markdown(c: Comparison, lang: str = "en") -> str:
     """A Markdown table: figures down, packages across, then the differences against the first."""
-    from .i18n import render, term
+    from .i18n import figure_text, render, term
     from .messages import msg
 
     labels = [_md(lab) for lab in c.labels]
@@ -158,8 +138,8 @@ def render_markdown(c: Comparison, lang: str = "en") -> str:
     for row in c.rows():
         f = row["figure"]
         cells = [_md(term("figure", f.name, lang)), term("unit", f.unit, lang)]
-        cells += [_md(_cell(v, f, lang=lang)) for v in row["values"]]
-        cells += [_cell(d, f, signed=True, lang=lang) for d in row["diffs"][1:]]
+        cells += [_md(figure_text(v, f, lang=lang)) for v in row["values"]]
+        cells += [figure_text(d, f, signed=True, lang=lang) for d in row["diffs"][1:]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -344,7 +324,7 @@ def breakeven_hk_income(case: Mapping[str, Any], *, tables: Tables | None = None
 
 def render_breakeven(b: BreakEven, lang: str = "en") -> str:
     """A short text answer with both sides' figures."""
-    from .i18n import money, percent, render, term
+    from .i18n import figure_text, render, term
     from .messages import msg
 
     r = b.result
@@ -354,6 +334,6 @@ def render_breakeven(b: BreakEven, lang: str = "en") -> str:
     names = ("gross_income", "iit", "relief", "relief_policy", "relief_paid_in", "iit_net", "income_after_iit",
              "effective_rate_mainland", "hk_year_of_assessment", "hk_assessable_income", "hk_tax", "hk_tax_reduction",
              "hk_income_after_tax", "hk_income_after_tax_cny", "cny_per_hkd_used", "income_gap_cny")
-    rows = [(term("figure", n, lang), _cell(getattr(r, n), BY_NAME[n], lang=lang)) for n in names]
+    rows = [(term("figure", n, lang), figure_text(getattr(r, n), BY_NAME[n], lang=lang)) for n in names]
     width = max(len(k) for k, _ in rows)
     return "\n".join([render(head, lang), ""] + [f"{k:<{width}}  {v}" for k, v in rows])

@@ -10,12 +10,24 @@ from typing import Any
 
 from .messages import Msg, msg
 
-MAX_SHOWN = 60     # characters of a given value repeated in a message
+MAX_SHOWN = 60     # characters of a given value repeated in a message (JSON for lists and objects)
 
 
 def shown_value(value: object) -> str:
     """A value as a person typed it: plain text, never a Python repr, cut when long."""
-    text = value if isinstance(value, str) else ("true" if value is True else "false" if value is False else str(value))
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (dict, list, tuple)):
+        import json
+
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (ValueError, RecursionError):
+            text = "[…]" if isinstance(value, (list, tuple)) else "{…}"
+    else:
+        text = str(value)
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
 

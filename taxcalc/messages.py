@@ -82,6 +82,10 @@ def msg(code: str, **params: Any) -> Msg:
 
 
 CATALOG: dict[str, str] = {
+    # ---- how an error is shown
+    "error.field": N_("{field}: {message}"),
+    "error.row_field": N_("row {row}: {field}: {message}"),
+    "error.given": N_("{text} (given: {value})"),
     # ---- input: one field (the field is named by the face, before the message)
     "field.unknown": N_("unknown field; the valid keys are the batch columns (see the README)"),
     "field.required": N_("required: {expected}"),
@@ -100,7 +104,7 @@ CATALOG: dict[str, str] = {
     # what a field accepts
     "expect.money": N_("an amount ({unit}) from 0 to {max} with at most 2 decimals, such as 1234.56"),
     "expect.count": N_("a whole number from {min} to {max}"),
-    "expect.year": N_("a year from {min} to {max}"),
+    "expect.year": N_("a year with tables (see taxcalc tables)"),
     "expect.rate": N_("a number more than 0 and at most {max} with at most 6 decimals, such as 0.92"),
     "expect.days": N_("a number of days from 0 to {max} with at most 1 decimal"),
     "expect.bool": N_("true or false (also yes or no)"),

@@ -24,8 +24,10 @@ CONTINUING_EDUCATION = ("none", "degree", "certificate", "both")
 CHILD_SHARE = (100, 50)
 
 # The law's bounds, not the tables': the 2018 amendment applies from 2019. Which years can be
-# computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code.
+# computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code;
+# a year outside the tables is told which years they cover (taxcalc.validate.table_errors).
 FIRST_YEAR, LAST_YEAR = 2019, 2100
+YEAR_FIELD_MIN, YEAR_FIELD_MAX = 1, 9999
 
 
 
@@ -58,7 +60,7 @@ class Scenario(BaseModel):
 
     id: str | None = Field(default=None, max_length=200, json_schema_extra={"kind": "text"},
                            description="passed through (default: the row number)")
-    tax_year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR, json_schema_extra={"kind": "year"},
+    tax_year: int = Field(ge=YEAR_FIELD_MIN, le=YEAR_FIELD_MAX, json_schema_extra={"kind": "year"},
                           description="mainland calendar tax year (shipped tables: 2019-2027)")
     residency: Literal[RESIDENCY] = _choice("resident", RESIDENCY, "mainland tax residency in that year")
     identity: Literal[IDENTITY] = _choice("mainland", IDENTITY, "mainland, hk, macao, taiwan or foreign")

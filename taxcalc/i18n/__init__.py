@@ -121,6 +121,32 @@ def percent(ratio, decimals: int | None = None, lang: str | None = None) -> str:
     return format_percent(value, format=fmt, locale=locale(lang))
 
 
+def figure_text(value, f, signed: bool = False, lang: str | None = None) -> str:
+    """A registry figure's value as text in a language: money grouped with its currency and the
+    figure's digits, rates as exact percentages, exchange rates as decimals, policies and words
+    translated, years as they are; "" for none. ``signed``: a difference, with + or −. Nothing is
+    rounded: the engine has done that."""
+    if value is None:
+        return ""
+    if f.is_number:
+        sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ""
+        shown = abs(value) if signed else value
+        if f.is_money:
+            return sign + money(shown, f.unit, decimals=f.decimals, lang=lang)
+        if f.unit == "rate":
+            return sign + percent(shown, lang=lang)
+        return sign + str(Decimal(shown).normalize())
+    if f.unit == "bool":
+        return term("word", "yes" if value else "no", lang)
+    if f.name == "relief_policy":
+        return term("policy", value, lang)
+    if f.name == "relief_kind":
+        return term("relief_kind", value, lang)
+    if f.name == "bonus_method_used":
+        return term("word", value, lang)
+    return str(value)
+
+
 def render(message, lang: str | None = None, *, fields: str = "column") -> str:
     """A :class:`~taxcalc.messages.Msg` in a language (default: the current one). ``fields``:
     ``column`` names fields by their column (the command line, files), ``label`` by their label in
@@ -166,3 +192,22 @@ def term(kind: str, value, lang: str | None = None, *, fields: str = "label") ->
     if text is None:
         return str(value)
     return translations(lang).gettext(text) if text else ""     # gettext("") is the catalog's header
+
+
+def error_lines(exc, lang: str | None = None, *, fields: str = "column") -> list[str]:
+    """An error a user caused, as lines in a language: one per bad field (with its row in a
+    file, and the value given), or the error's own message."""
+    from ..errors import InputError, InputErrors, shown_value
+    from ..messages import Term, msg
+
+    items = exc.errors if isinstance(exc, InputErrors) else [exc] if isinstance(exc, InputError) else None
+    if items is None:
+        return [render(exc.message, lang, fields=fields) if getattr(exc, "message", None) is not None else str(exc)]
+    out = []
+    for e in items:
+        code = "error.row_field" if e.row is not None else "error.field"
+        text = render(msg(code, row=e.row, field=Term("field", e.field), message=e.message), lang, fields=fields)
+        if e.value is not None:
+            text = render(msg("error.given", text=text, value=shown_value(e.value)), lang, fields=fields)
+        out.append(text)
+    return out

@@ -92,7 +92,8 @@ MARKS: dict[str, str] = {"adviser": N_("from an adviser, not the document"), "in
 WORDS: dict[str, str] = {"separate": N_("separate"), "combined": N_("combined"), "best": N_("best"),
                          "standard": N_("standard"), "progressive": N_("progressive"), "given": N_("given"),
                          "default": N_("default"), "same": N_("same"), "previous": N_("previous"),
-                         "before": N_("before"), "after": N_("after"), "hk": N_("Hong Kong"), "macao": N_("Macao")}
+                         "before": N_("before"), "after": N_("after"), "hk": N_("Hong Kong"), "macao": N_("Macao"),
+                         "yes": N_("yes"), "no": N_("no")}
 
 _KINDS = {"field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
           "mark": MARKS, "word": WORDS}
