@@ -27,6 +27,7 @@ MONEY_UNITS = ("CNY", "HKD", "MOP")
 HALF_UP = "half up"
 DOWN_DOLLAR = "down to the dollar"
 UP_PATACA = "up to the pataca"
+EXACT = "exact (sum or difference of figures)"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def _rate(name, label, meaning, group="mainland"):
 
 FIGURES: tuple[Figure, ...] = (
     # -- the mainland
-    _cny("gross_income", N_("Gross income"), "wages + bonus + labour + author's + royalties, before any deduction (CNY)"),
+    _cny("gross_income", N_("Gross income"), "wages + bonus + labour + author's + royalties, before any deduction (CNY)", rounding=EXACT),
     _cny("iit_taxable", N_("Taxable income"),
          "residents: taxable comprehensive income (without a separately taxed bonus); non-residents: the monthly "
          "taxable amounts of the year summed (CNY, half up to the fen)"),
@@ -73,13 +74,13 @@ FIGURES: tuple[Figure, ...] = (
            "true when the bonus, taxed apart, lies just above a threshold: a smaller bonus would leave more after tax", 0, "", "mainland"),
     _cny("bonus_cliff_threshold", N_("Better bonus"), "in a cliff: the threshold bonus that would leave more after tax; else 0 (CNY)"),
     _cny("bonus_cliff_loss", N_("Lost to the cliff"), "in a cliff: what the threshold bonus would leave more after IIT; else 0 (CNY)"),
-    _cny("relief", N_("Zone relief"), "the zone relief chosen: the largest one the person qualifies for (CNY)", "zone"),
+    _cny("relief", N_("Zone relief"), "the zone relief chosen: the largest one the person qualifies for (CNY; a rate cap's share of taxable income half up to the fen)", "zone"),
     Figure("relief_policy", "text", N_("Relief policy"), "the policy id of the relief chosen, or none", 0, "", "zone"),
     Figure("relief_kind", "text", N_("Relief kind"), "exemption (less tax at the annual reconciliation), subsidy (cash paid later), or none", 0, "", "zone"),
     Figure("relief_paid_in", "year", N_("Relief settled in"), "the year the relief is settled: the reconciliation (exemption) or the payment (subsidy); empty without a relief", 0, "", "zone"),
     Figure("relief_assumed_extended", "bool", N_("Policy assumed renewed"), "true when an expired policy was applied as if renewed (--assume-extended)", 0, "", "zone"),
-    _cny("iit_net", N_("IIT after relief"), "iit - relief (CNY)"),
-    _cny("income_after_iit", N_("Income after IIT"), "gross_income - iit_net: before social insurance and any other contribution (CNY)"),
+    _cny("iit_net", N_("IIT after relief"), "iit - relief (CNY)", rounding=EXACT),
+    _cny("income_after_iit", N_("Income after IIT"), "gross_income - iit_net: before social insurance and any other contribution (CNY)", rounding=EXACT),
     _rate("effective_rate_before_relief", N_("Effective rate before relief"), "iit / gross_income (6 decimals, half up; 0 without income)"),
     _rate("effective_rate_mainland", N_("Effective rate after relief"), "iit_net / gross_income (6 decimals, half up; 0 without income)"),
     # -- exchange rates
@@ -94,12 +95,12 @@ FIGURES: tuple[Figure, ...] = (
     Figure("hk_tax_reduction", "HKD", N_("One-off reduction"), "the year's one-off reduction applied (HK$)", 0, DOWN_DOLLAR, "hongkong"),
     Figure("hk_tax", "HKD", N_("Salaries Tax"), "Hong Kong Salaries Tax on hk_assessable_income after the one-off reduction (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
     Figure("hk_tax_cny", "CNY", N_("Salaries Tax in CNY"), "hk_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
-    Figure("hk_income_after_tax", "HKD", N_("Income after Salaries Tax"), "hk_assessable_income - hk_tax: before MPF and any other contribution (HK$)", 2, HALF_UP, "hongkong"),
+    Figure("hk_income_after_tax", "HKD", N_("Income after Salaries Tax"), "hk_assessable_income - hk_tax: before MPF and any other contribution (HK$)", 2, EXACT, "hongkong"),
     Figure("hk_income_after_tax_cny", "CNY", N_("Income after Salaries Tax in CNY"), "hk_income_after_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
     _rate("effective_rate_hk", N_("Effective rate"), "hk_tax / hk_assessable_income (6 decimals, half up; 0 without income)", "hongkong"),
     # -- the gap against the Hong Kong job
-    _cny("burden_gap_cny", N_("Mainland − Hong Kong"), "iit_net - hk_tax_cny: what the mainland takes more (+) or less (−) than Hong Kong (CNY)", "gap"),
-    _cny("income_gap_cny", N_("Income after tax: mainland − Hong Kong"), "income_after_iit - hk_income_after_tax_cny: what the mainland job leaves more (+) or less (−) after tax than the Hong Kong job (CNY)", "gap"),
+    _cny("burden_gap_cny", N_("Mainland − Hong Kong"), "iit_net - hk_tax_cny: what the mainland takes more (+) or less (−) than Hong Kong (CNY)", "gap", rounding=EXACT),
+    _cny("income_gap_cny", N_("Income after tax: mainland − Hong Kong"), "income_after_iit - hk_income_after_tax_cny: what the mainland job leaves more (+) or less (−) after tax than the Hong Kong job (CNY)", "gap", rounding=EXACT),
     Figure("burden_gap_hkd", "HKD", N_("Mainland − Hong Kong in HK$"), "burden_gap_cny / cny_per_hkd_used (HK$, to the cent, half away from zero)", 2, HALF_UP, "gap"),
     # -- the burdens the zone measures compare with
     Figure("hk_burden", "HKD", N_("Hong Kong burden (zone rule)"), "HK Salaries Tax on gross_income in HK$ as the zone measures compute it (docs/assumptions.md Z1) (HK$, down to the dollar)", 0, DOWN_DOLLAR, "zone"),
@@ -110,7 +111,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("macao_burden", "MOP", N_("Macao burden (zone rule)"), "macao_tax, less macao_refund with --macao-refund: what the Macao caps compare with (MOP)", 0, UP_PATACA, "zone"),
     _cny("macao_burden_cny", N_("Macao burden (zone rule) in CNY"), "macao_burden x cny_per_mop_used (CNY)", "zone"),
     _cny("macao_tax_cny", N_("Professional Tax in CNY"), "macao_tax x cny_per_mop_used (CNY)", "macao"),
-    _cny("burden_gap_macao_cny", N_("Mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap"),
+    _cny("burden_gap_macao_cny", N_("Mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap", rounding=EXACT),
 )
 
 BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}
@@ -140,3 +141,22 @@ def python_type(f: Figure):
     if f.is_number:
         return int if f.decimals == 0 else Decimal
     return {"year": int | None, "bool": bool, "text": str}[f.unit]
+
+
+GROUP_TITLES = {"mainland": "The mainland", "zone": "The zone relief and the burdens it compares with",
+                "fx": "Exchange rates", "hongkong": "The Hong Kong job", "macao": "The Macao side",
+                "gap": "The gaps"}
+
+
+def markdown_table() -> str:
+    """The registry as Markdown tables, by group (docs/figures.md holds this text; a test keeps it
+    in sync)."""
+    lines = []
+    for group, title in GROUP_TITLES.items():
+        lines += [f"### {title}", "", "| figure | unit | digits | rounding | meaning |", "|---|---|---|---|---|"]
+        for f in FIGURES:
+            if f.group == group:
+                digits = str(f.decimals) if f.is_number else ""
+                lines.append(f"| `{f.name}` | {f.unit} | {digits} | {f.rounding} | {f.meaning} |")
+        lines.append("")
+    return "\n".join(lines)

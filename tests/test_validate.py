@@ -1,0 +1,97 @@
+"""One grammar for every way a case comes in (docs/input.md), and the registry's docs in sync."""
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from taxcalc import batch, calculate
+from taxcalc.errors import InputErrors
+from taxcalc.figures import NAMES, markdown_table
+from taxcalc.scenario import FIELDS, field_kind
+from taxcalc.validate import FieldError, parse_field
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("text, value", [
+    ("900000", D(900000)), ("900,000", D(900000)), ("1,234,567.89", D("1234567.89")), ("９００，０００", D(900000)),
+    (" 2E+05 ", D(200000)), ("+5", D(5)), (".5", D("0.5")), ("5.", D(5)), ("1.50", D("1.5")), ("-0", D(0)),
+    ("", None), ("  ", None),
+])
+def test_amounts(text, value):
+    assert parse_field("wages", text) == value
+
+
+@pytest.mark.parametrize("text, code", [
+    ("1,5", "field.not_number"), ("1_000", "field.not_number"), ("0x10", "field.not_number"), ("٣", "field.not_number"),
+    ("12,00,000", "field.not_number"), ("abc", "field.not_number"), ("inf", "field.not_number"),
+    ("-5", "field.negative"), ("1.234", "field.decimals"), ("1e-400", "field.decimals"),
+    ("1e99", "field.too_large"), ("1000000000.01", "field.too_large"),
+])
+def test_amount_mistakes(text, code):
+    with pytest.raises(FieldError) as exc:
+        parse_field("wages", text)
+    assert exc.value.code == code
+
+
+def test_words_flags_and_json_values():
+    assert parse_field("zone", "Hetao") == "hetao" and parse_field("identity", " HK ") == "hk"
+    assert parse_field("sad_elderly", "only-child") == "only_child"
+    assert parse_field("talent", "Yes") is True and parse_field("talent", 0) is False
+    assert parse_field("sad_child_share", "50") == 50 and parse_field("hk_children", 2.0) == 2
+    for name, raw, code in (("wages", True, "field.not_number"), ("wages", {"a": 1}, "field.wrong_type"),
+                            ("zone", "mars", "field.not_choice"), ("talent", "maybe", "field.not_bool"),
+                            ("hk_children", 2.5, "field.not_whole"), ("talent", [1], "field.wrong_type"),
+                            ("sad_child_share", 30, "field.not_choice"), ("id", "x" * 201, "field.too_long")):
+        with pytest.raises(FieldError) as exc:
+            parse_field(name, raw)
+        assert exc.value.code == code, (name, raw)
+
+
+def test_the_same_mistake_gets_the_same_message_on_every_way_in(tmp_path, tables):
+    """The API (flags and JSON files go through it) and a batch file's errors file."""
+    with pytest.raises(InputErrors) as exc:
+        calculate({"tax_year": 2024, "wages": "12,34"}, tables=tables)
+    api_message = str(exc.value.errors[0].message)
+    src = tmp_path / "in.csv"
+    src.write_text('tax_year,wages\n2024,"12,34"\n')
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors["message"][0] == api_message
+
+
+NUMERIC = [n for n in FIELDS if field_kind(n) in ("money", "rate", "days", "count", "year", "choice_int")]
+CELL = st.text(alphabet="0123456789.,+-eE ９，_", max_size=14)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.sampled_from(NUMERIC), texts=st.lists(CELL, min_size=1, max_size=20))
+def test_batch_cells_read_as_the_grammar_reads_them(name, texts):
+    kind = field_kind(name)
+    scale = batch.SCALE[kind]
+    raw, code = batch.parse_decimal(pl.Series(name, texts), scale)
+    code, value = batch._check_range(name, kind, raw, code)
+    for text, v, c in zip(texts, value.tolist(), code.tolist()):
+        try:
+            want = parse_field(name, text)
+        except FieldError:
+            assert c not in (batch.OK, batch.EMPTY), (name, text)
+            continue
+        if want is None:
+            assert c == batch.EMPTY, (name, text)
+        elif kind == "choice_int":
+            assert c == batch.OK and batch.ENUMS[name][v] == want, (name, text, v, want)
+        else:
+            assert c == batch.OK and v == int(D(want).scaleb(scale)), (name, text, v, want)
+
+
+def test_figure_names_never_collide_with_input_columns():
+    assert not set(NAMES) & set(FIELDS)
+
+
+def test_docs_figures_is_the_registry():
+    assert markdown_table().strip() in (ROOT / "docs" / "figures.md").read_text()
