@@ -284,7 +284,8 @@ def _nonresident(y: MainlandYear) -> dict:
     return {
         "name": f"CN {y.year} non-resident: wages, bonus by the six-month rule, labour, author's, royalties",
         "source": f"{LAW} Art. 6(1)(2) (5,000 a month for non-residents' wages; 80%/56%/80% income amounts); "
-                  "财政部 税务总局公告2019年第35号 item 2 (monthly table; bonus divided by 6, tax x 6); tax-schedules.md A3, A5, A8",
+                  "财政部 税务总局公告2019年第35号 item 2 (monthly table; bonus divided by 6, tax x 6); tax-schedules.md A3, A5, A8; "
+                  "wages and the other income as 12 equal monthly payments, each month rounded to the fen (docs/assumptions.md M1, M4-M6)",
         "worked": worked,
         "input": {"tax_year": y.year, "residency": "nonresident", "identity": "foreign", "wages": wages, "bonus": bonus,
                   "labour": labour, "author": author, "royalty": royalty},
@@ -442,15 +443,24 @@ MO_RIP = ("Regulamento do Imposto Profissional (Lei n.º 2/78/M, republished by 
           "deduction 25%, Art. 8(2) a fraction of a pataca counts as one; bands 7%-12% on 20k/20k/40k/80k/120k above the "
           "exemption (PwC Macau, tax-schedules.md C2-C3, zone-policies.md §5.3)")
 MO_YEAR_SRC = {
-    2021: "exemption 144,000 and 30% reduction: the 2020 and 2023 budget laws (DSF tax benefits pages) set these; the 2021 budget law was not seen (inferred)",
-    2022: "exemption 144,000 and 30% reduction: the 2020 and 2023 budget laws (DSF) set these; the 2022 budget law was not seen (inferred); refund 60% capped at 14,000 for tax year 2022 (Macau Daily Times)",
-    2023: "exemption 144,000, 30% reduction, refund 60% capped at 14,000: DSF tax benefits (2023 budget law), tax-schedules.md C4",
+    2021: "exemption 144,000 and 30% reduction for 2021: DSF tax benefits page for the 2021 budget law (dsf.gov.mo tax_benefit.aspx?y=2021: '30% exemption on salaries tax and the exemption allowance for its assessment in 2021 is MOP$144,000')",
+    2022: "exemption 144,000 and 30% reduction: the 2021 and 2023 budget laws (DSF) set these; the 2022 figures were not seen (inferred)",
+    2023: "exemption 144,000 and 30% reduction: DSF tax benefits (2023 budget law), tax-schedules.md C4",
     2024: "exemption 144,000 and 30% reduction assumed as in 2023 and 2025 (the 2024 budget-law number was not found, tax-schedules.md C4)",
-    2025: "exemption 144,000 and 30% reduction: Lei n.º 25/2024 Art. 19; refund 60% capped at 14,000: Art. 20 (tax-schedules.md C4)",
+    2025: "exemption 144,000 and 30% reduction: Lei n.º 25/2024 Art. 19 (tax-schedules.md C4)",
     2026: "exemption 144,000 and 30% reduction assumed unchanged from 2025 (AmCham South China 2026 report; tax-schedules.md C4 [U])",
     2027: "exemption 144,000 and 30% reduction assumed unchanged from 2025 (no 2027 budget law seen)",
 }
-MO_REFUND_SRC = "refund to Macao residents 60% of the tax capped at MOP 14,000 (Macau Daily Times; Lei n.º 25/2024 Art. 20; zone-policies.md §5.3), netted only with macao_refund (docs/assumptions.md Z3)"
+MO_REFUND_YEAR = {
+    2021: "the 2023 budget refunds 60% of 2021 tax, capped at 14,000 (Macau Daily Times on the 2023 budget proposal)",
+    2022: "60% of 2022 tax refunded, capped at 14,000 (Macau Daily Times, 'Professional tax refund this Friday')",
+    2023: "Lei n.º 25/2024 Art. 20 refunds 60% of 2023 tax, capped at 14,000",
+    2024: "the 2026 budget refunds 60% of 2024 tax, capped at 14,000 (AmCham South China 2026 report, tax-schedules.md C4 [S2])",
+    2025: "the refund of 2025 tax comes in the 2027 budget, not yet seen: 60% capped at 14,000 assumed",
+    2026: "the refund of 2026 tax comes in the 2028 budget, not yet seen: 60% capped at 14,000 assumed",
+    2027: "the refund of 2027 tax comes in the 2029 budget, not yet seen: 60% capped at 14,000 assumed",
+}
+MO_REFUND_SRC = "refund to holders of a Macao resident card, netted only with macao_refund (docs/assumptions.md Z3; zone-policies.md §5.3)"
 
 
 def macao_compute(income: D, refund: bool):
@@ -490,7 +500,7 @@ def macao_cases() -> list[dict]:
         for label, income, refund in plans:
             net, worked = macao_compute(income, refund)
             c = {"name": f"MO {year}: {label}",
-                 "source": f"{MO_RIP}; {MO_YEAR_SRC[year]}" + (f"; {MO_REFUND_SRC}" if refund else ""),
+                 "source": f"{MO_RIP}; {MO_YEAR_SRC[year]}" + (f"; {MO_REFUND_YEAR[year]}; {MO_REFUND_SRC}" if refund else ""),
                  "worked": worked,
                  "input": {"tax_year": year, "identity": "macao", "wages": income, "cny_per_mop": 1},
                  "expect": {"macao_burden_cny": str(fen(net))}}
