@@ -696,7 +696,7 @@ def fx_cases() -> list[dict]:
         worked = [f"cny_per_mop {r} / 1.03 = {mop} (6 decimals, half up)",
                   f"HK$ income 1,000,000 / {r} = {ex(hk_income)}; NCI less basic {m(a['basic'])} (YA {ya}/{(ya + 1) % 100:02d}) = {ex(nci)}: "
                   f"16,000 + {ex(nci - 200000)} x 17% = {ex(prog)} (standard rate {ex(std)} higher) -> {m(hk_t)}; x {r} = {ex(hk_cny)}"]
-        expect = {"cny_per_hkd": str(r.normalize()), "cny_per_mop": str(mop.normalize()), "hk_burden_cny": str(hk_cny)}
+        expect = {"cny_per_hkd_used": f"{r:.6f}", "cny_per_mop_used": f"{mop:.6f}", "hk_burden_cny": str(hk_cny)}
         if year >= 2021:   # Macao tables from 2021
             mo_income = fen(wages / mop)
             tax, w = macao_compute(mo_income, False)
