@@ -62,12 +62,7 @@ class MainlandParams:
     foreign_allowances: bool
     children_m: int
     infant_m: int
-    elderly_only_m: int
     elderly_shared_cap_m: int
-    housing_loan_m: int
-    rent_m: tuple[int, int, int]
-    cont_degree_m: int
-    cont_certificate: int
     illness_threshold: int
     illness_cap: int
     pension_cap: int
@@ -102,12 +97,7 @@ def mainland(t: MainlandTable) -> MainlandParams:
         foreign_allowances=t.foreign_allowances.exempt.value,
         children_m=units(s.children_education_monthly.value),
         infant_m=units(s.infant_care_monthly.value),
-        elderly_only_m=units(s.elderly_only_child_monthly.value),
         elderly_shared_cap_m=units(s.elderly_shared_cap_monthly.value),
-        housing_loan_m=units(s.housing_loan_monthly.value),
-        rent_m=(units(s.rent_tier1_monthly.value), units(s.rent_tier2_monthly.value), units(s.rent_tier3_monthly.value)),
-        cont_degree_m=units(s.continuing_education_degree_monthly.value),
-        cont_certificate=units(s.continuing_education_certificate.value),
         illness_threshold=units(s.serious_illness_threshold.value),
         illness_cap=units(s.serious_illness_cap.value),
         pension_cap=units(t.other_caps.private_pension.value),
