@@ -122,7 +122,7 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
     ge, gt, le = limits(name)
     if value < 0 and not (ge is not None and ge < 0):
         raise _fail(name, "field.negative")
-    if le is not None and value > le:
+    if (le is not None and value > le) or value.adjusted() > 15:    # past every field's range
         raise _fail(name, "field.too_large")
     digits = DECIMALS[kind]
     if value != value.quantize(Decimal(1).scaleb(-digits)):
