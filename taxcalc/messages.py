@@ -121,6 +121,7 @@ CATALOG: dict[str, str] = {
     "rule.elderly_share": N_("only applies when the support of parents is shared ({field} = shared)"),
     # ---- options
     "option.choice": N_("not one of the choices; expected {choices}"),
+    "option.exactly_one": N_("give exactly one of these options: {options}"),
     # ---- files
     "file.missing": N_("{path}: no such file"),
     "file.is_directory": N_("{path}: is a directory, not a file"),

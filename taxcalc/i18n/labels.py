@@ -95,7 +95,11 @@ WORDS: dict[str, str] = {"separate": N_("separate"), "combined": N_("combined"),
                          "before": N_("before"), "after": N_("after"), "hk": N_("Hong Kong"), "macao": N_("Macao"),
                          "yes": N_("yes"), "no": N_("no")}
 
-_KINDS = {"field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
+#: headings of the registry's figure groups (taxcalc.figures.Figure.group) and of the tables' jurisdictions
+GROUPS: dict[str, str] = {"mainland": N_("Mainland"), "zone": N_("Zone relief"), "hongkong": N_("Hong Kong"),
+                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes")}
+
+_KINDS = {"group": GROUPS, "field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
           "mark": MARKS, "word": WORDS}
 
 
