@@ -1,13 +1,25 @@
-"""The command line. Imports stay lazy so that ``taxcalc --help`` answers at once.
+"""The command line: ``taxcalc calc | breakeven | compare | batch | tables``, and the terminal UI.
 
-Exit status: 0 done; 2 bad input or tables (a message, never a traceback); 3 a batch where some
-rows were rejected (they are in the errors file).
+The command line computes nothing. Every input goes to the core as the text typed (the one
+grammar, :mod:`taxcalc.validate`, reads it, so a flag, a case file and a batch cell mean the same
+and get the same message for the same mistake); every figure comes from the engine and is shown
+through the registry (:mod:`taxcalc.figures`) and the catalogs (:mod:`taxcalc.i18n`) in the
+language of ``--lang`` (en, zh-Hans, zh-Hant; default en). Imports stay lazy so that
+``taxcalc --help`` answers at once.
+
+Exit status:
+
+* 0: done;
+* 2: bad input, a bad file or bad tables: ``error:`` lines on standard error (one per problem,
+  naming the field and what it accepts), never a traceback; also a command-line usage error;
+* 3: ``batch`` only: some rows were rejected (they are in the errors file, the others computed);
+* 130: interrupted.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import os
 import sys
 from decimal import Decimal
 
@@ -15,61 +27,146 @@ import click
 
 EXIT_BAD_INPUT = 2
 EXIT_ROWS_REJECTED = 3
+EXIT_INTERRUPTED = 130
+
+CLI_LANGS = ("en", "zh-Hans", "zh-Hant")
+
+#: the metavar of a scenario field's option, by the field's kind (taxcalc.scenario)
+METAVARS = {"money": "AMOUNT", "rate": "RATE", "year": "YEAR", "count": "COUNT", "days": "DAYS",
+            "choice": "CHOICE", "choice_int": "CHOICE", "text": "TEXT"}
+
+#: help texts the command line words its own way (the field's description is the batch column's)
+HELP_OVERRIDES = {"id": "a name for the case (kept in the --json inputs)"}
+
+#: the figure groups of the text output, in order (taxcalc.figures.Figure.group)
+GROUP_ORDER = ("mainland", "zone", "hongkong", "macao", "gap", "fx")
+
+#: figures the text output shows only when the condition (another figure, true) holds
+SHOWN_WHEN = {"bonus_cliff": "bonus_cliff", "bonus_cliff_threshold": "bonus_cliff",
+              "bonus_cliff_loss": "bonus_cliff", "relief_assumed_extended": "relief_assumed_extended"}
+#: figures the relief summary line says in words
+IN_RELIEF_SUMMARY = ("relief_policy", "relief_kind", "relief_paid_in")
+
+#: the table marks ``tables`` reports (a value's status or confidence); the summary shows the first two
+TABLE_MARKS = ("proposed", "uncertain", "inferred")
+SUMMARY_MARKS = ("proposed", "uncertain")
+
+
+# ---------------------------------------------------------------------------------------------
+# errors and language
+
+
+def _lang_of(ctx: click.Context) -> str:
+    obj = ctx.find_root().obj or {}
+    return obj.get("cli_lang") or obj.get("lang") or "en"
+
+
+def _echo_error(lines: list[str]) -> None:
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    _echo_error([message])
     sys.exit(EXIT_BAD_INPUT)
 
 
-def _json_default(o):
-    if isinstance(o, Decimal):
-        return str(o)
-    raise TypeError(type(o))
-
-
 class _Group(click.Group):
+    """Runs a command; a user's mistake (any TaxcalcError) becomes ``error:`` lines and exit 2."""
+
     def invoke(self, ctx):
         from .errors import TaxcalcError
 
         try:
             return super().invoke(ctx)
         except TaxcalcError as exc:
-            _fail(_describe(exc))
+            from .i18n import error_lines
+
+            _echo_error(error_lines(exc, _lang_of(ctx)))
+            sys.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:      # `taxcalc tables --sources | head`: the reader left, not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
 
 
-def _describe(exc) -> str:
-    from .errors import InputErrors
+def _check_lang(ctx, param, value):
+    if value is None:
+        return None
+    from .i18n import LANGS, normalize
 
-    if isinstance(exc, InputErrors):
-        return "\n  ".join(["invalid input:"] + [str(e) for e in exc.errors])
-    return str(exc)
+    lang = normalize(value)
+    if lang not in LANGS:
+        raise click.BadParameter(f"{value!s} is not one of {', '.join(CLI_LANGS)}")
+    return lang
 
 
-def _option_decorators():
-    """One --flag per scenario field, from the same definitions as the batch columns."""
-    from .scenario import FIELDS, field_choices, field_help, field_kind
+def _lang_option(f):
+    return click.option("--lang", "lang", default=None, callback=_check_lang, metavar="|".join(CLI_LANGS),
+                        help="language of the messages, labels and explanation (default en; "
+                             "also accepted before the command)")(f)
 
-    decos = []
-    for name in FIELDS:
-        kind = field_kind(name)
-        opt = "--" + name.replace("_", "-")
-        help_ = field_help(name)
-        if kind == "bool":
-            decos.append(click.option(opt + "/--no-" + name.replace("_", "-"), name, default=None, help=help_))
-        elif kind == "choice":
-            decos.append(click.option(opt, name, type=click.Choice(field_choices(name)), default=None, help=help_))
-        else:
-            decos.append(click.option(opt, name, type=str, default=None, help=help_))
-    return decos
+
+def _use_lang(ctx: click.Context, lang: str | None) -> str:
+    """The command's language: its own --lang, else the global one, else English."""
+    obj = ctx.find_root().obj
+    if lang is not None:
+        obj["cli_lang"] = lang
+    return _lang_of(ctx)
+
+
+def _tr(lang: str, text: str) -> str:
+    from .i18n import translations
+
+    return translations(lang).gettext(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# options
+
+
+def _field_option(name: str) -> click.Option:
+    """The option of one scenario field: its text goes to the core as typed."""
+    from .scenario import field_choices, field_help, field_kind, field_unit
+
+    kind = field_kind(name)
+    flag = "--" + name.replace("_", "-")
+    help_ = HELP_OVERRIDES.get(name) or field_help(name)
+    if kind == "bool":
+        no = "--no-" + name.replace("_", "-")
+        return click.Option([f"{flag}/{no}", name], default=None, help=help_)
+    if kind in ("choice", "choice_int"):
+        choices = [str(c) for c in field_choices(name)]
+        if not all(c in help_ for c in choices):
+            help_ = f"{help_} [one of: {', '.join(choices)}]"
+    elif field_unit(name):
+        help_ = f"{help_} [{field_unit(name)}]"
+    return click.Option([flag, name], type=str, default=None, metavar=METAVARS[kind], help=help_)
+
+
+class _ScenarioCommand(click.Command):
+    """Adds one option per scenario field (taxcalc.scenario.FIELDS, the batch columns, in their
+    order) after the command's own options, when the command is used, not at import."""
+
+    def get_params(self, ctx):
+        if not getattr(self, "_fields_added", False):
+            from .scenario import FIELDS
+
+            self.params = self.params + [_field_option(name) for name in FIELDS]
+            self._fields_added = True
+        return super().get_params(ctx)
 
 
 def _options_flags(f):
-    f = click.option("--assume-extended", is_flag=True, help="apply an expired zone policy as if renewed (what-if)")(f)
-    f = click.option("--hk-burden-reduction", is_flag=True, help="include HK's one-off reduction in the HK burden")(f)
+    """The options that change the documented defaults (docs/assumptions.md), in every command."""
+    f = click.option("--macao-refund", is_flag=True, help="net the Macao resident's refund from the Macao burden")(f)
     f = click.option("--hk-burden-year", type=click.Choice(["same", "previous"]), default="same",
                      help="HK year of assessment for the burden: beginning (same) or ending (previous) in the tax year")(f)
-    f = click.option("--macao-refund", is_flag=True, help="net the Macao resident's refund from the Macao burden")(f)
+    f = click.option("--hk-burden-reduction", is_flag=True, help="include HK's one-off reduction in the HK burden")(f)
+    f = click.option("--assume-extended", is_flag=True, help="apply an expired zone policy as if renewed (what-if)")(f)
     return f
 
 
@@ -80,16 +177,49 @@ def _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_re
                    hk_burden_year=hk_burden_year, macao_refund=macao_refund)
 
 
+def _read_case(path: str) -> dict:
+    """A case file (``-``: standard input), read by the core's safe reader."""
+    from .errors import TaxcalcError
+    from .validate import MAX_CASE_BYTES, read_case_file, read_json_text
+
+    if path != "-":
+        return read_case_file(path)
+    from .messages import Number
+
+    data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
+    if len(data) > MAX_CASE_BYTES:
+        raise TaxcalcError.coded("file.too_large", path="-", max=Number(MAX_CASE_BYTES))
+    case = read_json_text(data, "-")
+    if not isinstance(case, dict):
+        raise TaxcalcError.coded("file.not_object", path="-")
+    return case
+
+
+def _case(input_file: str | None, fields: dict) -> dict:
+    """The case: the file's keys, then the flags given (flags win)."""
+    case = _read_case(input_file) if input_file is not None else {}
+    case.update({k: v for k, v in fields.items() if v is not None})
+    return case
+
+
+# ---------------------------------------------------------------------------------------------
+# the group
+
+
 @click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--tables", "tables_dir", type=click.Path(file_okay=False),
               help="a directory of your own tables, read after the shipped ones (or set TAXCALC_TABLES)")
-@click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default=None, help="language of the terminal UI")
+@click.option("--lang", type=str, default=None, callback=_check_lang, metavar="|".join(CLI_LANGS),
+              help="language of the messages, labels and explanation (default en), and of the terminal UI "
+                   "(default: the system's)")
 @click.version_option(package_name="gba-taxcalc")
 @click.pass_context
 def main(ctx, tables_dir, lang):
-    """Mainland IIT, Hong Kong Salaries Tax and the Greater Bay Area zone reliefs, exact to the fen.
+    """Mainland IIT, Hong Kong Salaries Tax, Macao Professional Tax and the Greater Bay Area zone
+    reliefs, exact to the fen.
 
-    With no command, opens the terminal UI.
+    With no command, opens the terminal UI. Exit status: 0 done; 2 bad input, files or tables
+    (an error: message); 3 batch rows rejected (in the errors file).
     """
     ctx.ensure_object(dict)
     ctx.obj["tables_dir"] = tables_dir
@@ -105,95 +235,230 @@ def main(ctx, tables_dir, lang):
 def _tables(ctx):
     from .tables import load_tables
 
-    return load_tables(ctx.obj.get("tables_dir"))
+    return load_tables(ctx.find_root().obj.get("tables_dir"))
 
 
-class _ScenarioCommand(click.Command):
-    """Adds one option per scenario field when the command is used, not at import."""
-
-    _loaded = False
-
-    def get_params(self, ctx):
-        if not self._loaded:
-            holder = lambda **kw: None  # noqa: E731
-            for deco in reversed(_option_decorators()):
-                holder = deco(holder)
-            self.params = self.params + list(reversed(holder.__click_params__))
-            self._loaded = True
-        return super().get_params(ctx)
+# ---------------------------------------------------------------------------------------------
+# calc
 
 
 @main.command("calc", cls=_ScenarioCommand)
-@click.option("--input", "input_file", type=click.File("r"), help="a JSON file with the scenario (batch column keys); flags override it")
-@click.option("--json", "as_json", is_flag=True, help="print the result as JSON")
+@click.option("--input", "input_file", metavar="FILE",
+              help="a JSON file with the case (the batch column keys; - for standard input); flags override it")
+@click.option("--json", "as_json", is_flag=True, help="print the inputs, every figure, the reliefs and notes as JSON")
 @click.option("--explain", is_flag=True, help="print every step with its formula and citation")
+@_lang_option
 @_options_flags
 @click.pass_context
-def calc(ctx, input_file, as_json, explain, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund, **fields):
-    """Compute one scenario, from flags or a JSON file."""
+def calc(ctx, input_file, as_json, explain, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund,
+         **fields):
+    """Compute one case, from flags or a JSON file: the mainland IIT, the zone relief, Hong Kong
+    Salaries Tax, Macao Professional Tax and the gaps.
+
+    Amounts are yearly, CNY unless the option says HK$; 900000, 900,000 and 9E+5 are the same.
+    Words are read in any case (--zone Hetao). Example:
+
+    \b
+      taxcalc calc --tax-year 2026 --identity hk --zone hetao --talent --wages 900000
+    """
     from .api import calculate
-    from .explain import render_text
 
-    data = {}
-    if input_file is not None:
-        try:
-            data = json.load(input_file)
-        except json.JSONDecodeError as exc:
-            _fail(f"{input_file.name}: not valid JSON ({exc.msg} at line {exc.lineno})")
-        if not isinstance(data, dict):
-            _fail(f"{input_file.name}: expected one JSON object with the batch column keys")
-    data.update({k: v for k, v in fields.items() if v is not None})
-    if "tax_year" not in data:
-        _fail("tax_year: required (--tax-year 2019 to 2027)")
+    lang = _use_lang(ctx, lang)
+    case = _case(input_file, fields)
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    result = calculate(data, tables=_tables(ctx), options=options, explain=explain or as_json)
+    result = calculate(case, tables=_tables(ctx), options=options, explain=True)
     if as_json:
-        out = {"inputs": result.scenario.model_dump(exclude_none=True), **result.outputs(),
-               "reliefs_considered": [dataclasses.asdict(o) for o in result.reliefs], "notes": result.notes}
-        if explain:
-            out["explanation"] = result.explanation.to_dict()
-        click.echo(json.dumps(out, default=_json_default, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_calc_json(result, lang, explain), ensure_ascii=False, indent=2))
         return
-    click.echo(_breakdown(result))
+    click.echo(_breakdown(result, lang))
     if explain:
+        from .explain import render_text
+
         click.echo("")
-        click.echo(render_text(result.explanation))
+        click.echo(render_text(result.explanation, lang))
 
 
-def _breakdown(r) -> str:
-    s = r.scenario
-    rows = [
-        ("Tax year", f"{s.tax_year} ({s.identity}, {s.residency}, zone {s.zone}{', talent' if s.talent else ''})"),
-        ("Gross mainland income", f"CNY {r.gross_income:,}"),
-        ("Taxable income", f"CNY {r.iit_taxable:,}"),
-        ("Mainland IIT before relief", f"CNY {r.iit:,}" + (f"  (bonus {r.bonus_method_used})" if s.bonus else "")),
-        ("Zone relief", f"CNY {r.relief:,}  " + (f"{r.relief_policy}, {r.relief_kind}, paid in {r.relief_paid_in}" if r.relief_policy != "none" else "none applies")),
-        ("Mainland IIT after relief", f"CNY {r.iit_net:,}  (effective {r.effective_rate_mainland * 100:.2f}%)"),
-        (f"HK Salaries Tax {r.hk_year_of_assessment}", f"HK$ {r.hk_tax:,}  (after reduction of HK$ {r.hk_tax_reduction:,}; CNY {r.hk_tax_cny:,}, effective {r.effective_rate_hk * 100:.2f}%)"),
-        ("HK burden used by the caps", f"CNY {r.hk_burden_cny:,}"),
-        ("Macao burden used by the caps", f"CNY {r.macao_burden_cny:,}"),
-        ("Burden gap (mainland − HK)", f"CNY {r.burden_gap_cny:,}"),
-        ("Exchange rate", f"CNY {r.cny_per_hkd} per HK$"),
-    ]
-    width = max(len(k) for k, _ in rows)
-    lines = [f"{k:<{width}}  {v}" for k, v in rows]
-    lines += [f"note: {n}" for n in r.notes]
+def _plain(value):
+    """A figure as JSON: exact decimals as text, the rest as they are."""
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _inputs(scenario) -> dict:
+    """The case's validated inputs as JSON: amounts as plain decimal text (900000, not 9E+5)."""
+    return {k: format(v, "f") if isinstance(v, Decimal) else v
+            for k, v in scenario.model_dump(exclude_none=True).items()}
+
+
+def _calc_json(r, lang: str, explain: bool) -> dict:
+    from .i18n import render
+
+    out = {"inputs": _inputs(r.scenario)}
+    out.update({name: _plain(value) for name, value in r.outputs().items()})
+    out["reliefs_considered"] = [
+        {"policy": o.policy, "kind": o.kind, "first_year": o.first_year, "last_year": o.last_year,
+         "reason": o.reason, "why": render(o.why, lang), "why_code": o.why.code, "amount": _plain(o.amount),
+         "chosen": o.chosen, "settled_in": o.settled_in, "extended": o.extended, "tax_free": o.tax_free}
+        for o in r.reliefs]
+    out["notes"] = [{"code": n.code, "text": render(n, lang)} for n in r.notes]
+    if explain:
+        out["explanation"] = r.explanation.to_dict(lang)
+    return out
+
+
+def _breakdown(r, lang: str) -> str:
+    """The result as text: the case, then each group of registry figures, then the notes."""
+    from .explain import relief_summary
+    from .figures import FIGURES
+    from .i18n import figure_text, render, term
+
+    head = render(r.explanation.label, lang) if r.explanation is not None else str(r.scenario.tax_year)
+    if r.scenario.talent:
+        head = f"{head}{'，' if lang.startswith('zh') else ', '}{term('field', 'talent', lang)}"
+    lines = [f"{r.scenario.id}: {head}" if r.scenario.id else head]
+    for group in GROUP_ORDER:
+        rows = []
+        if group == "zone":
+            rows.append((render(relief_summary(r), lang), ""))
+        for f in FIGURES:
+            if f.group != group or f.name in IN_RELIEF_SUMMARY:
+                continue
+            if f.name in SHOWN_WHEN and not getattr(r, SHOWN_WHEN[f.name]):
+                continue
+            if f.name == "bonus_method_used" and not r.scenario.bonus:
+                continue
+            rows.append((term("figure", f.name, lang),
+                         figure_text(getattr(r, f.name), f, signed=group == "gap", lang=lang)))
+        lines += ["", term("group", group, lang)] + _columns(rows, indent="  ")
+    if r.notes:
+        lines += ["", term("group", "notes", lang)] + [f"  - {render(n, lang)}" for n in r.notes]
     return "\n".join(lines)
 
 
+def _width(text: str) -> int:
+    """Columns the text takes on a terminal (CJK characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _columns(rows: list[tuple[str, str]], indent: str = "") -> list[str]:
+    """Two columns of text, the first padded to its widest cell (layout only: strings in, strings out)."""
+    width = max((_width(k) for k, v in rows if v), default=0)
+    return [f"{indent}{k}{' ' * (width - _width(k))}  {v}".rstrip() if v else f"{indent}{k}" for k, v in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
 @main.command("tables")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--sources", is_flag=True, help="every table file with its title, sources and marked values")
+@click.option("--json", "as_json", is_flag=True, help="every table file with its title and sources, as JSON")
+@_lang_option
 @click.pass_context
-def tables_cmd(ctx, as_json):
-    """List the tables: jurisdictions, years and sources."""
-    rows = _tables(ctx).listing()
+def tables_cmd(ctx, sources, as_json, lang):
+    """The tables: for each jurisdiction the years covered and the years with values marked
+    proposed (not yet enacted) or uncertain; --sources lists every file, its sources and the
+    values marked proposed, uncertain or inferred."""
+    lang = _use_lang(ctx, lang)
+    tables = _tables(ctx)
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(tables.listing(), ensure_ascii=False, indent=2))
         return
-    for row in rows:
-        click.echo(f"{row['jurisdiction']:<9} {row['year']:<8} {row['title']}")
+    if sources:
+        click.echo(_tables_sources(tables, lang))
+        return
+    click.echo(_tables_summary(tables, lang))
+
+
+def _marked(table) -> dict[str, list[str]]:
+    """The keys of a table's values by mark (proposed, uncertain, inferred)."""
+    from .tables import _walk_cited
+
+    out: dict[str, list[str]] = {}
+    for key, cited in _walk_cited(table):
+        marks = {getattr(cited, "status", ""), getattr(cited, "confidence", "")}
+        for mark in TABLE_MARKS:
+            if mark in marks:
+                out.setdefault(mark, []).append(key)
+    return out
+
+
+def _span(labels: list[tuple[int, str]]) -> str:
+    """Years as runs: 2019-2027, or 2021-2022, 2024 (labels as the tables write them: 2025/26)."""
+    parts, run = [], []
+    for year, label in sorted(labels):
+        if run and year != run[-1][0] + 1:
+            parts.append(run)
+            run = []
+        run.append((year, label))
+    if run:
+        parts.append(run)
+    return ", ".join(r[0][1] if len(r) == 1 else f"{r[0][1]}-{r[-1][1]}" for r in parts)
+
+
+def _tables_summary(tables, lang: str) -> str:
+    from .i18n import term
+
+    rows = []
+    for jur, by_year in (("mainland", tables.mainland), ("hongkong", tables.hongkong), ("macao", tables.macao)):
+        label = (lambda y, t: t.year_of_assessment) if jur == "hongkong" else (lambda y, t: str(y))
+        years = [(y, label(y, t)) for y, t in by_year.items()]
+        marks: dict[str, list] = {}
+        for y, t in by_year.items():
+            for mark in _marked(t):
+                marks.setdefault(mark, []).append((y, label(y, t)))
+        rows.append((term("group", jur, lang), _span(years), _marks_text(marks, lang)))
+    if tables.fx is not None:
+        rates = tables.fx.cny_per_hkd
+        marks = {}
+        for y, cited in rates.items():
+            for mark in TABLE_MARKS:
+                if mark in (cited.status, cited.confidence):
+                    marks.setdefault(mark, []).append((y, str(y)))
+        rows.append((term("group", "fx", lang), _span([(y, str(y)) for y in rates]), _marks_text(marks, lang)))
+    zones = sorted(tables.zones)
+    marks = {}
+    for z in zones:
+        for mark in _marked(tables.zones[z]):
+            marks.setdefault(mark, []).append(z)
+    firsts = [p.first_year for _z, p in tables.policies.values()]
+    lasts = [int(p.last_year.value) for _z, p in tables.policies.values()]
+    window = f"{min(firsts)}-{max(lasts)}" if firsts else ""
+    zone_marks = [f"{term('mark', m, lang)}: {', '.join(marks[m])}" for m in SUMMARY_MARKS if m in marks]
+    rows.append((term("group", "zone", lang), window, "; ".join([", ".join(zones), *zone_marks])))
+    w1 = max(_width(r[0]) for r in rows)
+    w2 = max(_width(r[1]) for r in rows)
+    return "\n".join(f"{a}{' ' * (w1 - _width(a))}  {b}{' ' * (w2 - _width(b))}  {c}".rstrip() for a, b, c in rows)
+
+
+def _marks_text(marks: dict[str, list], lang: str) -> str:
+    from .i18n import term
+
+    return "; ".join(f"{term('mark', m, lang)}: {_span(marks[m])}" for m in SUMMARY_MARKS if m in marks)
+
+
+def _tables_sources(tables, lang: str) -> str:
+    from .i18n import term
+    from .tables import _table_name
+
+    lines = []
+    for row in tables.listing():
+        lines.append(f"{row['jurisdiction']:<9} {row['year']:<8} {row['title']}")
         for src in row["sources"]:
-            click.echo(f"{'':<19}- {src}")
+            lines.append(f"{'':<19}- {src}")
+    marked = []
+    for table in [*tables.mainland.values(), *tables.hongkong.values(), *tables.macao.values(),
+                  *([tables.fx] if tables.fx else []), *tables.zones.values()]:
+        for mark, keys in _marked(table).items():
+            marked.append(f"{_table_name(table)}: {term('mark', mark, lang)}: {', '.join(keys)}")
+    if marked:
+        lines += [""] + marked
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# batch
 
 
 @main.command("batch")
@@ -237,76 +502,85 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
         sys.exit(EXIT_ROWS_REJECTED)
 
 
+# ---------------------------------------------------------------------------------------------
+# compare
+
+
 @main.command("compare")
 @click.argument("files", nargs=-1, required=True, metavar="FILES...")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
+@_lang_option
 @_options_flags
 @click.pass_context
-def compare_cmd(ctx, files, fmt, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+def compare_cmd(ctx, files, fmt, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
     """Packages side by side: gross, IIT before and after the zone relief (and when it is paid),
     net income and effective rate, in CNY and HK$, with the differences against the first.
 
     FILES are JSON files of one package each (the batch column keys), or one CSV or JSON Lines
-    file with a package a row.
+    file with a package a row. The Markdown table is in --lang; CSV and JSON use the figures' names.
     """
     from .compare import compare, load_packages, render_csv, render_json, render_markdown
 
+    lang = _use_lang(ctx, lang)
     labels, packages = load_packages(list(files))
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     result = compare(packages, labels, tables=_tables(ctx), options=options)
-    click.echo({"markdown": render_markdown, "csv": render_csv, "json": render_json}[fmt](result).rstrip("\n"))
+    if fmt == "markdown":
+        text = render_markdown(result, lang)
+    else:
+        text = {"csv": render_csv, "json": render_json}[fmt](result)
+    click.echo(text.rstrip("\n"))
 
 
-def _decimal_arg(name: str, value: str | None, unit: str):
-    if value is None:
-        return None
-    try:
-        d = Decimal(value.replace(",", "").strip())
-    except Exception:  # noqa: BLE001 (decimal.InvalidOperation and friends)
-        _fail(f"{name}: expected a number ({unit}), got {value!r}")
-    if not d.is_finite() or d < 0:
-        _fail(f"{name}: expected a number of 0 or more ({unit}), got {value!r}")
-    return d
+# ---------------------------------------------------------------------------------------------
+# break-even
 
 
-@main.command("breakeven")
-@click.option("--tax-year", type=int, required=True, help="mainland tax year (the HK year of assessment beginning in it)")
-@click.option("--identity", type=click.Choice(["mainland", "hk", "macao", "taiwan", "foreign"]), default="mainland", show_default=True)
-@click.option("--zone", type=click.Choice(["none", "gba", "hetao", "qianhai", "nansha", "hengqin"]), default="none", show_default=True)
-@click.option("--talent/--no-talent", default=False, help="recognised high-end or shortage talent")
-@click.option("--residency", type=click.Choice(["resident", "nonresident"]), default="resident", show_default=True)
-@click.option("--work-days", default=None, help="days worked in the zone's city (for the rules that need them)")
-@click.option("--hk-income", default=None, help="the Hong Kong offer, HK$ a year: solve for the mainland wages")
-@click.option("--mainland-wages", default=None, help="the mainland offer, CNY a year: solve for the HK income")
-@click.option("--cny-per-hkd", required=True, help="CNY value of HK$1 for the conversion")
-@click.option("--json", "as_json", is_flag=True, help="print an object with the answer and both sides' figures")
+@main.command("breakeven", cls=_ScenarioCommand)
+@click.option("--input", "input_file", metavar="FILE",
+              help="a JSON file with the case (the batch column keys; - for standard input); flags override it")
+@click.option("--mainland-wages", "mainland_wages", default=None, hidden=True, metavar="AMOUNT")
+@click.option("--json", "as_json", is_flag=True, help="print the amount found and the case's figures there as JSON")
+@_lang_option
 @_options_flags
 @click.pass_context
-def breakeven_cmd(ctx, tax_year, identity, zone, talent, residency, work_days, hk_income, mainland_wages, cny_per_hkd,
-                  as_json, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
-    """The annual mainland wages (no bonus, no deductions) whose income after IIT and the zone
-    relief (counted even when paid the following year) equals the Hong Kong job's income after
-    Salaries Tax (default MPF, one-off reduction applied) converted at --cny-per-hkd; or, with
-    --mainland-wages, the Hong Kong income that matches a mainland offer. Exact to the fen.
+def breakeven_cmd(ctx, input_file, mainland_wages, as_json, lang, assume_extended, hk_burden_reduction, hk_burden_year,
+                  macao_refund, **fields):
+    """Break-even between a Hong Kong and a mainland job, exact to the fen.
+
+    With --hk-income (the Hong Kong offer, HK$ a year): the mainland wages whose income after IIT
+    and the zone relief (counted even when paid the following year) matches the Hong Kong income
+    after Salaries Tax, converted at --cny-per-hkd (default: the year's rate in the tables). With
+    --wages (the mainland offer, CNY a year): the Hong Kong income that matches it. Every other
+    option describes the case, as in calc, and applies to both sides.
     """
     from .compare import breakeven_hk_income, breakeven_wages, render_breakeven
+    from .errors import TaxcalcError
 
-    if (hk_income is None) == (mainland_wages is None):
-        _fail("give exactly one of --hk-income (solve for mainland wages) or --mainland-wages (solve for HK income)")
-    rate = _decimal_arg("--cny-per-hkd", cny_per_hkd, "CNY per HK$")
-    if rate == 0:
-        _fail("--cny-per-hkd: must be more than 0")
+    lang = _use_lang(ctx, lang)
+    if mainland_wages is not None:
+        if fields.get("wages") is not None:
+            raise TaxcalcError.coded("option.exactly_one", options="--hk-income, --wages")
+        fields["wages"] = mainland_wages
+    flagged = [k for k in ("hk_income", "wages") if fields.get(k) is not None]
+    case = _case(input_file, fields)
+    if len(flagged) == 1:               # the flag says what is given; the other amount is solved for
+        case.pop("wages" if flagged == ["hk_income"] else "hk_income", None)
+    given = [k for k in ("hk_income", "wages") if case.get(k) not in (None, "")]
+    if len(given) != 1:
+        raise TaxcalcError.coded("option.exactly_one", options="--hk-income, --wages")
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    common = dict(tax_year=tax_year, identity=identity, zone=zone, talent=talent, residency=residency,
-                  work_days=work_days, cny_per_hkd=rate, tables=_tables(ctx), options=options)
-    if hk_income is not None:
-        b = breakeven_wages(hk_income=_decimal_arg("--hk-income", hk_income, "HK$"), **common)
-    else:
-        b = breakeven_hk_income(mainland_wages=_decimal_arg("--mainland-wages", mainland_wages, "CNY"), **common)
+    solve = breakeven_wages if given == ["hk_income"] else breakeven_hk_income
+    b = solve(case, tables=_tables(ctx), options=options)
     if as_json:
         click.echo(json.dumps(b.as_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_breakeven(b))
+        return
+    from .i18n import render, term
+
+    text = render_breakeven(b, lang)
+    if b.result.notes:
+        text += "\n\n" + term("group", "notes", lang) + "\n" + "\n".join(f"  - {render(n, lang)}" for n in b.result.notes)
+    click.echo(text)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,113 +1,436 @@
-"""The command line: calc, tables, errors without tracebacks."""
+"""The command line: calc, breakeven, tables; errors without tracebacks; --lang; the CLI computes
+nothing and imports only what the package declares."""
 
+from __future__ import annotations
+
+import ast
+import csv
 import json
+import re
 import subprocess
 import sys
+import tomllib
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from taxcalc import calculate
 from taxcalc.cli import main
+from taxcalc.explain import relief_summary, render_text
+from taxcalc.figures import BY_NAME, FIGURES
+from taxcalc.i18n import figure_text, render, term
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI_SOURCE = ROOT / "taxcalc" / "cli.py"
+HETAO = ["--tax-year", "2026", "--identity", "hk", "--zone", "hetao", "--talent", "--wages", "900000",
+         "--bonus", "100000"]
+HETAO_CASE = {"tax_year": 2026, "identity": "hk", "zone": "hetao", "talent": True, "wages": 900000, "bonus": 100000}
 
 
-def run(*args):
-    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
 
 
-def test_calc_prints_a_breakdown():
-    r = run("calc", "--tax-year", "2024", "--wages", "420000", "--labour", "50000", "--social-insurance", "60000",
-            "--additional-deductions", "24000")
-    assert r.exit_code == 0
-    assert "CNY 316,000.00" in r.output and "CNY 47,080.00" in r.output
+def fails(r, *fragments):
+    """Exit 2 with error lines only on stderr: no traceback, no Python repr."""
+    assert r.exit_code == 2, (r.exit_code, r.output)
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert lines and all(line.startswith("error: ") for line in lines), r.stderr
+    for bad in ("Traceback", "Decimal(", "{'", "<class", "Error("):
+        assert bad not in r.stderr
+    for fragment in fragments:
+        assert fragment in r.stderr, (fragment, r.stderr)
+    return lines
 
 
-def test_calc_json_and_explain():
+# ---------------------------------------------------------------------------------------------
+# calc: the text is the registry's figures, as the faces format them
+
+
+def test_calc_prints_every_group_of_figures_from_the_registry():
+    r = run("calc", *HETAO)
+    assert r.exit_code == 0, r.output
+    res = calculate(HETAO_CASE, explain=False)
+    lines = r.stdout.splitlines()
+    assert lines[0] == "Tax year 2026: Hong Kong resident, Resident, Hetao Shenzhen Park, Recognised talent"
+    for group in ("Mainland", "Zone relief", "Hong Kong", "Macao", "Gap", "Exchange rates"):
+        assert group in lines
+    for name in ("gross_income", "iit", "relief", "iit_net", "income_after_iit", "hk_tax", "hk_tax_cny",
+                 "macao_tax", "cny_per_hkd_used", "effective_rate_mainland"):
+        f = BY_NAME[name]
+        label, value = term("figure", name, "en"), figure_text(getattr(res, name), f, lang="en")
+        assert any(re.fullmatch(rf"  {re.escape(label)} +{re.escape(value)}", line) for line in lines), name
+    gap = BY_NAME["income_gap_cny"]
+    assert figure_text(res.income_gap_cny, gap, signed=True, lang="en") in r.stdout     # gaps are signed
+    assert render(relief_summary(res), "en") in r.stdout
+    assert "Hetao: no more than the HK tax: an exemption of CN¥86,439.04, settled at the reconciliation in 2027" \
+        in r.stdout
+
+
+def test_calc_shows_the_cliff_only_in_a_cliff_and_notes_rendered():
+    r = run("calc", "--tax-year", "2024", "--wages", "300000", "--bonus", "36001")
+    assert r.exit_code == 0, r.output
+    res = calculate({"tax_year": 2024, "wages": 300000, "bonus": 36001}, explain=False)
+    assert res.bonus_cliff and "Lost to the cliff" in r.stdout and "Notes" in r.stdout
+    for n in res.notes:
+        assert f"  - {render(n, 'en')}" in r.stdout
+    r = run("calc", "--tax-year", "2024", "--wages", "300000")
+    assert "Lost to the cliff" not in r.stdout and "Bonus taxed" not in r.stdout
+
+
+def test_calc_json_has_every_figure_reliefs_notes_and_explanation():
     r = run("calc", "--tax-year", "2024", "--identity", "foreign", "--zone", "gba", "--talent", "--wages", "1000000",
             "--json", "--explain")
     assert r.exit_code == 0
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
+    assert [k for k in out if k in BY_NAME] == [f.name for f in FIGURES]
     assert out["iit"] == "243080.00" and out["relief"] == "102080.00" and out["relief_policy"] == "gba_subsidy"
-    labels = json.dumps(out["explanation"], ensure_ascii=False)
-    assert "粤财税〔2019〕2号" in labels
+    assert out["hk_tax"] == int(out["hk_tax"]) and out["relief_paid_in"] == 2025
+    assert out["inputs"]["wages"] == "1000000" and out["inputs"]["tax_year"] == 2024     # not 1E+6
+    chosen = [o for o in out["reliefs_considered"] if o["chosen"]]
+    assert len(chosen) == 1 and chosen[0]["policy"] == "gba_subsidy" and chosen[0]["settled_in"] == 2025
+    assert set(chosen[0]) >= {"policy", "kind", "first_year", "last_year", "reason", "why", "why_code", "amount",
+                              "chosen", "settled_in", "extended"}
+    hetao = next(o for o in out["reliefs_considered"] if o["policy"] == "hetao_hk_cap")
+    assert hetao["why_code"] == "reason.identity" and hetao["why"].startswith("not for Foreign national")
+    assert all(set(n) == {"code", "text"} for n in out["notes"])
+    assert "粤财税〔2019〕2号" in json.dumps(out["explanation"], ensure_ascii=False)
+    assert "explanation" not in json.loads(run("calc", "--tax-year", "2024", "--json").stdout)
 
 
-def test_calc_explain_text_has_citations():
+def test_calc_explain_text_is_the_core_trace():
     r = run("calc", "--tax-year", "2024", "--identity", "hk", "--zone", "hetao", "--wages", "800000", "--explain")
     assert r.exit_code == 0
-    assert "source: 深财规〔2025〕2号" in r.output and "chosen: hetao_hk_cap" in r.output
+    assert "source: 深财规〔2025〕2号" in r.stdout and "- Chosen: Hetao: no more than the HK tax" in r.stdout
+    res = calculate({"tax_year": 2024, "identity": "hk", "zone": "hetao", "wages": 800000})
+    assert r.stdout.rstrip("\n").endswith(render_text(res.explanation, "en"))
 
 
 def test_calc_from_json_file_with_flag_override(tmp_path):
     f = tmp_path / "case.json"
-    f.write_text(json.dumps({"tax_year": 2024, "wages": 96000}))
-    r = run("calc", "--input", str(f), "--json")
-    assert json.loads(r.output)["iit"] == "1080.00"
-    r = run("calc", "--input", str(f), "--wages", "204000", "--json")
-    assert json.loads(r.output)["iit"] == "11880.00"
+    f.write_text(json.dumps({"tax_year": 2024, "wages": 96000, "talent": True}))
+    assert json.loads(run("calc", "--input", str(f), "--json").stdout)["iit"] == "1080.00"
+    out = json.loads(run("calc", "--input", str(f), "--wages", "204000", "--no-talent", "--json").stdout)
+    assert out["iit"] == "11880.00" and out["inputs"]["talent"] is False
+    out = json.loads(run("calc", "--input", "-", "--json", input='{"tax_year": 2024, "wages": "96,000"}').stdout)
+    assert out["iit"] == "1080.00"
+
+
+def test_calc_of_the_shipped_example():
+    r = run("calc", "--input", str(ROOT / "examples" / "hetao-researcher.json"))
+    assert r.exit_code == 0 and r.stdout.startswith("hetao-researcher: Tax year 2026")
+
+
+# ---------------------------------------------------------------------------------------------
+# --lang
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_lang_renders_labels_values_notes_and_explanation(lang):
+    code = lang.replace("-", "_")
+    res = calculate(HETAO_CASE)
+    for args in (["--lang", lang, "calc", *HETAO], ["calc", *HETAO, "--lang", lang]):
+        r = run(*args)
+        assert r.exit_code == 0, r.output
+        for name in ("gross_income", "relief", "hk_tax"):
+            assert term("figure", name, code) in r.stdout
+            assert figure_text(getattr(res, name), BY_NAME[name], lang=code) in r.stdout
+        assert term("group", "hongkong", code) in r.stdout and render(relief_summary(res), code) in r.stdout
+    r = run("--lang", lang, "calc", *HETAO, "--explain")
+    assert render_text(res.explanation, code) in r.stdout
+    out = json.loads(run("--lang", lang, "calc", *HETAO, "--json", "--explain").stdout)
+    assert out["explanation"] == res.explanation.to_dict(code)
+    assert [o["why"] for o in out["reliefs_considered"]] == [render(o.why, code) for o in res.reliefs]
+
+
+def test_lang_renders_errors():
+    from taxcalc.errors import InputErrors
+    from taxcalc.i18n import error_lines
+
+    r = CliRunner().invoke(main, ["--lang", "zh-Hans", "calc", "--tax-year", "2024", "--wages", "x"])
+    with pytest.raises(InputErrors) as exc:
+        calculate({"tax_year": 2024, "wages": "x"})
+    assert fails(r) == [f"error: {line}" for line in error_lines(exc.value, "zh_Hans")]
+
+
+def test_unknown_language_is_a_usage_error():
+    r = CliRunner().invoke(main, ["--lang", "fr", "tables"])
+    assert r.exit_code == 2 and "en, zh-Hans, zh-Hant" in r.output
+
+
+# ---------------------------------------------------------------------------------------------
+# errors: the core's messages, one line each, exit 2
 
 
 @pytest.mark.parametrize("args, field", [
-    (["--tax-year", "2024", "--wages", "-5"], "wages"),
-    (["--tax-year", "2024", "--wages", "abc"], "wages"),
-    (["--tax-year", "2030", "--wages", "1"], "tax_year"),
-    (["--tax-year", "2024", "--wages", "1.234"], "wages"),
-    (["--tax-year", "2024", "--hk-children", "12"], "hk_children"),
+    (["--tax-year", "2024", "--wages", "-5"], "wages: must not be negative"),
+    (["--tax-year", "2024", "--wages", "abc"], "wages: not a number"),
+    (["--tax-year", "2030", "--wages", "1"], "tax_year: no tables for this year; tables exist for 2019-2027"),
+    (["--tax-year", "twenty", "--wages", "1"], "tax_year: not a number"),
+    (["--tax-year", "2024", "--wages", "1.234"], "wages: too many decimals"),
+    (["--tax-year", "2024", "--hk-children", "12"], "hk_children: too large"),
     (["--tax-year", "2024", "--identity", "hk", "--wages", "100", "--exempt-allowances", "200"], "exempt_allowances"),
-    (["--wages", "100"], "tax_year"),
+    (["--wages", "100"], "tax_year: required"),
+    (["--tax-year", "2024", "--identity", "martian"], "identity: not one of the choices; expected one of mainland"),
 ])
 def test_bad_input_exits_2_naming_the_field(args, field):
-    r = CliRunner().invoke(main, ["calc", *args])
-    assert r.exit_code == 2
-    assert field in r.output
-    assert "Traceback" not in r.output
+    fails(CliRunner().invoke(main, ["calc", *args]), f"error: {field}")
 
 
-def test_unknown_identity_is_refused_with_the_choices():
-    r = CliRunner().invoke(main, ["calc", "--tax-year", "2024", "--identity", "martian"])
-    assert r.exit_code == 2 and "mainland" in r.output and "foreign" in r.output
+def test_choices_are_read_by_the_grammar():
+    out = json.loads(run("calc", "--tax-year", "2024", "--zone", " Hetao ", "--identity", "HK", "--sad-housing",
+                         "rent-tier1", "--json").stdout)
+    assert out["inputs"]["zone"] == "hetao" and out["inputs"]["identity"] == "hk"
+    assert out["inputs"]["sad_housing"] == "rent_tier1"
+
+
+def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
+    """Files a user (or an attacker) may hand over, and a part of the one-line message each gets."""
+    d = tmp_path / "hostile"
+    d.mkdir()
+    files = {}
+
+    def put(name, data: bytes, fragment):
+        p = d / name
+        p.write_bytes(data)
+        files[name] = (p, fragment)
+
+    put("object.json", b'{"tax_year": 2024, "wages": {"a": 1}}', 'wages: expected an amount')
+    put("bool.json", b'{"tax_year": 2024, "wages": true}', "wages: not a number")
+    put("alien.json", b'{"tax_year": 2024, "identity": "alien"}', "identity: not one of the choices")
+    put("mars.json", b'{"tax_year": 2024, "zone": "mars"}', "zone: not one of the choices")
+    put("deep.json", b"[" * 100_000, "nested too deeply")
+    put("binary.json", bytes(range(256)) * 16, "not UTF-8 text")
+    put("latin1.json", '{"tax_year": 2024, "id": "café"}'.encode("latin-1"), "not UTF-8 text")
+    big = d / "big.json"
+    with big.open("wb") as fh:
+        fh.write(b'{"tax_year": 2024, "id": "')
+        fh.seek(50 * 1024 * 1024)
+        fh.write(b'"}')
+    files["big.json"] = (big, "larger than 1,048,576 bytes")
+    (d / "dir.json").mkdir()
+    files["dir.json"] = (d / "dir.json", "is a directory")
+    files["missing.json"] = (d / "missing.json", "no such file")
+    return files
+
+
+HOSTILE = ["object.json", "bool.json", "alien.json", "mars.json", "deep.json", "binary.json", "latin1.json",
+           "big.json", "dir.json", "missing.json"]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_hostile_case_files_give_one_line_and_exit_2(tmp_path, name):
+    path, fragment = _hostile_files(tmp_path)[name]
+    for args in (["calc", "--input", str(path)], ["compare", str(path)]):
+        lines = fails(CliRunner().invoke(main, args), fragment)
+        assert len(lines) == 1, lines
+    if name == "object.json":
+        assert '(given: {"a": 1})' in lines[0]
+
+
+def test_case_file_that_is_not_an_object(tmp_path):
+    f = tmp_path / "list.json"
+    f.write_text("[1, 2]")
+    fails(CliRunner().invoke(main, ["calc", "--input", str(f)]), "expected one JSON object")
+    fails(CliRunner().invoke(main, ["calc", "--input", "-"], input="[1]"), "error: -: expected one JSON object")
 
 
 def test_bad_json_file(tmp_path):
     f = tmp_path / "case.json"
     f.write_text("{not json")
-    r = CliRunner().invoke(main, ["calc", "--input", str(f)])
-    assert r.exit_code == 2 and "not valid JSON" in r.output
+    fails(CliRunner().invoke(main, ["calc", "--input", str(f)]), "not valid JSON")
 
 
 def test_unknown_key_in_json_file(tmp_path):
     f = tmp_path / "case.json"
     f.write_text(json.dumps({"tax_year": 2024, "salary": 5}))
-    r = CliRunner().invoke(main, ["calc", "--input", str(f)])
-    assert r.exit_code == 2 and "salary: unknown field" in r.output
-
-
-def test_tables_lists_jurisdictions_years_and_sources():
-    r = run("tables")
-    assert r.exit_code == 0
-    assert "2025/26" in r.output and "财税〔2024〕5号" in r.output and "mainland" in r.output
+    fails(CliRunner().invoke(main, ["calc", "--input", str(f)]), "salary: unknown field")
 
 
 def test_no_traceback_in_a_real_process():
     p = subprocess.run([sys.executable, "-m", "taxcalc.cli", "calc", "--tax-year", "2024", "--wages", "x"],
                        capture_output=True, text=True)
-    assert p.returncode == 2 and "Traceback" not in p.stderr and "wages" in p.stderr
+    assert p.returncode == 2 and "Traceback" not in p.stderr and p.stderr.startswith("error: wages: ")
 
 
-def test_core_never_imports_a_face():
-    code = ("import sys, taxcalc, taxcalc.api, taxcalc.engine, taxcalc.explain; "
-            "taxcalc.calculate({'tax_year': 2024, 'wages': 1}); "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'click', 'typer') or m.startswith('taxcalc.tui') or m == 'taxcalc.cli']; "
-            "print(bad); sys.exit(1 if bad else 0)")
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert p.returncode == 0, p.stdout + p.stderr
+# ---------------------------------------------------------------------------------------------
+# one grammar: a flag reads like a batch cell
 
 
-@pytest.mark.parametrize("value", ["1_000", "٣", "12,000", "0x10"])
-def test_numbers_must_be_plain_as_in_batch_files(value):
-    r = CliRunner().invoke(main, ["calc", "--tax-year", "2024", "--wages", value])
-    assert r.exit_code == 2 and "wages: expected an amount (CNY a year)" in r.output
+@pytest.mark.parametrize("value", ["12,000", "９００，０００", "2E+05", "+5", " 96000 ", "1,000.5",
+                                   "1_000", "٣", "0x10", "1,5", "12,0000", "1.005", "-1"])
+def test_a_flag_reads_like_a_batch_cell(tmp_path, value):
+    from taxcalc.validate import FieldError, parse_field
+
+    src, out, err = tmp_path / "in.csv", tmp_path / "out.csv", tmp_path / "err.csv"
+    with src.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["tax_year", "wages"], ["2024", value]])
+    batch = CliRunner().invoke(main, ["batch", str(src), "-o", str(out), "--errors", str(err), "--quiet"])
+    flag = CliRunner().invoke(main, ["calc", "--tax-year", "2024", "--wages", value, "--json"])
+    try:
+        expected = parse_field("wages", value)
+    except FieldError:
+        expected = None
+    if expected is None:
+        assert batch.exit_code == 3
+        message = list(csv.DictReader(err.open(encoding="utf-8")))[0]["message"]
+        fails(flag, f"error: wages: {message} (given: ")
+    else:
+        assert batch.exit_code == 0 and flag.exit_code == 0
+        row = list(csv.DictReader(out.open(encoding="utf-8")))[0]
+        assert row["gross_income"] == json.loads(flag.stdout)["gross_income"]
 
 
 def test_child_share_given_as_text():
     r = run("calc", "--tax-year", "2024", "--wages", "300000", "--sad-children", "1", "--sad-child-share", "50", "--json")
-    assert json.loads(r.output)["iit_taxable"] == "228000.00"
+    assert json.loads(r.stdout)["iit_taxable"] == "228000.00"
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+def test_tables_summary_one_line_per_jurisdiction():
+    r = run("tables")
+    assert r.exit_code == 0
+    lines = r.stdout.splitlines()
+    assert len(lines) == 5
+    assert re.fullmatch(r"Mainland +2019-2027", lines[0])
+    assert lines[1].startswith("Hong Kong") and "2019/20-2026/27" in lines[1]
+    assert "proposed, not yet enacted: 2025/26-2026/27" in lines[1]
+    assert "uncertain: 2024, 2026-2027" in lines[2] and "uncertain: 2019-2027" in lines[3]
+    assert "gba, hengqin, hetao, nansha, qianhai" in lines[4]
+
+
+def test_tables_sources_and_json():
+    r = run("tables", "--sources")
+    assert r.exit_code == 0
+    assert "2025/26" in r.stdout and "财税〔2024〕5号" in r.stdout and "mainland" in r.stdout
+    assert "hongkong/2025-26: proposed, not yet enacted: reduction.rate, reduction.cap" in r.stdout
+    rows = json.loads(run("tables", "--json").stdout)
+    assert {"jurisdiction", "year", "title", "file", "sources"} <= set(rows[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# help
+
+
+def test_help_names_macao_and_exit_codes():
+    r = run("--help")
+    assert "Macao Professional Tax" in r.stdout and "3 batch rows rejected" in r.stdout
+
+
+@pytest.mark.parametrize("command", ["calc", "breakeven"])
+def test_scenario_options_read_as_text_with_metavars(command):
+    r = run(command, "--help")
+    text = re.sub(r"\s+", " ", r.stdout)
+    for option in ("--tax-year YEAR", "--wages AMOUNT", "--cny-per-hkd RATE", "--sad-children COUNT",
+                   "--work-days DAYS", "--zone CHOICE", "--talent / --no-talent",
+                   "--id TEXT a name for the case"):
+        assert option in text, option
+    assert "row number" not in text and "--mainland-wages" not in text
+
+
+# ---------------------------------------------------------------------------------------------
+# architecture: no arithmetic in the command line; imports are declared
+
+
+#: helpers whose numbers are not figures: display widths of text, runs of table years, a byte limit
+NOT_FIGURES = {"_width", "_columns", "_span", "_tables_summary", "_read_case"}
+
+
+ARITHMETIC = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.MatMult)
+
+
+def _text_like(node: ast.AST) -> bool:
+    """An operand of + that makes it joining text or lists, not adding numbers."""
+    if isinstance(node, (ast.JoinedStr, ast.List, ast.ListComp, ast.Tuple)):
+        return True
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return True
+    return isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and (_text_like(node.left)
+                                                                             or _text_like(node.right))
+
+
+def _arithmetic(tree: ast.AST) -> list[str]:
+    """Arithmetic and rounding in the command line, outside the helpers whose numbers are not figures."""
+    found = []
+
+    def visit(node, where):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            where = node.name
+        if where not in NOT_FIGURES:
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ARITHMETIC) and not (
+                    isinstance(node.op, ast.Add) and (_text_like(node.left) or _text_like(node.right))):
+                found.append(f"{where}:{node.lineno} {type(node.op).__name__}")
+            if isinstance(node, ast.AugAssign) and isinstance(node.op, ARITHMETIC) and not (
+                    isinstance(node.op, ast.Add) and _text_like(node.value)):
+                found.append(f"{where}:{node.lineno} {type(node.op).__name__}=")
+            if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and not isinstance(node.operand,
+                                                                                                 ast.Constant):
+                found.append(f"{where}:{node.lineno} minus")
+        if isinstance(node, ast.Call) and where not in NOT_FIGURES:
+            fn = node.func
+            name = fn.attr if isinstance(fn, ast.Attribute) else getattr(fn, "id", "")
+            if name in ("Decimal", "quantize", "round", "float", "sum", "scaleb", "to_integral_value"):
+                found.append(f"{where}:{node.lineno} {name}(")
+        for child in ast.iter_child_nodes(node):
+            visit(child, where)
+
+    visit(tree, "<module>")
+    return found
+
+
+def test_the_command_line_computes_nothing():
+    tree = ast.parse(CLI_SOURCE.read_text())
+    assert _arithmetic(tree) == []
+    # the scan does catch what it is for
+    assert _arithmetic(ast.parse("def f(r):\n    return r.iit - r.relief\n")) == ["f:2 Sub"]
+    assert _arithmetic(ast.parse("def f(r):\n    return Decimal(r.iit).quantize(q)\n")) == ["f:2 quantize(",
+                                                                                               "f:2 Decimal("]
+    assert _arithmetic(ast.parse("def f(r):\n    return r.iit + r.relief\n")) == ["f:2 Add"]
+    assert _arithmetic(ast.parse("def f(r):\n    x = r.iit\n    x *= 2\n    return -x\n")) == ["f:3 Mult=", "f:4 minus"]
+
+
+def _declared() -> set[str]:
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(meta["dependencies"])
+    for extra, items in meta.get("optional-dependencies", {}).items():
+        if extra != "dev":                       # the dask extra serves taxcalc/dask_engine.py
+            reqs += items
+    return {re.split(r"[\s<>=!~\[;]", r, maxsplit=1)[0].lower().replace("_", "-") for r in reqs}
+
+
+def _imported() -> dict[str, str]:
+    """Top-level modules imported anywhere in taxcalc/ (absolute imports), with a file that does."""
+    out = {}
+    for path in sorted((ROOT / "taxcalc").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                out.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
+    return out
+
+
+def test_every_import_is_declared_or_stdlib():
+    from importlib.metadata import packages_distributions
+
+    dists = packages_distributions()
+    declared = _declared()
+    undeclared = []
+    for module, where in _imported().items():
+        if module in sys.stdlib_module_names or module in ("__future__", "taxcalc"):
+            continue
+        names = {d.lower().replace("_", "-") for d in dists.get(module, [])}
+        if not names & declared:
+            undeclared.append(f"{module} ({where}; distribution {sorted(names) or 'not installed'})")
+    assert undeclared == []
+    assert "click" in declared and "typer" not in declared and "rich" in declared
+    assert "typer" not in _imported()

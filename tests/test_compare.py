@@ -13,7 +13,9 @@ from click.testing import CliRunner
 from taxcalc import calculate
 from taxcalc.cli import main
 from taxcalc.compare import (COMPARE_FIGURES, breakeven_hk_income, breakeven_wages, compare, load_packages,
-                             render_csv, render_json, render_markdown)
+                             render_breakeven, render_csv, render_json, render_markdown)
+from taxcalc.i18n import render
+from taxcalc.messages import msg
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFERS = [str(ROOT / "examples" / f"batch-offer-{n}.json") for n in ("shenzhen", "hetao", "guangzhou")]
@@ -54,15 +56,28 @@ def test_compare_neutralises_formulas_and_markdown_pipes(tables):
 def test_compare_one_file_of_rows_and_cli(tmp_path):
     f = tmp_path / "offers.csv"
     f.write_text("id,tax_year,identity,zone,wages,sad_child_share,sad_children,hk_income,cny_per_hkd\n"
-                 "A,2024,hk,qianhai,800000,,,900000,0.92\nB,2024,hk,none,800000,50,1,900000,0.92\n")
+                 "A,2024,hk,qianhai,800000,,,900000,0.92\nB,2024,hk,none,\"800,000\",50,1,900000,0.92\n")
     r = CliRunner().invoke(main, ["compare", str(f), "--format", "csv"])
     assert r.exit_code == 0, r.output
-    assert r.output.splitlines()[0] == "figure,unit,A,B,B - A"
-    r = CliRunner().invoke(main, ["compare", str(f), str(tmp_path / "missing.json")])
-    assert r.exit_code == 2 and "no such file" in r.output and "Traceback" not in r.output
+    assert r.stdout.splitlines()[0] == "figure,unit,A,B,B - A"
+    r = CliRunner().invoke(main, ["compare", str(f), "--lang", "zh-Hans"])
+    assert r.exit_code == 0 and r.stdout.startswith("| " + render(msg("compare.figure"), "zh_Hans") + " | ")
+    assert r.stdout == CliRunner().invoke(main, ["--lang", "zh-Hans", "compare", str(f)]).stdout
+    data = json.loads(CliRunner().invoke(main, ["compare", str(f), "--format", "json"]).stdout)
+    assert [p["label"] for p in data["packages"]] == ["A", "B"]
+    for args, fragment in (([str(f), str(tmp_path / "missing.json")], "missing.json: no such file"),
+                           ([str(tmp_path / "offers.txt")], "offers.txt: unknown file type"),
+                           ([str(tmp_path)], "unknown file type")):
+        r = CliRunner().invoke(main, ["compare", *args])
+        assert r.exit_code == 2 and r.stderr.startswith("error: ") and fragment in r.stderr, r.output
+        assert "Traceback" not in r.output and r.stdout == ""
     (tmp_path / "bad.json").write_text('{"tax_year": 2024, "wages": -1}')
     r = CliRunner().invoke(main, ["compare", str(tmp_path / "bad.json")])
-    assert r.exit_code == 2 and "wages" in r.output
+    assert r.exit_code == 2 and r.stderr == "error: row 1: wages: must not be negative; expected an amount (CNY a year) " \
+        "from 0 to 1,000,000,000 with at most 2 decimals, such as 1234.56 (given: -1)\n"
+    (tmp_path / "list.json").write_text('[{"tax_year": 2024}, 5]')
+    r = CliRunner().invoke(main, ["compare", str(tmp_path / "list.json")])
+    assert r.exit_code == 2 and "list.json: expected a JSON object with the batch column keys, or a list" in r.stderr
 
 
 CASES = [
@@ -136,16 +151,42 @@ def test_after_tax_income_never_falls_as_wages_rise(tables):
 
 
 def test_breakeven_cli(tmp_path):
-    r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", "--identity", "hk", "--zone", "qianhai",
-                                  "--hk-income", "900000", "--cny-per-hkd", "0.92", "--json"])
+    args = ["breakeven", "--tax-year", "2024", "--identity", "hk", "--zone", "qianhai", "--cny-per-hkd", "0.92"]
+    r = CliRunner().invoke(main, [*args, "--hk-income", "900,000", "--json"])
     assert r.exit_code == 0, r.output
-    data = json.loads(r.output)
-    assert set(data) >= {"wages", "mainland", "hong_kong", "difference_cny"}
-    assert Decimal(data["mainland"]["net_income"]) - Decimal(data["hong_kong"]["net_income_cny"]) in (0, Decimal("0.01"))
-    r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", "--mainland-wages", "500000",
-                                  "--cny-per-hkd", "0.92"])
-    assert r.exit_code == 0 and "Hong Kong income that matches CNY 500,000.00" in r.output
-    for args, word in ((["--hk-income", "x"], "expected a number"), ([], "exactly one of"),
-                       (["--hk-income", "1", "--mainland-wages", "1"], "exactly one of")):
-        r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", "--cny-per-hkd", "0.92", *args])
-        assert r.exit_code == 2 and word in r.output and "Traceback" not in r.output
+    data = json.loads(r.stdout)
+    b = breakeven_wages(CASES[0])
+    assert data == json.loads(json.dumps(b.as_dict()))
+    assert data["solved_for"] == "wages" and Decimal(data["income_gap_cny"]) in (0, Decimal("0.01"))
+    r = CliRunner().invoke(main, [*args, "--hk-income", "900000"])
+    assert r.exit_code == 0 and r.stdout.startswith(render_breakeven(b, "en"))
+    assert r.stdout.startswith("Mainland wages that match HK$900,000.00 in Hong Kong: CN¥")
+    for flag in ("--wages", "--mainland-wages"):                       # --mainland-wages: the old name, hidden
+        r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2024", flag, "500,000", "--cny-per-hkd", "0.92"])
+        assert r.exit_code == 0 and "Hong Kong income that matches CN¥500,000.00 of mainland wages" in r.stdout
+    r = CliRunner().invoke(main, ["--lang", "zh-Hans", *args, "--hk-income", "900000"])
+    assert r.stdout.startswith(render_breakeven(b, "zh_Hans"))
+    # the exchange rate defaults to the tables', as in calc
+    r = CliRunner().invoke(main, ["breakeven", "--tax-year", "2025", "--identity", "hk", "--zone", "hetao",
+                                  "--hk-income", "900000", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["cny_per_hkd_used"] == str(
+        calculate({"tax_year": 2025, "wages": 1}, explain=False).cny_per_hkd_used)
+    # a case file, with a flag saying what to solve for
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"tax_year": 2024, "identity": "hk", "zone": "qianhai", "wages": 1, "hk_income": 2,
+                                "cny_per_hkd": "0.92"}))
+    r = CliRunner().invoke(main, ["breakeven", "--input", str(case), "--hk-income", "900000", "--json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["wages"] == data["wages"]
+    one_of = "error: give exactly one of these options: --hk-income, --wages\n"
+    for extra, message in ((["--hk-income", "x"], None), ([], one_of), (["--hk-income", "1", "--wages", "1"], one_of),
+                           (["--input", str(case)], one_of), (["--wages", "1", "--mainland-wages", "1"], one_of)):
+        r = CliRunner().invoke(main, [*args, *extra])
+        assert r.exit_code == 2 and "Traceback" not in r.output and r.stdout == ""
+        if message:
+            assert r.stderr == message
+    # the same mistake, the same message as calc
+    for flag in ("--hk-income", "--wages"):
+        be = CliRunner().invoke(main, [*args, flag, "9,00"])
+        calc = CliRunner().invoke(main, ["calc", "--tax-year", "2024", flag, "9,00"])
+        assert be.exit_code == calc.exit_code == 2 and be.stderr == calc.stderr
+        assert "not a number" in be.stderr and "(given: 9,00)" in be.stderr
