@@ -2,8 +2,11 @@
 
     python -m taxcalc.i18n.build            # extract taxcalc.pot, update each .po, compile each .mo
 
-Uses babel (a runtime dependency already). New messages arrive untranslated in the .po files;
-``tests/tui/test_catalogs.py`` fails until every catalog has them all.
+Extracts every message the ``taxcalc`` package marks with ``_()`` or ``N_()``: the core's message
+catalog (``taxcalc/messages.py``), the words of closed lists (``taxcalc/i18n/labels.py``), the figure
+labels (``taxcalc/figures.py``) and the terminal UI's own text (``taxcalc/tui``). Uses babel (a
+runtime dependency already). New messages arrive untranslated in the .po files;
+``tests/test_catalogs.py`` fails until both Chinese catalogs translate them all (docs/messages.md).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ from . import DOMAIN, LANGS, LOCALE_DIR
 
 HERE = Path(__file__).parent
 POT = HERE / f"{DOMAIN}.pot"
+PACKAGE = HERE.parent
+SOURCE_LANG = "en"
 
 
 def extract() -> None:
-    root = HERE.parent
+    """``taxcalc.pot`` from every Python file of the package, in the order the files define them."""
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-o", str(POT), "--no-location",
-                    "--omit-header", "--no-wrap", "-k", "_", "-k", "N_", str(root / "tui"), str(HERE)], check=True)
+                    "--omit-header", "--no-wrap", "-k", "_", "-k", "N_", str(PACKAGE)], check=True)
 
 
 def update() -> None:
@@ -42,6 +47,10 @@ def update() -> None:
 
             cat = Catalog(locale=lang, domain=DOMAIN, project="taxcalc")
             cat.update(template, no_fuzzy_matching=True)
+        if lang == SOURCE_LANG:         # the message ids are English: the en catalog says them as they are
+            for m in cat:
+                if m.id and not m.string:
+                    m.string = m.id
         with po.open("wb") as f:
             write_po(f, cat, width=0, omit_header=False, ignore_obsolete=True, include_previous=False)
 
