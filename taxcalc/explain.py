@@ -89,21 +89,36 @@ class Step:
 
 
 def render_text(step: Step, lang: str = "en", citations: bool = True) -> str:
-    """The explanation as indented text (the command line's ``--explain``)."""
-    from .i18n import _param, render
+    """The explanation as indented text (the command line's ``--explain``), in ``lang``."""
+    from .i18n import render, value_text
 
     lines = []
     for depth, st in step.walk():
         pad = "  " * depth
-        val = f": {_param(st.value, lang, 'column')}" if st.value is not None else ""
-        lines.append(f"{pad}- {render(st.label, lang)}{val}")
+        label = render(st.label, lang)
+        head = render(msg("line.label_value", label=label, value=value_text(st.value, lang)), lang) \
+            if st.value is not None else label
+        lines.append(f"{pad}- {head}")
         if st.formula is not None:
-            lines.append(f"{pad}    = {render(st.formula, lang)}")
+            lines.append(f"{pad}    " + render(msg("line.formula", formula=st.formula), lang))
         if st.note is not None:
-            lines.append(f"{pad}    note: {render(st.note, lang)}")
+            lines.append(f"{pad}    " + render(msg("line.note", note=st.note), lang))
         if citations and st.citation is not None:
-            lines.append(f"{pad}    source: {st.citation.short()}")
+            lines.append(f"{pad}    " + render(msg("line.source", source=citation_text(st.citation, lang)), lang))
     return "\n".join(lines)
+
+
+def citation_text(c: Citation, lang: str = "en") -> str:
+    """A citation in one line: the document's title as published (a proper name, not translated),
+    in English also the article or line referred to as the table gives it (the tables' ``ref``
+    notes are English), and its marks (adviser, inferred, uncertain, proposed) in the language."""
+    from .i18n import normalize, render
+
+    marks = [m for m in (c.confidence, c.status) if m not in ("verified", "enacted")]
+    text = c.title + (f", {c.ref}" if c.ref and normalize(lang) == "en" else "")
+    if marks:
+        text = render(msg("citation.marked", citation=text, marks=Terms("mark", tuple(marks))), lang)
+    return text
 
 
 # ---------------------------------------------------------------------------------------------

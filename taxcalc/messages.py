@@ -158,6 +158,12 @@ CATALOG: dict[str, str] = {
     # ---- cases
     "case.not_object": N_("expected one object with the batch column keys"),
     "withholding.residents": N_("the cumulative withholding schedule applies to residents"),
+    # ---- explanation: how a step is written out
+    "line.label_value": N_("{label}: {value}"),
+    "line.formula": N_("= {formula}"),
+    "line.note": N_("note: {note}"),
+    "line.source": N_("source: {source}"),
+    "citation.marked": N_("{citation} [{marks}]"),
     # ---- explanation: steps (labels)
     "step.case": N_("Tax year {year}: {identity}, {residency}, {zone}"),
     "step.iit": N_("Mainland individual income tax"),
