@@ -131,7 +131,10 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
         raise _fail(name, "field.too_small")
     if digits == 0:
         return int(value)
-    return value.quantize(Decimal(1).scaleb(-digits)).normalize() if value else Decimal(0)
+    if not value:
+        return Decimal(0)
+    value = value.quantize(Decimal(1).scaleb(-digits)).normalize()
+    return value if value.as_tuple().exponent <= 0 else value.quantize(Decimal(1))   # 900000, not 9E+5
 
 
 def parse_field(name: str, raw: Any):
