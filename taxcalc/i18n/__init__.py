@@ -158,6 +158,13 @@ def render(message, lang: str | None = None, *, fields: str = "column") -> str:
     return template.format(**{k: _param(v, lang, fields) for k, v in message.params.items()})
 
 
+def value_text(v, lang: str | None = None, *, fields: str = "label") -> str:
+    """A typed value (:class:`~taxcalc.messages.Money`, ``Rate``, ``Number``, ``Term``, ``Terms``, a
+    ``Msg``, or a plain int or text) as text in a language, as :func:`render` shows a parameter: the
+    explanation's step values, formatted and never rounded here."""
+    return _param(v, normalize(lang) or _current, fields)
+
+
 def _param(v, lang: str, fields: str) -> str:
     from ..messages import Money, Msg, Number, Rate, Term, Terms
 
