@@ -65,6 +65,7 @@ def test_compare_one_file_of_rows_and_cli(tmp_path):
     assert r.stdout == CliRunner().invoke(main, ["--lang", "zh-Hans", "compare", str(f)]).stdout
     data = json.loads(CliRunner().invoke(main, ["compare", str(f), "--format", "json"]).stdout)
     assert [p["label"] for p in data["packages"]] == ["A", "B"]
+    assert data["packages"][1]["inputs"]["wages"] == "800000"          # as typed, not 8E+5
     for args, fragment in (([str(f), str(tmp_path / "missing.json")], "missing.json: no such file"),
                            ([str(tmp_path / "offers.txt")], "offers.txt: unknown file type"),
                            ([str(tmp_path)], "unknown file type")):
