@@ -118,12 +118,6 @@ def _use_lang(ctx: click.Context, lang: str | None) -> str:
     return _lang_of(ctx)
 
 
-def _tr(lang: str, text: str) -> str:
-    from .i18n import translations
-
-    return translations(lang).gettext(text)
-
-
 # ---------------------------------------------------------------------------------------------
 # options
 

@@ -71,8 +71,8 @@ def generated_tables() -> str:
     lines = ["### Input columns", "", "| column | values | default | meaning |", "|---|---|---|---|"]
     lines += [f"| `{c}` | {_values(c)} | {_default(c)} | {field_help(c)} |" for c in INPUT_COLUMNS]
     lines += ["", "### Result columns (the figures)", "",
-              "After the input columns, in this order; units as in `taxcalc/figures.py` (`CNY`, `HKD`, `MOP`: "
-              "money with the digits shown; `rate`: a ratio with 6 digits; `fx`: CNY per HK$ or per MOP).", ""]
+              ("After the input columns, in this order; units as in `taxcalc/figures.py` (`CNY`, `HKD`, `MOP`: "
+               "money with the digits shown; `rate`: a ratio with 6 digits; `fx`: CNY per HK$ or per MOP)."), ""]
     lines += [re.sub(r"^### ", "#### ", line) for line in markdown_table().strip().splitlines()]
     return "\n".join([BEGIN, "", *lines, "", END])
 
@@ -108,7 +108,7 @@ def test_the_two_commands_and_ci_agree():
 def _shown_commands() -> list[str]:
     """The `taxcalc calc | breakeven | compare | tables` lines of the README's shell blocks."""
     out = []
-    for block in re.findall(r"```bash\n(.*?)```", _readme(), flags=re.S):
+    for block in re.findall(r"```bash\n(.*?)```", _readme(), flags=re.DOTALL):
         for line in block.splitlines():
             line = line.split("  #")[0].strip()
             m = re.match(r"^(?:\.venv/bin/)?taxcalc (--lang \S+ )?(calc|breakeven|compare|tables)\b.*", line)
