@@ -11,7 +11,8 @@ table the loader accepts compiles to the engine's integers exactly and without o
 A broken table fails at load with one :class:`TableError` naming the file, the key and the
 problem, in words (no validator internals). A user's own directory (``--tables DIR`` or
 ``TAXCALC_TABLES``) is read after the shipped one and its files replace shipped files of the
-same jurisdiction and year, so a new year needs no code.
+same jurisdiction and year, so a new year needs no code. Every mainland year loaded can be
+computed: the load fails if it lacks a Hong Kong table, a Macao table or a default exchange rate.
 """
 
 from __future__ import annotations
@@ -630,6 +631,22 @@ def _table_error(path: Path, exc: ValidationError) -> TableError:
     return TableError(str(path), key, problem)
 
 
+def _check_name(path: Path, t) -> None:
+    """A year's file is named after its year, and a Hong Kong file's year of assessment agrees."""
+    if isinstance(t, HongKongTable):
+        expected = year_of_assessment(t.year, "-")
+    elif isinstance(t, (MainlandTable, MacaoTable)):
+        expected = str(t.year)
+    else:
+        return
+    if path.stem != expected:
+        raise TableError(str(path), "year", f"year = {t.year} belongs in a file named {expected}.toml, "
+                                            f"not {path.name}")
+    if isinstance(t, HongKongTable) and t.year_of_assessment != year_of_assessment(t.year):
+        raise TableError(str(path), "year_of_assessment",
+                         f"must be \"{year_of_assessment(t.year)}\" for year = {t.year}{_got(t.year_of_assessment)}")
+
+
 def load_file(path: Path):
     """Read and validate one table file."""
     raw = _read(path)
@@ -644,6 +661,7 @@ def load_file(path: Path):
         raise _table_error(path, exc) from None
     except RecursionError:
         raise TableError(str(path), "(syntax)", "nested too deeply (arrays or tables inside one another)") from None
+    _check_name(path, table)
     return table
 
 
@@ -654,6 +672,18 @@ def _identity(t) -> tuple[str, object]:
     if isinstance(t, ZoneTable):
         return ("zone", t.zone)
     return (t.jurisdiction, t.year)
+
+
+def _describe(ident: tuple[str, object]) -> tuple[str, str]:
+    """The key that makes a file what it is, and how to say which one it is."""
+    jur, which = ident
+    if jur == "fx":
+        return "jurisdiction", "the exchange rates (fx)"
+    if jur == "zone":
+        return "zone", f"zone {which}"
+    if jur == "hongkong":
+        return "year", f"Hong Kong {year_of_assessment(which)}"
+    return "year", f"{'mainland' if jur == 'mainland' else 'Macao'} {which}"
 
 
 class Tables:
@@ -671,11 +701,20 @@ class Tables:
         for d in dirs:
             if not d.is_dir():
                 raise TableError(str(d), "(directory)", "not a directory")
+            here: dict[tuple[str, object], Path] = {}
             for path in sorted(d.rglob("*.toml")):
-                self._add(path, load_file(path))
+                t = load_file(path)
+                ident = _identity(t)
+                if ident in here:
+                    key, what = _describe(ident)
+                    raise TableError(str(path), key, f"{what} is also in {here[ident]}: one file for each "
+                                                     "jurisdiction and year (or zone) in a directory")
+                here[ident] = path
+                self._add(path, t)
         if self.fx is None:
             raise TableError(str(dirs[0]), "fx.toml", "missing: default exchange rates are required")
-        self.policies = {p.id: (z, p) for z in self.zones.values() for p in z.policies}
+        self.policies = self._collect_policies()
+        self._check_years()
 
     def _add(self, path: Path, t) -> None:
         if isinstance(t, MainlandTable):
@@ -689,6 +728,35 @@ class Tables:
         elif isinstance(t, ZoneTable):
             self.zones[t.zone] = t
         self.files[_identity(t)] = path
+
+    def _collect_policies(self) -> dict[str, tuple[ZoneTable, Policy]]:
+        """Every policy by id; ids unique across the zone files."""
+        ids: dict[str, Path] = {}
+        for zone in sorted(self.zones):
+            path = self.files[("zone", zone)]
+            for i, p in enumerate(self.zones[zone].policies):
+                if p.id in ids:
+                    raise TableError(str(path), f"policies[{i}].id", f"policy {p.id} is also defined in {ids[p.id]}")
+                ids[p.id] = path
+        return {p.id: (z, p) for z in self.zones.values() for p in z.policies}
+
+    def _check_years(self) -> None:
+        """Every mainland year can be computed: it has a Hong Kong table at or before it, a Macao
+        table (the nearest is used) and a default exchange rate at or before it."""
+        for year in sorted(self.mainland):
+            where = str(self.files[("mainland", year)])
+            for look_up, missing in (
+                (self.hk_year_for, f"no Hong Kong table for {year_of_assessment(year)} or an earlier year of "
+                                   f"assessment (add hongkong/{year_of_assessment(year, '-')}.toml)"),
+                (self.macao_year_for, f"no Macao table (add macao/{year}.toml)"),
+                (self.cny_per_hkd, f"no default exchange rate for {year} or an earlier year "
+                                   f"(add cny_per_hkd.{year} to {self.files[('fx', None)]})"),
+            ):
+                try:
+                    look_up(year)
+                except TableError:
+                    raise TableError(where, "year", f"tax year {year} cannot be computed: {missing}") from None
+
 
     # -- look-ups ---------------------------------------------------------
 

@@ -265,10 +265,21 @@ BAD = [
      "policies[0].talent_required", "true or false"),
     ("policy-id-not-a-name", _replace(GBA, 'id = "gba_subsidy"', 'id = "GBA subsidy"'), GBA, "policies[0].id",
      "lower-case"),
+    ("policy-id-taken", _replace("zones/nansha.toml", 'id = "nansha_macao_cap"', 'id = "nansha_hk_cap"'), "zones/nansha.toml",
+     "policies[1].id", "also defined"),
     ("mainland-9999", _new_year("mainland/9999.toml", "mainland/2027.toml", "year = 2027", "year = 9999"),
      "mainland/9999.toml", "year", "year from 2019 to 2100"),
     ("mainland-2018", _new_year("mainland/2018.toml", "mainland/2019.toml", "year = 2019", "year = 2018"),
      "mainland/2018.toml", "year", "year from 2019 to 2100"),
+    ("mainland-year-not-its-name", _replace(ML, "year = 2024\n", "year = 2023\n"), ML, "year", "2023.toml"),
+    ("hk-year-not-its-name", _replace(HK, "year = 2024\n", "year = 2023\n"), HK, "year", "2023-24.toml"),
+    ("hk-year-of-assessment", _replace(HK, 'year_of_assessment = "2024/25"', 'year_of_assessment = "2023/24"'), HK,
+     "year_of_assessment", '"2024/25"'),
+    ("two-files-one-year", _copy(ML, "mainland/old/2024.toml"), "mainland/old/2024.toml", "year", "also in"),
+    ("two-files-one-zone", _copy(GBA, "zones/gba2.toml"), "zones/gba2.toml", "zone", "also in"),
+    ("no-hk-table-for-2019", _delete("hongkong/2019-20.toml"), "mainland/2019.toml", "year", "no Hong Kong table for 2019/20"),
+    ("no-fx-rate-for-2019", _replace(FX, "2019 = {", "# 2019 = {"), "mainland/2019.toml", "year", "no default exchange rate"),
+    ("no-macao-table", _delete("macao"), "mainland/2019.toml", "year", "no Macao table"),
     ("deep-nesting", _append(ML, "\ndeep = " + "[" * 100_000 + "]" * 100_000 + "\n"), ML, "(syntax)", "nested too deeply"),
     ("latin-1", _latin1, ML, "(encoding)", "must be UTF-8"),
     ("directory-named-toml", _directory, "mainland/2030.toml", "(file)", "is a directory"),
@@ -304,6 +315,41 @@ def test_several_problems_in_one_file_are_one_error(tmp_path):
     assert exc.value.key == "deductions.basic_annual.value"
     assert "also income_ratios.labour.value: must have at most 2 decimal places" in exc.value.problem
     _assert_clean(exc.value)
+
+
+def test_one_file_per_year_in_a_directory_but_a_user_directory_replaces(tmp_path):
+    """Two files of one year in one directory are an error; across directories the later wins."""
+    user = tmp_path / "mine"
+    (user / "mainland" / "old").mkdir(parents=True)
+    text = (SHIPPED_TABLES / ML).read_text(encoding="utf-8").replace(BASIC, "basic_annual = { value = 72000")
+    (user / ML).write_text(text, encoding="utf-8")
+    (user / "mainland" / "old" / "2024.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(TableError) as exc:
+        Tables((SHIPPED_TABLES, user))
+    assert (exc.value.file, exc.value.key) == (str(user / "mainland" / "old" / "2024.toml"), "year")
+    assert str(user / ML) in exc.value.problem
+    (user / "mainland" / "old" / "2024.toml").unlink()
+    t = Tables((SHIPPED_TABLES, user))
+    assert t.mainland[2024].deductions.basic_annual.value == 72000
+    assert t.files[("mainland", 2024)] == user / ML
+
+
+@pytest.mark.parametrize("edit", [None, *(case[1] for case in BAD if case[0] in
+                                        {"mainland-9999", "no-hk-table-for-2019", "no-fx-rate-for-2019", "no-macao-table"})])
+def test_every_listed_year_computes(tmp_path, edit):
+    """What `taxcalc tables` lists, `taxcalc calc` computes (with the default exchange rate):
+    a directory either fails to load or computes every mainland year it has."""
+    d = _copy_tables(tmp_path)
+    if edit:
+        edit(d)
+    try:
+        t = Tables((d,))
+    except TableError as exc:
+        assert exc.key == "year" and "mainland" in exc.file
+        return
+    for year in [int(row["year"]) for row in t.listing() if row["jurisdiction"] == "mainland"]:
+        r = calculate({"tax_year": year, "wages": 300000, "identity": "hk", "zone": "hetao"}, tables=t)
+        assert r.iit > 0
 
 
 # ---------------------------------------------------------------- the command line: exit 2, one line
