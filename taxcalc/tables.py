@@ -172,6 +172,8 @@ YearKey = Annotated[int, PlainValidator(_year_key)]
 #: years after the tax year in which a relief is paid
 YearOffset = Annotated[int, PlainValidator(_integer(0, 2))]
 Months = Annotated[int, PlainValidator(_integer(1, 12))]
+#: a policy's place in the tie-break order
+Order = Annotated[int, PlainValidator(_integer(0, 1_000_000))]
 Boolean = Annotated[bool, PlainValidator(_boolean)]
 SchemaVersion = Annotated[int, PlainValidator(_integer(1, 1, "the table format version, an integer"))]
 
@@ -498,6 +500,7 @@ _POLICY_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 class Policy(_Strict):
     id: str
+    order: Order
     name: str
     kind: Literal["exemption", "subsidy"]
     formula: Literal["rate_cap", "hk_burden", "macao_burden"]
@@ -730,15 +733,23 @@ class Tables:
         self.files[_identity(t)] = path
 
     def _collect_policies(self) -> dict[str, tuple[ZoneTable, Policy]]:
-        """Every policy by id; ids unique across the zone files."""
+        """Every policy by id, in their ``order``; ids and orders unique across the zone files."""
         ids: dict[str, Path] = {}
+        orders: dict[int, tuple[str, Path]] = {}
         for zone in sorted(self.zones):
             path = self.files[("zone", zone)]
             for i, p in enumerate(self.zones[zone].policies):
                 if p.id in ids:
                     raise TableError(str(path), f"policies[{i}].id", f"policy {p.id} is also defined in {ids[p.id]}")
+                if p.order in orders:
+                    other, where = orders[p.order]
+                    raise TableError(str(path), f"policies[{i}].order",
+                                     f"{p.order} is also the order of policy {other} ({where}): each policy needs "
+                                     "its own place in the tie-break order")
                 ids[p.id] = path
-        return {p.id: (z, p) for z in self.zones.values() for p in z.policies}
+                orders[p.order] = (p.id, path)
+        found = [(z, p) for z in self.zones.values() for p in z.policies]
+        return {p.id: (z, p) for z, p in sorted(found, key=lambda zp: zp[1].order)}
 
     def _check_years(self) -> None:
         """Every mainland year can be computed: it has a Hong Kong table at or before it, a Macao

@@ -265,6 +265,9 @@ BAD = [
      "policies[0].talent_required", "true or false"),
     ("policy-id-not-a-name", _replace(GBA, 'id = "gba_subsidy"', 'id = "GBA subsidy"'), GBA, "policies[0].id",
      "lower-case"),
+    ("policy-order-missing", _replace(GBA, "order = 70", "# order = 70"), GBA, "policies[0].order", "required"),
+    ("policy-order-taken", _replace("zones/hengqin.toml", "order = 60", "order = 70"), "zones/hengqin.toml",
+     "policies[0].order", "also the order of policy gba_subsidy"),
     ("policy-id-taken", _replace("zones/nansha.toml", 'id = "nansha_macao_cap"', 'id = "nansha_hk_cap"'), "zones/nansha.toml",
      "policies[1].id", "also defined"),
     ("mainland-9999", _new_year("mainland/9999.toml", "mainland/2027.toml", "year = 2027", "year = 9999"),
@@ -350,6 +353,20 @@ def test_every_listed_year_computes(tmp_path, edit):
     for year in [int(row["year"]) for row in t.listing() if row["jurisdiction"] == "mainland"]:
         r = calculate({"tax_year": year, "wages": 300000, "identity": "hk", "zone": "hetao"}, tables=t)
         assert r.iit > 0
+
+
+def test_policy_order_comes_from_the_tables(tmp_path, tables):
+    from taxcalc.zones import compiled_policies
+
+    shipped = [cp.policy.id for cp in compiled_policies(tables)]
+    assert shipped == ["hetao_hk_cap", "qianhai_hk_cap", "nansha_hk_cap", "nansha_macao_cap", "hengqin_macao_cap",
+                       "hengqin_15", "gba_subsidy"]
+    user = tmp_path / "mine"
+    (user / "zones").mkdir(parents=True)
+    (user / GBA).write_text((SHIPPED_TABLES / GBA).read_text(encoding="utf-8").replace("order = 70", "order = 5"),
+                            encoding="utf-8")
+    mine = [cp.policy.id for cp in compiled_policies(Tables((SHIPPED_TABLES, user)))]
+    assert mine == ["gba_subsidy", *shipped[:-1]]
 
 
 # ---------------------------------------------------------------- the command line: exit 2, one line
