@@ -121,7 +121,7 @@ def _decimal(low: Decimal | int, high: Decimal | int, places: int, why: str, *,
             raise _problem(f"must be at most {high:,}{_got(v)}")
         if _places(d) > places:
             raise _problem(f"must have at most {places} decimal place{'s' if places != 1 else ''}: {why}{_got(v)}")
-        return d
+        return abs(d) if d == 0 else d     # -0.0 is 0
 
     return check
 
