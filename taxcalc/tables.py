@@ -4,24 +4,36 @@ Tables are TOML files read without executing code. Each numeric value is a ``Cit
 the value, the key of a source in the file's ``[sources]`` block, the article or line it comes
 from, and a confidence mark and legislative status where the references call it uncertain.
 
-A broken table fails at load with a :class:`TableError` naming the file, the key and the problem.
-A user's own directory (``--tables DIR`` or ``TAXCALC_TABLES``) is read after the shipped one and
-its files replace shipped files of the same jurisdiction and year, so a new year needs no code.
+Values are checked by shape and by range (``docs/tables.md`` lists the ranges): each kind of
+value is one constrained type below (:data:`Amount`, :data:`Rate`, :data:`FxRate`, ...), so a
+table the loader accepts compiles to the engine's integers exactly and without overflow.
+
+A broken table fails at load with one :class:`TableError` naming the file, the key and the
+problem, in words (no validator internals). A user's own directory (``--tables DIR`` or
+``TAXCALC_TABLES``) is read after the shipped one and its files replace shipped files of the
+same jurisdiction and year, so a new year needs no code. Every mainland year loaded can be
+computed: the load fails if it lacks a Hong Kong table, a Macao table or a default exchange rate.
 """
 
 from __future__ import annotations
 
+import datetime
+import json
 import os
+import re
 import sys
 import tomllib
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Callable, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import TableError
+from .money import MAX_AMOUNT
+from .scenario import FIRST_YEAR, LAST_YEAR
 
 def _shipped_tables() -> Path:
     """The checkout's tables/ (editable install), else the copy a wheel installs under the prefix."""
@@ -38,8 +50,136 @@ Confidence = Literal["verified", "adviser", "inferred", "uncertain"]
 Status = Literal["enacted", "proposed"]
 
 
+# ---------------------------------------------------------------- value types
+#
+# Each check raises ``_problem``: a pydantic error whose text is the whole message, so the
+# loader can report it as written. ``key`` (optional) names the part of the model that is wrong,
+# relative to where the validator runs.
+
+
+def _problem(message: str, key: str | None = None) -> PydanticCustomError:
+    ctx = {"problem": message}
+    if key:
+        ctx["key"] = key
+    return PydanticCustomError("table", "{problem}", ctx)
+
+
+def _show(v: object) -> str:
+    """A value as the table's author wrote it (TOML-like), never a Python repr."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, Decimal)):
+        text = str(v)
+    elif isinstance(v, str):
+        text = json.dumps(v, ensure_ascii=False)
+    elif isinstance(v, dict):
+        return "a table"
+    elif isinstance(v, list):
+        return "an array"
+    elif isinstance(v, (datetime.date, datetime.time)):
+        text = v.isoformat()
+    else:
+        return "a value of another kind"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _got(v: object) -> str:
+    return f" (got {_show(v)})"
+
+
+def _places(d: Decimal) -> int:
+    """Decimal places of a finite value, exactly (trailing zeros do not count)."""
+    _, digits, exp = d.as_tuple()
+    digits = list(digits)
+    while exp < 0 and digits and digits[-1] == 0:
+        digits.pop()
+        exp += 1
+    return -exp if digits and exp < 0 else 0
+
+
+def _number(v: object) -> Decimal:
+    if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+        raise _problem(f"must be a decimal number{_got(v)}")
+    d = Decimal(v)
+    if not d.is_finite():
+        raise _problem(f"must be a finite number{_got(v)}")
+    return d
+
+
+def _decimal(low: Decimal | int, high: Decimal | int, places: int, why: str, *,
+             above_low: bool = False) -> Callable[[object], Decimal]:
+    """A check for a number from ``low`` (excluded if ``above_low``) to ``high``, with at most
+    ``places`` decimals (``why``: what the engine keeps, said when there are more)."""
+
+    def check(v: object) -> Decimal:
+        d = _number(v)
+        if above_low and d <= low:
+            raise _problem(f"must be more than {low}{_got(v)}")
+        if d < low:
+            raise _problem(f"must be {low} or more{_got(v)}")
+        if d > high:
+            raise _problem(f"must be at most {high:,}{_got(v)}")
+        if _places(d) > places:
+            raise _problem(f"must have at most {places} decimal place{'s' if places != 1 else ''}: {why}{_got(v)}")
+        return abs(d) if d == 0 else d     # -0.0 is 0
+
+    return check
+
+
+def _integer(low: int, high: int, what: str = "an integer") -> Callable[[object], int]:
+    expected = f"must be {low} ({what})" if low == high else f"must be {what} from {low} to {high}"
+
+    def check(v: object) -> int:
+        if isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high:
+            raise _problem(f"{expected}{_got(v)}")
+        return v
+
+    return check
+
+
+def _boolean(v: object) -> bool:
+    if not isinstance(v, bool):
+        raise _problem(f"must be true or false{_got(v)}")
+    return v
+
+
+def _year_key(v: object) -> int:
+    """A year written as a TOML key ("2024") or an integer."""
+    if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 4:
+        v = int(v)
+    if isinstance(v, bool) or not isinstance(v, int) or not FIRST_YEAR <= v <= LAST_YEAR:
+        raise _problem(f"the key must be a year from {FIRST_YEAR} to {LAST_YEAR}{_got(v)}")
+    return v
+
+
+#: money: allowances, deductions, caps, thresholds, exemptions (units of 1/10,000)
+Amount = Annotated[Decimal, PlainValidator(_decimal(0, MAX_AMOUNT, 4, "money is kept to 1/10,000"))]
+#: band widths and bracket uppers
+PositiveAmount = Annotated[Decimal, PlainValidator(
+    _decimal(0, MAX_AMOUNT, 4, "money is kept to 1/10,000", above_low=True))]
+#: tax rates, ratios, reductions, fixed deductions, refund rates (basis points)
+Rate = Annotated[Decimal, PlainValidator(_decimal(0, 1, 4, "rates are kept in basis points"))]
+#: the statute's income ratios (80%, 56%): whole percents
+Percent = Annotated[Decimal, PlainValidator(_decimal(0, 1, 2, "a ratio is a whole percent, as 0.56"))]
+#: exchange rates (millionths)
+FxRate = Annotated[Decimal, PlainValidator(
+    _decimal(0, 100, 6, "exchange rates are kept in millionths", above_low=True))]
+#: days worked in a year (halves count)
+Days = Annotated[Decimal, PlainValidator(_decimal(0, 366, 1, "days are kept to tenths"))]
+#: a tax year (the scenario's range)
+Year = Annotated[int, PlainValidator(_integer(FIRST_YEAR, LAST_YEAR, "a year"))]
+YearKey = Annotated[int, PlainValidator(_year_key)]
+#: years after the tax year in which a relief is paid
+YearOffset = Annotated[int, PlainValidator(_integer(0, 2))]
+Months = Annotated[int, PlainValidator(_integer(1, 12))]
+#: a policy's place in the tie-break order
+Order = Annotated[int, PlainValidator(_integer(0, 1_000_000))]
+Boolean = Annotated[bool, PlainValidator(_boolean)]
+SchemaVersion = Annotated[int, PlainValidator(_integer(1, 1, "the table format version, an integer"))]
+
+
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Source(_Strict):
@@ -47,7 +187,9 @@ class Source(_Strict):
     url: str | None = None
 
 
-class _CitedBase(_Strict):
+class Cited(_Strict):
+    """A value with its citation; the subclasses fix what kind of value it is."""
+
     source: str
     ref: str = ""
     confidence: Confidence = "verified"
@@ -55,16 +197,42 @@ class _CitedBase(_Strict):
     note: str = ""
 
 
-class Cited(_CitedBase):
-    """A number with its citation."""
-
-    value: Decimal
+class CitedAmount(Cited):
+    value: Amount
 
 
-class CitedBool(_CitedBase):
+class CitedRate(Cited):
+    value: Rate
+
+
+class CitedPercent(Cited):
+    value: Percent
+
+
+class CitedFx(Cited):
+    value: FxRate
+
+
+class CitedDays(Cited):
+    value: Days
+
+
+class CitedYear(Cited):
+    value: Year
+
+
+class CitedYearOffset(Cited):
+    value: YearOffset
+
+
+class CitedMonths(Cited):
+    value: Months
+
+
+class CitedBool(Cited):
     """A yes/no rule with its citation."""
 
-    value: bool
+    value: Boolean
 
 
 class Citation(BaseModel):
@@ -93,14 +261,14 @@ class Citation(BaseModel):
 
 
 class Bracket(_Strict):
-    upto: Decimal | None = None
-    rate: Decimal = Field(ge=0, le=1)
-    quick_deduction: Decimal = Field(ge=0)
+    upto: PositiveAmount | None = None
+    rate: Rate
+    quick_deduction: Amount
 
 
 class Band(_Strict):
-    width: Decimal | None = Field(default=None, gt=0)
-    rate: Decimal = Field(ge=0, le=1)
+    width: PositiveAmount | None = None
+    rate: Rate
 
 
 class BracketTable(_Strict):
@@ -110,18 +278,25 @@ class BracketTable(_Strict):
 
     @model_validator(mode="after")
     def _ordered(self) -> "BracketTable":
-        uppers = [b.upto for b in self.brackets[:-1]]
-        if any(u is None for u in uppers):
-            raise ValueError("every bracket but the last needs 'upto'")
+        last = len(self.brackets) - 1
+        for i, b in enumerate(self.brackets[:-1]):
+            if b.upto is None:
+                raise _problem("every bracket but the last needs 'upto'", f"brackets[{i}].upto")
         if self.brackets[-1].upto is not None:
-            raise ValueError("the last bracket must be open (no 'upto')")
-        if any(b >= a for a, b in zip(uppers[1:], uppers[:-1])):
-            raise ValueError("'upto' must increase from bracket to bracket")
+            raise _problem("the last bracket must be open (no 'upto')", f"brackets[{last}].upto")
+        for i in range(1, last):
+            if self.brackets[i].upto <= self.brackets[i - 1].upto:
+                raise _problem(f"'upto' must increase from bracket to bracket ({self.brackets[i].upto} "
+                               f"follows {self.brackets[i - 1].upto})", f"brackets[{i}].upto")
+        if self.brackets[0].quick_deduction != 0:
+            raise _problem(f"the first bracket's quick deduction must be 0 (got {self.brackets[0].quick_deduction})",
+                           "brackets[0].quick_deduction")
         # the quick-deduction form must equal the banded tax: continuity at each threshold
-        for lo, hi in zip(self.brackets[:-1], self.brackets[1:]):
+        for i, (lo, hi) in enumerate(zip(self.brackets[:-1], self.brackets[1:])):
             t = lo.upto
             if t * lo.rate - lo.quick_deduction != t * hi.rate - hi.quick_deduction:
-                raise ValueError(f"quick deductions are inconsistent at {t}: the tax jumps there")
+                raise _problem(f"quick deductions are inconsistent at {t}: the tax jumps there",
+                               f"brackets[{i + 1}].quick_deduction")
         return self
 
 
@@ -132,15 +307,20 @@ class BandTable(_Strict):
 
     @model_validator(mode="after")
     def _open_last(self) -> "BandTable":
-        if any(b.width is None for b in self.bands[:-1]):
-            raise ValueError("every band but the last needs 'width'")
+        last = len(self.bands) - 1
+        for i, b in enumerate(self.bands[:-1]):
+            if b.width is None:
+                raise _problem("every band but the last needs 'width'", f"bands[{i}].width")
         if self.bands[-1].width is not None:
-            raise ValueError("the last band must be open (no 'width')")
+            raise _problem("the last band must be open (no 'width')", f"bands[{last}].width")
+        total = sum((b.width for b in self.bands[:-1]), Decimal(0))
+        if total > MAX_AMOUNT:
+            raise _problem(f"the band widths add up to {total}, more than {MAX_AMOUNT:,}", "bands")
         return self
 
 
 class _TableFile(_Strict):
-    schema_: Literal[1] = Field(alias="schema")
+    schema_: SchemaVersion = Field(alias="schema")
     title: str
     sources: dict[str, Source]
 
@@ -148,7 +328,7 @@ class _TableFile(_Strict):
     def _sources_exist(self) -> "_TableFile":
         for key, cited in _walk_cited(self):
             if cited.source not in self.sources:
-                raise ValueError(f"{key}: source '{cited.source}' is not in [sources]")
+                raise _problem(f"source '{cited.source}' is not in [sources]", f"{key}.source")
         return self
 
 
@@ -156,13 +336,13 @@ def _walk_cited(model: BaseModel, prefix: str = ""):
     for name in type(model).model_fields:
         val = getattr(model, name)
         key = f"{prefix}{name}"
-        if isinstance(val, (Cited, CitedBool, BracketTable, BandTable)):
+        if isinstance(val, (Cited, BracketTable, BandTable)):
             yield key, val
         elif isinstance(val, BaseModel):
             yield from _walk_cited(val, key + ".")
         elif isinstance(val, dict):
             for k, v in val.items():
-                if isinstance(v, (Cited, CitedBool)):
+                if isinstance(v, Cited):
                     yield f"{key}.{k}", v
         elif isinstance(val, list):
             for i, v in enumerate(val):
@@ -174,19 +354,19 @@ def _walk_cited(model: BaseModel, prefix: str = ""):
 
 
 class MainlandDeductions(_Strict):
-    basic_annual: Cited
-    basic_monthly_nonresident: Cited
+    basic_annual: CitedAmount
+    basic_monthly_nonresident: CitedAmount
 
 
 class IncomeRatios(_Strict):
-    labour: Cited
-    author: Cited
-    royalty: Cited
+    labour: CitedPercent
+    author: CitedPercent
+    royalty: CitedPercent
 
 
 class MainlandBonus(_Strict):
     separate_allowed: CitedBool
-    nonresident_months: Cited
+    nonresident_months: CitedMonths
 
 
 class ForeignAllowances(_Strict):
@@ -194,28 +374,28 @@ class ForeignAllowances(_Strict):
 
 
 class SpecialAdditional(_Strict):
-    children_education_monthly: Cited
-    infant_care_monthly: Cited
-    elderly_only_child_monthly: Cited
-    elderly_shared_cap_monthly: Cited
-    housing_loan_monthly: Cited
-    rent_tier1_monthly: Cited
-    rent_tier2_monthly: Cited
-    rent_tier3_monthly: Cited
-    continuing_education_degree_monthly: Cited
-    continuing_education_certificate: Cited
-    serious_illness_threshold: Cited
-    serious_illness_cap: Cited
+    children_education_monthly: CitedAmount
+    infant_care_monthly: CitedAmount
+    elderly_only_child_monthly: CitedAmount
+    elderly_shared_cap_monthly: CitedAmount
+    housing_loan_monthly: CitedAmount
+    rent_tier1_monthly: CitedAmount
+    rent_tier2_monthly: CitedAmount
+    rent_tier3_monthly: CitedAmount
+    continuing_education_degree_monthly: CitedAmount
+    continuing_education_certificate: CitedAmount
+    serious_illness_threshold: CitedAmount
+    serious_illness_cap: CitedAmount
 
 
 class OtherCaps(_Strict):
-    private_pension: Cited
-    health_insurance: Cited
+    private_pension: CitedAmount
+    health_insurance: CitedAmount
 
 
 class MainlandTable(_TableFile):
     jurisdiction: Literal["mainland"]
-    year: int
+    year: Year
     deductions: MainlandDeductions
     income_ratios: IncomeRatios
     annual_table: BracketTable
@@ -230,35 +410,35 @@ class MainlandTable(_TableFile):
 
 
 class HKAllowances(_Strict):
-    basic: Cited
-    married: Cited
-    child: Cited
-    child_newborn_additional: Cited
-    dependent_parent_60: Cited
-    dependent_parent_60_additional: Cited
-    dependent_parent_55: Cited
-    dependent_parent_55_additional: Cited
-    single_parent: Cited
-    disabled_dependant: Cited
-    personal_disability: Cited
-    dependent_sibling: Cited
+    basic: CitedAmount
+    married: CitedAmount
+    child: CitedAmount
+    child_newborn_additional: CitedAmount
+    dependent_parent_60: CitedAmount
+    dependent_parent_60_additional: CitedAmount
+    dependent_parent_55: CitedAmount
+    dependent_parent_55_additional: CitedAmount
+    single_parent: CitedAmount
+    disabled_dependant: CitedAmount
+    personal_disability: CitedAmount
+    dependent_sibling: CitedAmount
 
 
 class MPF(_Strict):
-    employee_rate: Cited
-    min_monthly_income: Cited
-    max_monthly_contribution: Cited
-    deduction_cap: Cited
+    employee_rate: CitedRate
+    min_monthly_income: CitedAmount
+    max_monthly_contribution: CitedAmount
+    deduction_cap: CitedAmount
 
 
 class HKReduction(_Strict):
-    rate: Cited
-    cap: Cited
+    rate: CitedRate
+    cap: CitedAmount
 
 
 class HongKongTable(_TableFile):
     jurisdiction: Literal["hongkong"]
-    year: int
+    year: Year
     year_of_assessment: str
     progressive: BandTable
     standard_rate: BandTable
@@ -267,20 +447,25 @@ class HongKongTable(_TableFile):
     reduction: HKReduction
 
 
+def year_of_assessment(year: int, sep: str = "/") -> str:
+    """The Hong Kong year of assessment beginning in ``year``: 2024/25 (or 2024-25)."""
+    return f"{year}{sep}{(year + 1) % 100:02d}"
+
+
 # ---------------------------------------------------------------- Macao
 
 
 class ProfessionalTax(_Strict):
-    fixed_deduction: Cited
-    exemption: Cited
-    reduction: Cited
-    refund_rate: Cited
-    refund_cap: Cited
+    fixed_deduction: CitedRate
+    exemption: CitedAmount
+    reduction: CitedRate
+    refund_rate: CitedRate
+    refund_cap: CitedAmount
 
 
 class MacaoTable(_TableFile):
     jurisdiction: Literal["macao"]
-    year: int
+    year: Year
     professional_tax: ProfessionalTax
     bands: BandTable
 
@@ -290,40 +475,58 @@ class MacaoTable(_TableFile):
 
 class FxTable(_TableFile):
     jurisdiction: Literal["fx"]
-    mop_per_hkd: Cited
-    cny_per_hkd: dict[int, Cited]
+    mop_per_hkd: CitedFx
+    cny_per_hkd: dict[YearKey, CitedFx]
+
+    @model_validator(mode="after")
+    def _mop_default_in_range(self) -> "FxTable":
+        """The engine's default CNY per MOP (cny_per_hkd / mop_per_hkd, in millionths, half up)
+        must be a rate a scenario could give: more than 0, at most 100."""
+        mop = int(self.mop_per_hkd.value * 1_000_000)
+        for year, rate in self.cny_per_hkd.items():
+            derived = (int(rate.value * 1_000_000) * 1_000_000 + mop // 2) // mop     # as engine.py does
+            if not 0 < derived <= 100_000_000:
+                raise _problem(f"cny_per_hkd.{year} / mop_per_hkd is {Decimal(derived) / 1_000_000} CNY per MOP, "
+                               "outside (0, 100]: check the two rates", "mop_per_hkd.value")
+        return self
 
 
 # ---------------------------------------------------------------- zones
 
 Identity = Literal["mainland", "hk", "macao", "taiwan", "foreign"]
 Zone = Literal["none", "gba", "hetao", "qianhai", "nansha", "hengqin"]
+_POLICY_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
 class Policy(_Strict):
     id: str
+    order: Order
     name: str
     kind: Literal["exemption", "subsidy"]
     formula: Literal["rate_cap", "hk_burden", "macao_burden"]
-    rate: Cited | None = None
-    cap: Cited | None = None
+    rate: CitedRate | None = None
+    cap: CitedAmount | None = None
     identities: list[Identity]
-    talent_required: bool
+    talent_required: Boolean
     zones: list[Zone]
-    first_year: int
-    last_year: Cited
-    paid_in_offset: Cited
+    first_year: Year
+    last_year: CitedYear
+    paid_in_offset: CitedYearOffset
     tax_free: CitedBool | None = None
     basis: CitedBool | None = None
-    work_days_more_than: Cited | None = None
+    work_days_more_than: CitedDays | None = None
     work_days_zones: list[Zone] = []
 
     @model_validator(mode="after")
-    def _formula_needs_rate(self) -> "Policy":
+    def _consistent(self) -> "Policy":
+        if not _POLICY_ID.fullmatch(self.id) or self.id == "none":
+            raise _problem("must be lower-case letters, digits and underscores (at most 40, starting with a letter; "
+                           f"not 'none'){_got(self.id)}", "id")
         if self.formula == "rate_cap" and self.rate is None:
-            raise ValueError(f"policy {self.id}: formula rate_cap needs 'rate'")
-        if int(self.last_year.value) < self.first_year:
-            raise ValueError(f"policy {self.id}: last_year before first_year")
+            raise _problem(f"policy {self.id}: formula rate_cap needs 'rate'", "rate")
+        if self.last_year.value < self.first_year:
+            raise _problem(f"policy {self.id}: last_year {self.last_year.value} is before first_year {self.first_year}",
+                           "last_year.value")
         return self
 
 
@@ -333,44 +536,157 @@ class ZoneTable(_TableFile):
     policies: list[Policy] = Field(min_length=1)
 
 
-TableModel = Annotated[
-    Union[MainlandTable, HongKongTable, MacaoTable, FxTable, ZoneTable],
-    Field(discriminator="jurisdiction"),
-]
-
-
-class _AnyTable(BaseModel):
-    table: TableModel
+_MODELS: dict[str, type[_TableFile]] = {"mainland": MainlandTable, "hongkong": HongKongTable, "macao": MacaoTable,
+                                        "fx": FxTable, "zone": ZoneTable}
 
 
 # ---------------------------------------------------------------- loading
 
 
-def _location(loc) -> str:
-    """A pydantic error location as a table key (without the jurisdiction tag it adds first)."""
-    parts = [str(p) for p in loc[1:]]
-    if parts and parts[0] in ("mainland", "hongkong", "macao", "fx", "zone"):
-        parts = parts[1:]
-    return ".".join(parts) or "(top level)"
+class _BadNumber(Exception):
+    """A TOML float the decimal module cannot hold (an exponent out of range)."""
+
+
+def _parse_float(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise _BadNumber(text) from None
+
+
+def _read(path: Path) -> dict:
+    """The TOML file as a dict (floats as exact decimals); a TableError for anything else."""
+    where = str(path)
+    if path.is_dir():
+        raise TableError(where, "(file)", "is a directory, not a table file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TableError(where, "(file)", f"cannot be read: {exc.strerror or type(exc).__name__}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise TableError(where, "(encoding)", f"the file must be UTF-8 (byte 0x{data[exc.start]:02x} on line {line} "
+                                              "is not): save it as UTF-8") from None
+    try:
+        return tomllib.loads(text.removeprefix("\ufeff"), parse_float=_parse_float)
+    except tomllib.TOMLDecodeError as exc:
+        raise TableError(where, "(syntax)", str(exc)) from None
+    except RecursionError:
+        raise TableError(where, "(syntax)", "nested too deeply (arrays or tables inside one another)") from None
+    except _BadNumber as exc:
+        shown = str(exc) if len(str(exc)) <= 40 else str(exc)[:37] + "..."
+        raise TableError(where, "(syntax)", f"the number {shown} is out of range") from None
+    except ValueError:   # an integer literal longer than Python converts (4,300 digits)
+        raise TableError(where, "(syntax)", "an integer is too long to read") from None
+
+
+def _key(loc: tuple, extra: str | None = None) -> str:
+    """A pydantic error location as a table key: deductions.basic_annual.value, policies[0].rate."""
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        elif part != "[key]":
+            key += ("." if key else "") + str(part)
+    if extra:
+        key += extra if extra.startswith("[") or not key else "." + extra
+    return key or "(top level)"
+
+
+_MESSAGES = {
+    "missing": "required",
+    "extra_forbidden": "not a key of this table (misspelt, or in the wrong block?)",
+    "string_type": "must be text in quotes",
+    "int_type": "must be an integer",
+    "bool_type": "must be true or false",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+    "list_type": "must be an array",
+}
+
+
+def _message(e: dict) -> str:
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind == "table":
+        return str(ctx["problem"])
+    got = "" if kind in ("missing", "extra_forbidden") else _got(e.get("input"))
+    if kind == "literal_error":
+        return f"must be {ctx.get('expected', 'one of the allowed words')}{got}"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"must have at least {n} entr{'y' if n == 1 else 'ies'}{got}"
+    return _MESSAGES.get(kind, "is not valid here") + got
+
+
+def _table_error(path: Path, exc: ValidationError) -> TableError:
+    """All of a file's problems as one error: the first names the key, the others follow."""
+    found = []
+    for e in exc.errors(include_url=False):
+        found.append((_key(e["loc"], (e.get("ctx") or {}).get("key")), _message(e)))
+    key, problem = found[0]
+    if len(found) > 1:
+        shown = "; ".join(f"{k}: {m}" for k, m in found[1:5])
+        more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
+        problem += f"; also {shown}{more}"
+    return TableError(str(path), key, problem)
+
+
+def _check_name(path: Path, t) -> None:
+    """A year's file is named after its year, and a Hong Kong file's year of assessment agrees."""
+    if isinstance(t, HongKongTable):
+        expected = year_of_assessment(t.year, "-")
+    elif isinstance(t, (MainlandTable, MacaoTable)):
+        expected = str(t.year)
+    else:
+        return
+    if path.stem != expected:
+        raise TableError(str(path), "year", f"year = {t.year} belongs in a file named {expected}.toml, "
+                                            f"not {path.name}")
+    if isinstance(t, HongKongTable) and t.year_of_assessment != year_of_assessment(t.year):
+        raise TableError(str(path), "year_of_assessment",
+                         f"must be \"{year_of_assessment(t.year)}\" for year = {t.year}{_got(t.year_of_assessment)}")
 
 
 def load_file(path: Path):
     """Read and validate one table file."""
-    try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as exc:
-        raise TableError(str(path), "(syntax)", str(exc)) from None
-    except OSError as exc:
-        raise TableError(str(path), "(file)", exc.strerror or str(exc)) from None
-    if "jurisdiction" not in raw:
+    raw = _read(path)
+    kind = raw.get("jurisdiction")
+    if kind is None:
         raise TableError(str(path), "jurisdiction", "missing; expected mainland, hongkong, macao, fx or zone")
+    if not isinstance(kind, str) or kind not in _MODELS:
+        raise TableError(str(path), "jurisdiction", f"must be mainland, hongkong, macao, fx or zone{_got(kind)}")
     try:
-        return _AnyTable(table=raw).table
+        table = _MODELS[kind].model_validate(raw)
     except ValidationError as exc:
-        errors = exc.errors()
-        problems = "; ".join(f"{_location(e['loc'])}: {e['msg']}" for e in errors)
-        raise TableError(str(path), _location(errors[0]["loc"]), problems) from None
+        raise _table_error(path, exc) from None
+    except RecursionError:
+        raise TableError(str(path), "(syntax)", "nested too deeply (arrays or tables inside one another)") from None
+    _check_name(path, table)
+    return table
+
+
+def _identity(t) -> tuple[str, object]:
+    """What a file stands for: a later directory's file with the same identity replaces it."""
+    if isinstance(t, FxTable):
+        return ("fx", None)
+    if isinstance(t, ZoneTable):
+        return ("zone", t.zone)
+    return (t.jurisdiction, t.year)
+
+
+def _describe(ident: tuple[str, object]) -> tuple[str, str]:
+    """The key that makes a file what it is, and how to say which one it is."""
+    jur, which = ident
+    if jur == "fx":
+        return "jurisdiction", "the exchange rates (fx)"
+    if jur == "zone":
+        return "zone", f"zone {which}"
+    if jur == "hongkong":
+        return "year", f"Hong Kong {year_of_assessment(which)}"
+    return "year", f"{'mainland' if jur == 'mainland' else 'Macao'} {which}"
 
 
 class Tables:
@@ -388,28 +704,70 @@ class Tables:
         for d in dirs:
             if not d.is_dir():
                 raise TableError(str(d), "(directory)", "not a directory")
+            here: dict[tuple[str, object], Path] = {}
             for path in sorted(d.rglob("*.toml")):
-                self._add(path, load_file(path))
+                t = load_file(path)
+                ident = _identity(t)
+                if ident in here:
+                    key, what = _describe(ident)
+                    raise TableError(str(path), key, f"{what} is also in {here[ident]}: one file for each "
+                                                     "jurisdiction and year (or zone) in a directory")
+                here[ident] = path
+                self._add(path, t)
         if self.fx is None:
             raise TableError(str(dirs[0]), "fx.toml", "missing: default exchange rates are required")
-        self.policies = {p.id: (z, p) for z in self.zones.values() for p in z.policies}
+        self.policies = self._collect_policies()
+        self._check_years()
 
     def _add(self, path: Path, t) -> None:
         if isinstance(t, MainlandTable):
             self.mainland[t.year] = t
-            self.files[("mainland", t.year)] = path
         elif isinstance(t, HongKongTable):
             self.hongkong[t.year] = t
-            self.files[("hongkong", t.year)] = path
         elif isinstance(t, MacaoTable):
             self.macao[t.year] = t
-            self.files[("macao", t.year)] = path
         elif isinstance(t, FxTable):
             self.fx = t
-            self.files[("fx", None)] = path
         elif isinstance(t, ZoneTable):
             self.zones[t.zone] = t
-            self.files[("zone", t.zone)] = path
+        self.files[_identity(t)] = path
+
+    def _collect_policies(self) -> dict[str, tuple[ZoneTable, Policy]]:
+        """Every policy by id, in their ``order``; ids and orders unique across the zone files."""
+        ids: dict[str, Path] = {}
+        orders: dict[int, tuple[str, Path]] = {}
+        for zone in sorted(self.zones):
+            path = self.files[("zone", zone)]
+            for i, p in enumerate(self.zones[zone].policies):
+                if p.id in ids:
+                    raise TableError(str(path), f"policies[{i}].id", f"policy {p.id} is also defined in {ids[p.id]}")
+                if p.order in orders:
+                    other, where = orders[p.order]
+                    raise TableError(str(path), f"policies[{i}].order",
+                                     f"{p.order} is also the order of policy {other} ({where}): each policy needs "
+                                     "its own place in the tie-break order")
+                ids[p.id] = path
+                orders[p.order] = (p.id, path)
+        found = [(z, p) for z in self.zones.values() for p in z.policies]
+        return {p.id: (z, p) for z, p in sorted(found, key=lambda zp: zp[1].order)}
+
+    def _check_years(self) -> None:
+        """Every mainland year can be computed: it has a Hong Kong table at or before it, a Macao
+        table (the nearest is used) and a default exchange rate at or before it."""
+        for year in sorted(self.mainland):
+            where = str(self.files[("mainland", year)])
+            for look_up, missing in (
+                (self.hk_year_for, f"no Hong Kong table for {year_of_assessment(year)} or an earlier year of "
+                                   f"assessment (add hongkong/{year_of_assessment(year, '-')}.toml)"),
+                (self.macao_year_for, f"no Macao table (add macao/{year}.toml)"),
+                (self.cny_per_hkd, f"no default exchange rate for {year} or an earlier year "
+                                   f"(add cny_per_hkd.{year} to {self.files[('fx', None)]})"),
+            ):
+                try:
+                    look_up(year)
+                except TableError:
+                    raise TableError(where, "year", f"tax year {year} cannot be computed: {missing}") from None
+
 
     # -- look-ups ---------------------------------------------------------
 
@@ -422,7 +780,7 @@ class Tables:
             return tax_year, False
         earlier = [y for y in self.hongkong if y <= tax_year]
         if not earlier:
-            raise TableError("hongkong", str(tax_year), f"no Hong Kong table for {tax_year}/{(tax_year + 1) % 100:02d} or earlier")
+            raise TableError("hongkong", str(tax_year), f"no Hong Kong table for {year_of_assessment(tax_year)} or earlier")
         return max(earlier), True
 
     def macao_year_for(self, tax_year: int) -> tuple[int, bool]:
@@ -436,7 +794,7 @@ class Tables:
             raise TableError("macao", str(tax_year), "no Macao tables")
         return min(later), True
 
-    def cny_per_hkd(self, tax_year: int) -> Cited:
+    def cny_per_hkd(self, tax_year: int) -> CitedFx:
         """The year's default rate, or the latest earlier year's (its citation says which)."""
         assert self.fx is not None
         rates = self.fx.cny_per_hkd
@@ -475,7 +833,7 @@ class Tables:
 
 def _table_name(table) -> str:
     if isinstance(table, HongKongTable):
-        return f"hongkong/{table.year}-{(table.year + 1) % 100:02d}"
+        return f"hongkong/{year_of_assessment(table.year, '-')}"
     if isinstance(table, ZoneTable):
         return f"zones/{table.zone}"
     if isinstance(table, FxTable):

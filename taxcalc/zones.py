@@ -9,7 +9,8 @@ Policies are data (``tables/zones/*.toml``). Three formulas:
 * ``macao_burden``: max(0, IIT - the Macao burden) (财税〔2022〕3号, 〔2022〕29号).
 
 One relief per person and year: the largest; on a tie the exemption (its cash comes earlier),
-then the order of the policies in the tables.
+then the policy with the lower ``order`` (each ``[[policies]]`` entry has one, unique across the
+zone files; see docs/tables.md).
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from .tables import Policy, Tables
 # reasons a policy does not apply
 APPLIES, IDENTITY_R, TALENT_R, ZONE_R, WINDOW_R, DAYS_R = 0, 1, 2, 3, 4, 5
 KIND_CODE = {"exemption": 1, "subsidy": 2}
-POLICY_ORDER = ("hetao_hk_cap", "qianhai_hk_cap", "nansha_hk_cap", "nansha_macao_cap", "hengqin_macao_cap",
-                "hengqin_15", "gba_subsidy")
 
 
 @dataclass(frozen=True)
@@ -80,11 +79,8 @@ def _reason_table(p: Policy, in_force: bool) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def compiled_policies(tables: Tables) -> tuple[CompiledPolicy, ...]:
-    known = [pid for pid in POLICY_ORDER if pid in tables.policies]
-    known += sorted(pid for pid in tables.policies if pid not in POLICY_ORDER)
     out = []
-    for pid in known:
-        _, p = tables.policies[pid]
+    for _, p in sorted(tables.policies.values(), key=lambda zp: zp[1].order):
         out.append(CompiledPolicy(
             policy=p,
             first=p.first_year, last=int(p.last_year.value),
