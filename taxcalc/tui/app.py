@@ -5,6 +5,7 @@ Only calls the core (taxcalc.api through Case); the core never imports Textual.
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from textual.app import App
@@ -12,11 +13,29 @@ from textual.binding import Binding
 
 from ..engine import Options
 from ..errors import TaxcalcError
-from ..i18n import LANG_NAMES, LANGS, _, get_language, set_language, system_language
+from ..i18n import LANG_NAMES, LANGS, N_, _, error_lines, get_language, render, set_language, system_language
+from ..messages import msg
 from ..tables import load_tables
+from ..validate import read_case_file
 from .case import EXAMPLES, HETAO_RESEARCHER, Case
 from .commands import TaxcalcCommands
-from .packages import Package, default_packages
+from .packages import default_packages
+
+#: what the system says when a file cannot be written, in words the catalogs translate
+OS_REASONS = {errno.ENOENT: N_("no such directory"), errno.EACCES: N_("permission denied"),
+              errno.EPERM: N_("permission denied"), errno.EISDIR: N_("it is a directory"),
+              errno.ENOTDIR: N_("a part of the path is not a directory"), errno.ENOSPC: N_("no space left"),
+              errno.EROFS: N_("read-only file system"), errno.ENAMETOOLONG: N_("the name is too long")}
+
+
+def os_reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in the UI language where the reason is known."""
+    code = getattr(exc, "errno", None)
+    if code in OS_REASONS:
+        return _(OS_REASONS[code])
+    if isinstance(exc, ValueError):          # a path with a NUL character
+        return _("not a valid path")
+    return getattr(exc, "strerror", None) or type(exc).__name__
 from .screens.dialogs import PathDialog
 from .screens.main import MainScreen, with_bindings
 
@@ -38,10 +57,11 @@ class TaxcalcApp(App[int]):
         self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.tables = load_tables(tables_dir)
         self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options or Options())
-        self.packages: list[Package] = default_packages(self.case.result.scenario.model_dump())
+        self.packages: list[dict] = default_packages(self.case.result.scenario.model_dump(exclude_none=True))
         self.active_tab = "case"
         self.form_step = 0
         self.last_path: dict[str, str] = {}
+        self.last_error: list[str] = []      # the last error said (title and lines), for the tests
 
     def on_mount(self) -> None:
         self.title = _("GBA tax: mainland and Hong Kong")
@@ -62,7 +82,7 @@ class TaxcalcApp(App[int]):
         self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.title = _("GBA tax: mainland and Hong Kong")
         self.switch_screen(self._main_screen())
-        self.notify(_("Language: {name}").format(name=LANG_NAMES[get_language()]))
+        self.notify(_("Language: {name}").format(name=LANG_NAMES[get_language()]), markup=False)
 
     def action_next_language(self) -> None:
         self.set_lang(LANGS[(LANGS.index(get_language()) + 1) % len(LANGS)])
@@ -79,18 +99,48 @@ class TaxcalcApp(App[int]):
         self.case.load(data)
         self.main.reload()
 
+    def open_case(self, path: str) -> bool:
+        """Open a case file. A file that cannot be read, or a case with any bad field, leaves the
+        case as it was and says what was wrong: every field's message, in the UI language."""
+        try:
+            p = Path(path).expanduser()
+            if p.exists() and not p.is_dir() and not p.is_file():    # a FIFO or a device: reading could block
+                raise TaxcalcError.coded("file.unreadable", path=path, reason=_("not a regular file"))
+            data = read_case_file(path)
+            self.case.load(data)
+        except TaxcalcError as exc:
+            self.say_error(_("Could not open {path}").format(path=path), error_lines(exc, fields="label"))
+            return False
+        except (OSError, ValueError, RecursionError) as exc:   # a path the core's reader does not expect
+            self.say_error(_("Could not open {path}").format(path=path),
+                           [render(msg("file.unreadable", path=path, reason=os_reason(exc)))])
+            return False
+        self.main.reload()
+        self.last_path["json"] = path
+        self.notify(_("Opened {path}").format(path=path), markup=False)
+        return True
+
+    def say_error(self, title: str, lines: list[str]) -> None:
+        self.last_error = [title, *lines]
+        self.notify("\n".join(lines), title=title, severity="error", markup=False, timeout=12)
+
+    def write_file(self, path: str, write) -> Path | None:
+        """Write a file with ``write(path)``; a path that cannot be written is said, not raised."""
+        try:
+            target = Path(path).expanduser()
+            write(target)
+        except (OSError, ValueError) as exc:
+            self.say_error(_("Could not save"), [render(msg("file.cannot_write", path=path, reason=os_reason(exc)))])
+            return None
+        self.notify(render(msg("file.written", path=str(target))), markup=False)
+        return target
+
     def action_save(self) -> None:
         default = self.last_path.get("json") or f"{self.case.result.scenario.id or 'case'}.json"
 
         def done(path: str | None) -> None:
-            if path:
-                try:
-                    saved = self.case.save(path)
-                except OSError as exc:
-                    self.notify(_("Could not save: {error}").format(error=exc), severity="error")
-                    return
-                self.last_path["json"] = str(saved)
-                self.notify(_("Saved {path}").format(path=saved))
+            if path and self.write_file(path, self.case.save):
+                self.last_path["json"] = path
 
         self.push_screen(PathDialog(_("Save the case as JSON"), default, _("Save")), done)
 
@@ -99,13 +149,7 @@ class TaxcalcApp(App[int]):
 
         def done(path: str | None) -> None:
             if path:
-                try:
-                    self.load_data(Case.read(path))
-                except (OSError, ValueError, TaxcalcError) as exc:
-                    self.notify(_("Could not open: {error}").format(error=exc), severity="error")
-                    return
-                self.last_path["json"] = path
-                self.notify(_("Opened {path}").format(path=path))
+                self.open_case(path)
 
         self.push_screen(PathDialog(_("Open a case (JSON)"), default, _("Open")), done)
 
@@ -118,15 +162,10 @@ class TaxcalcApp(App[int]):
         def done(path: str | None) -> None:
             if not path:
                 return
-            text = report.markdown(self.case.result) if fmt == "md" else report.csv_text(self.case.result)
-            try:
-                target = Path(path).expanduser()
-                target.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                self.notify(_("Could not save: {error}").format(error=exc), severity="error")
-                return
-            self.last_path[fmt] = path
-            self.notify(_("Saved {path}").format(path=target))
+            r = self.case.result
+            text = report.markdown(r, self.case.tables) if fmt == "md" else report.csv_text(r)
+            if self.write_file(path, lambda target: target.write_text(text, encoding="utf-8")):
+                self.last_path[fmt] = path
 
         title = _("Export the results as Markdown") if fmt == "md" else _("Export the results as CSV")
         self.push_screen(PathDialog(title, default, _("Save")), done)

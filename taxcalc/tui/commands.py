@@ -13,6 +13,7 @@ from ..i18n import LANG_NAMES, LANGS, N_, _, get_language
 from .case import EXAMPLES
 
 _LANGUAGE, _EXAMPLE, _EXPORT, _CASE, _VIEW = N_("language"), N_("example"), N_("export"), N_("case"), N_("view")
+_TITLE = N_("{category}: {name}")
 
 
 class TaxcalcCommands(Provider):
@@ -21,20 +22,22 @@ class TaxcalcCommands(Provider):
         app = self.app
         out = []
 
-        def add(category: str, name: str, callback, help_: str = "", english_name: str | None = None):
-            out.append((f"{_(category)}: {_(name) if english_name is None else name}",
-                        f"{category}: {english_name or name}", callback, _(help_) if help_ else ""))
+        def add(category: str, name: str, callback, help_: str = "", proper_name: bool = False, english: str = ""):
+            """``name`` is a message id, or a proper name shown as it is (a language, a file format)."""
+            shown = name if proper_name else _(name)
+            out.append((_(_TITLE).format(category=_(category), name=shown),
+                        f"{category}: {english or name}", callback, _(help_) if help_ else ""))
 
         for lang in LANGS:
             if lang != get_language():
                 add(_LANGUAGE, LANG_NAMES[lang], partial(app.set_lang, lang), N_("Switch the interface language"),
-                    english_name=f"{LANG_NAMES[lang]} {lang}")
+                    proper_name=True, english=f"{LANG_NAMES[lang]} {lang}")
         for key, (title, _data) in EXAMPLES.items():
             add(_EXAMPLE, title, partial(app.load_example, key), N_("Open a shipped example case"))
-        out.append((f"{_(_EXPORT)}: Markdown", "export: Markdown", partial(app.action_export, "md"),
-                    _("Save the results and the explanation as Markdown")))
-        out.append((f"{_(_EXPORT)}: CSV", "export: CSV", partial(app.action_export, "csv"),
-                    _("Save the inputs and results as one CSV row")))
+        add(_EXPORT, "Markdown", partial(app.action_export, "md"),
+            N_("Save the results and the explanation as Markdown"), proper_name=True)
+        add(_EXPORT, "CSV", partial(app.action_export, "csv"), N_("Save the inputs and results as one CSV row"),
+            proper_name=True)
         add(_CASE, N_("save as JSON"), app.action_save, N_("Save the case (batch column keys)"))
         add(_CASE, N_("open JSON"), app.action_load, N_("Open a saved case"))
         for tab, label in (("case", N_("Case")), ("explain", N_("Explain")), ("chart", N_("Chart")),

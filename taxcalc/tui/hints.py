@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..i18n import _, money, number
+from ..explain import citation_text
+from ..i18n import _, get_language, money, value_text
+from ..messages import Number, Rate
 from ..tables import Tables
 
 
@@ -51,6 +53,10 @@ def field_hint(name: str, tables: Tables, year: int) -> str:
         return _("Deducted up to {cap} a year").format(cap=_m(ml.other_caps.health_insurance.value))
     if name == "social_insurance":
         return _("Employee's share, yearly")
+    if name == "hk_mpf":
+        return _("Empty: {rate} of income, at most {max} a month ({ya})").format(
+            rate=value_text(Rate(hk.mpf.employee_rate.value)), max=_h(hk.mpf.max_monthly_contribution.value),
+            ya=hk.year_of_assessment)
     if name == "hk_married":
         return _("Married {m}; single {b} ({ya})").format(m=_h(al.married.value), b=_h(al.basic.value), ya=hk.year_of_assessment)
     if name == "hk_children":
@@ -75,11 +81,8 @@ def field_hint(name: str, tables: Tables, year: int) -> str:
         return _("{amount} each").format(amount=_h(al.dependent_sibling.value))
     if name == "cny_per_hkd":
         cited = tables.cny_per_hkd(year)
-        src = tables.fx.sources.get(cited.source)
-        title = src.title if src else cited.source
-        conf = f" [{cited.confidence}]" if cited.confidence and cited.confidence != "verified" else ""
-        return _("Empty: default {rate}, {source}; {ref}{conf}").format(
-            rate=number(cited.value, 4), source=title, ref=cited.ref, conf=conf)
+        source = citation_text(tables.citation(tables.fx, f"cny_per_hkd.{year}", cited), get_language())
+        return _("Empty: default {rate}, {source}").format(rate=value_text(Number(cited.value)), source=source)
     if name == "cny_per_mop":
-        return _("Empty: CNY per HK$1 / {peg} (MOP 103 = HK$100)").format(peg=number(tables.fx.mop_per_hkd.value, 2))
+        return _("Empty: CNY per HK$1 / {peg} (MOP 103 = HK$100)").format(peg=value_text(Number(tables.fx.mop_per_hkd.value)))
     return ""

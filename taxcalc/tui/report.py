@@ -1,151 +1,246 @@
-"""The figures a person reads, in the current language: used by the results panel and the exports.
+"""What a person reads, in the UI language: the results panel's sections, the relief and the gap
+in words, the explanation's lines, and the exports (Markdown, CSV). No Textual here.
 
-No Textual here.
+Every number is a registry figure (:mod:`taxcalc.figures`) formatted with
+:func:`taxcalc.i18n.figure_text`, or a typed value of the core formatted with
+:func:`taxcalc.i18n.value_text`; every sentence is a message rendered through the catalogs. Nothing
+here computes a figure, rounds one, or reads the core's English.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from decimal import Decimal
+from dataclasses import dataclass
 
 from ..api import Result
-from ..i18n import N_, _, money, percent
-from ..results import RESULT_COLUMNS
-from .fields import CHOICE_LABELS, POLICY_NAMES, RELIEF_KINDS
+from ..explain import Step, citation_text, relief_summary
+from ..figures import BY_NAME, FIGURES
+from ..i18n import N_, _, figure_text, get_language, money, render, term, value_text
+from ..messages import msg
+from ..tables import Citation, Tables
 
-# the explanation's reasons a policy does not apply (prefixes of the core's notes)
-_REASONS = (
-    ("applies", N_("applies")),
-    ("not available: identity", N_("not for this identity")),
-    ("not available: needs recognised talent", N_("needs recognised talent status")),
-    ("not available: zone", N_("not in this zone")),
-    ("not in force", N_("not in force in this year")),
-    ("not available:", N_("too few work days in the zone")),
-)
+# ---------------------------------------------------------------------------------------------
+# the results panel: the registry's figures by group
 
-
-def cny(v) -> str:
-    return money(v, "CNY")
-
-
-def hkd(v) -> str:
-    return money(v, "HKD")
+#: the panel's sections, in order: a registry group each
+SECTION_GROUPS = ("mainland", "zone", "hongkong", "macao", "gap")
+#: figures shown elsewhere: the bools and words in the notes and the relief line, the year of
+#: assessment in the Hong Kong section's title
+NOT_IN_PANEL = frozenset({"bonus_cliff", "relief_policy", "relief_kind", "relief_paid_in", "relief_assumed_extended",
+                          "hk_year_of_assessment"})
+#: the exchange rates (group fx) sit with the side they convert
+FX_SECTION = {"cny_per_hkd_used": "hongkong", "cny_per_mop_used": "macao"}
+MACAO_ZONES = ("hengqin", "nansha")
 
 
-def policy_name(pid: str) -> str:
-    return _(POLICY_NAMES[pid]) if pid in POLICY_NAMES else pid
+def panel_figures() -> dict[str, tuple[str, ...]]:
+    """Section -> the names of its figures, in registry order (every figure the panel can show)."""
+    out: dict[str, list[str]] = {g: [] for g in SECTION_GROUPS}
+    for f in FIGURES:
+        if f.name not in NOT_IN_PANEL and f.group in out:
+            out[f.group].append(f.name)
+    for name, section in FX_SECTION.items():      # last in their section: what the amounts were converted at
+        out[section].append(name)
+    return {g: tuple(names) for g, names in out.items()}
+
+
+PANEL = panel_figures()
+
+
+def macao_side(r: Result) -> bool:
+    """The Macao side is shown for Macao residents and in the zones with a Macao measure."""
+    return r.scenario.identity == "macao" or r.scenario.zone in MACAO_ZONES
+
+
+def _burden_formulas(r: Result, tables: Tables | None) -> set[str]:
+    """The burdens (hk_burden, macao_burden) a policy that could apply to the person compares with."""
+    if tables is None:
+        return set()
+    out = set()
+    for o in r.reliefs:
+        if o.reason not in ("identity", "zone") and o.policy in tables.policies:
+            out.add(tables.policies[o.policy][1].formula)
+    return out
+
+
+def visible(name: str, r: Result, tables: Tables | None = None) -> bool:
+    """Whether the panel shows a figure for this result (rows that matter only sometimes)."""
+    if name == "bonus_method_used":
+        return bool(r.scenario.bonus)
+    if name in ("bonus_cliff_threshold", "bonus_cliff_loss"):
+        return bool(r.bonus_cliff)
+    if name in ("hk_tax_before_reduction", "hk_tax_reduction"):
+        return bool(r.hk_tax_reduction)
+    if name in ("hk_burden", "hk_burden_cny"):
+        return "hk_burden" in _burden_formulas(r, tables)
+    if name in ("macao_burden", "macao_burden_cny"):
+        return "macao_burden" in _burden_formulas(r, tables)
+    if name in ("burden_gap_macao_cny",) or name in PANEL["macao"]:
+        return macao_side(r)
+    return True
+
+
+def figure_value(r: Result, name: str) -> str:
+    """A figure of the result as the panel shows it; the gaps with their sign."""
+    f = BY_NAME[name]
+    return figure_text(getattr(r, name), f, signed=f.group == "gap")
+
+
+def section_title(group: str, r: Result) -> str:
+    s = r.scenario
+    if group == "mainland":
+        return _("Mainland {year}: {identity}, {zone}").format(
+            year=s.tax_year, identity=term("choice:identity", s.identity), zone=term("choice:zone", s.zone))
+    if group == "zone":
+        return _("The zone: {zone}").format(zone=term("choice:zone", s.zone))
+    if group == "hongkong":
+        return _("The Hong Kong job, year of assessment {ya}").format(ya=r.hk_year_of_assessment)
+    if group == "macao":
+        return _("The Macao side")
+    return _("Mainland against Hong Kong")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str          # the registry figure
+    label: str
+    value: str
+    shown: bool
+
+
+def sections(r: Result, tables: Tables | None = None) -> list[tuple[str, str, list[Row]]]:
+    """(group, title, rows) for every section of the panel; every row the section can have, with
+    whether it is shown for this result (the panel keeps its widgets and hides rows)."""
+    out = []
+    for group in SECTION_GROUPS:
+        rows = [Row(n, term("figure", n), figure_value(r, n), visible(n, r, tables)) for n in PANEL[group]]
+        out.append((group, section_title(group, r), rows))
+    return out
 
 
 def relief_line(r: Result) -> str:
-    if r.relief_policy == "none" or not r.relief:
-        return _("No zone relief applies.")
-    text = _("{policy}: {kind}, paid in {year}").format(
-        policy=policy_name(r.relief_policy), kind=_(RELIEF_KINDS.get(r.relief_kind, r.relief_kind)),
-        year=r.relief_paid_in)
-    if r.relief_assumed_extended:
-        text += " " + _("(assumes the policy is renewed)")
-    return text
+    """The chosen relief in one line: what, how much, when it is settled."""
+    return render(relief_summary(r), fields="label")
 
 
-def other_reliefs(r: Result) -> list[tuple[str, str, str]]:
-    """(policy, amount, why) for each policy the explanation lists, the chosen one first."""
-    out = []
-    if r.explanation is None:
-        return out
-    zones = next((c for c in r.explanation.children if c.label.startswith("Zone reliefs")), None)
-    if zones is None:
-        return out
-    for step in zones.children:
-        label = step.label.removeprefix("chosen: ")
-        pid = label.split(":", 1)[0]
-        why = next((_(msg) for prefix, msg in _REASONS if step.note.startswith(prefix)), step.note)
-        if pid == r.relief_policy:
-            why = _("chosen")
-        elif step.note.startswith("applies"):
-            why = _("applies, but smaller")
-        out.append((policy_name(pid), cny(step.value.replace(",", "") or 0), why))
-    out.sort(key=lambda t: t[2] != _("chosen"))
-    return out
+def headline(r: Result) -> str:
+    return _("Mainland {ml} · Hong Kong {hk}").format(ml=figure_value(r, "iit_net"), hk=figure_value(r, "hk_tax"))
 
 
 def gap_text(r: Result) -> str:
+    """The gap against the Hong Kong job in words, with ▲ / ▼ (never colour alone)."""
     gap = r.burden_gap_cny
-    gap_hkd = (gap / r.cny_per_hkd).quantize(Decimal(1)) if r.cny_per_hkd else Decimal(0)
+    args = {"cny": figure_value(r, "burden_gap_cny"), "hkd": figure_value(r, "burden_gap_hkd")}
     if gap > 0:
-        return _("▲ the mainland takes {cny} ({hkd}) more than Hong Kong").format(cny=cny(gap), hkd=money(gap_hkd, "HKD", decimals=False))
+        return _("▲ the mainland takes more than Hong Kong: {cny} ({hkd})").format(**args)
     if gap < 0:
-        return _("▼ the mainland takes {cny} ({hkd}) less than Hong Kong").format(cny=cny(-gap), hkd=money(-gap_hkd, "HKD", decimals=False))
+        return _("▼ the mainland takes less than Hong Kong: {cny} ({hkd})").format(**args)
     return _("= the same tax on both sides")
 
 
-def summary(r: Result) -> list[tuple[str, list[tuple[str, str, str]]]]:
-    """Sections of (key, label, value) rows; keys are stable for tests."""
-    s = r.scenario
-    ml = [
-        ("gross_income", _("Gross income"), cny(r.gross_income)),
-        ("iit_taxable", _("Taxable income"), cny(r.iit_taxable)),
-        ("iit", _("Tax before relief"), cny(r.iit)),
-        ("relief", _("Zone relief"), cny(r.relief)),
-        ("iit_net", _("Tax after relief"), cny(r.iit_net)),
-        ("net_income_mainland", _("Net income"), cny(r.net_income_mainland)),
-        ("effective_rate_mainland", _("Effective rate"), percent(r.effective_rate_mainland)),
-    ]
-    hk = [
-        ("hk_income", _("Assessable income"), hkd(r.hk_income)),
-        ("hk_tax", _("Salaries Tax"), hkd(r.hk_tax)),
-        ("hk_tax_cny", _("In CNY at {rate}").format(rate=r.cny_per_hkd.normalize()), cny(r.hk_tax_cny)),
-        ("hk_net_income", _("Net income"), hkd(r.hk_net_income)),
-        ("effective_rate_hk", _("Effective rate"), percent(r.effective_rate_hk)),
-    ]
-    if r.hk_tax_reduction:
-        hk.insert(2, ("hk_tax_reduction", _("One-off reduction"), hkd(r.hk_tax_reduction)))
-    gap = [("burden_gap_cny", _("Mainland − Hong Kong"), cny(r.burden_gap_cny))]
-    who = _(CHOICE_LABELS["identity"].get(s.identity, s.identity))
-    zone = _(CHOICE_LABELS["zone"].get(s.zone, s.zone))
-    return [
-        (_("Mainland {year}: {who}, {zone}").format(year=s.tax_year, who=who, zone=zone), ml),
-        (_("Hong Kong {ya}").format(ya=r.hk_year_of_assessment), hk),
-        (_("Gap"), gap),
-    ]
+def reliefs_considered(r: Result) -> list[str]:
+    """One line per zone policy considered, the chosen one first: its amount, or why not."""
+    lines = []
+    for o in sorted(r.reliefs, key=lambda o: not o.chosen):
+        policy, amount = term("policy", o.policy), money(o.amount, "CNY")
+        if o.chosen:
+            lines.append(_("✓ {policy}: {amount}, chosen").format(policy=policy, amount=amount))
+        elif o.reason == "applies":
+            lines.append(_("· {policy}: {amount}, applies, but smaller").format(policy=policy, amount=amount))
+        else:
+            lines.append(_("· {policy}: {why}").format(policy=policy, why=render(o.why, fields="label")))
+    return lines
 
 
 def notes(r: Result) -> list[str]:
-    out = []
-    msgs = {
-        "the bonus lies in a cliff": N_("The bonus lies in a cliff: a smaller bonus would leave more after tax."),
-        "the relief assumes an expired policy": N_("The relief assumes an expired policy was renewed."),
-        "non-residents get no deductions": N_("Non-residents get no deductions beyond 5,000 a month: the deductions given were ignored."),
-        "Hong Kong: no table for": N_("Hong Kong: no table for this year; the latest year of assessment was used."),
-    }
-    for n in r.notes:
-        out.append(next((_(m) for k, m in msgs.items() if n.startswith(k)), n))
-    return out
+    return [render(n, fields="label") for n in r.notes]
 
 
-def markdown(r: Result) -> str:
-    """The results and the explanation as Markdown, in the current language."""
-    t_case, t_item, t_amount, t_relief, t_gap = _("Tax case"), _("Item"), _("Amount"), _("Zone relief"), _("Gap")
-    t_considered, t_policy, t_why, t_explanation, t_inputs = (_("Reliefs considered"), _("Policy"), _("Why"),
-                                                              _("Explanation"), _("Inputs"))
-    lines = [f"# {t_case} — {r.scenario.id or ''}".rstrip(" —"), ""]
-    for title, rows in summary(r):
-        lines += [f"## {title}", "", f"| {t_item} | {t_amount} |", "|---|---:|"]
-        lines += [f"| {label} | {value} |" for _k, label, value in rows]
+# ---------------------------------------------------------------------------------------------
+# the explanation
+
+
+def step_parts(step: Step) -> tuple[str, str]:
+    """A step's label and value (or '') in the UI language."""
+    value = value_text(step.value) if step.value is not None else ""
+    return render(step.label, fields="label"), value
+
+
+def step_line(step: Step, value: str | None = None) -> str:
+    """``label: value`` (the core's ``line.label_value``); ``value`` replaces the step's own."""
+    label, own = step_parts(step)
+    value = own if value is None else value
+    return render(msg("line.label_value", label=label, value=value)) if value else label
+
+
+def formula_line(step: Step) -> str:
+    return render(msg("line.formula", formula=step.formula), fields="label") if step.formula is not None else ""
+
+
+def note_line(step: Step) -> str:
+    return render(msg("line.note", note=step.note), fields="label") if step.note is not None else ""
+
+
+def citation_line(c: Citation) -> str:
+    """The source: the document's title as published (a proper name, from the tables), in English
+    also the article the tables give (their notes are English), the marks in the UI language."""
+    return render(msg("line.source", source=citation_text(c, get_language())))
+
+
+def step_detail(step: Step) -> str:
+    """Everything about one step: the line, its formula, note, source and address."""
+    lines = [step_line(step), formula_line(step), note_line(step)]
+    if step.citation is not None:
+        lines.append(citation_line(step.citation))
+        if step.citation.url:
+            lines.append(step.citation.url)
+    return "\n".join(line for line in lines if line)
+
+
+def explanation_text(step: Step) -> str:
+    """The explanation as indented text in the UI language (the Markdown export)."""
+    lines = []
+    for depth, st in step.walk():
+        pad = "  " * depth
+        lines.append(f"{pad}- {step_line(st)}")
+        for extra in (formula_line(st), note_line(st), citation_line(st.citation) if st.citation else ""):
+            if extra:
+                lines.append(f"{pad}    {extra}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# exports
+
+
+def _md(text: str) -> str:
+    """A cell of a Markdown table: | and line breaks escaped."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+
+
+def markdown(r: Result, tables: Tables | None = None) -> str:
+    """The results and the explanation as Markdown, in the UI language."""
+    name = r.scenario.id
+    title = _("Tax case: {name}").format(name=name) if name else _("Tax case")
+    lines = [f"# {_md(title)}", ""]
+    for group, heading, rows in sections(r, tables):
+        shown = [row for row in rows if row.shown]
+        if not shown:
+            continue
+        lines += [f"## {heading}", "", f"| {_('Figure')} | {_('Amount')} |", "|---|---:|"]
+        lines += [f"| {_md(row.label)} | {_md(row.value)} |" for row in shown]
         lines.append("")
-    lines += [f"**{t_relief}:** {relief_line(r)}", "", f"**{t_gap}:** {gap_text(r)}", ""]
-    others = other_reliefs(r)
-    if others:
-        lines += [f"## {t_considered}", "", f"| {t_policy} | {t_amount} | {t_why} |", "|---|---:|---|"]
-        lines += [f"| {p} | {a} | {w} |" for p, a, w in others]
-        lines.append("")
+        if group == "zone":
+            lines += [_md(relief_line(r)), ""]
+    lines += [gap_text(r), "", f"## {_('Reliefs considered')}", ""]
+    lines += [f"- {_md(line)}" for line in reliefs_considered(r)]
+    lines.append("")
     for n in notes(r):
-        lines.append(f"> {n}")
+        lines.append(f"> {_md(n)}")
     if r.explanation is not None:
-        from ..explain import render_text
-
-        lines += ["", f"## {t_explanation}", "", render_text(r.explanation), ""]
-    lines += ["", f"## {t_inputs}", "", "```json", _inputs_json(r), "```", ""]
+        lines += ["", f"## {_('Explanation')}", "", explanation_text(r.explanation), ""]
+    lines += ["", f"## {_('Inputs')}", "", "```json", _inputs_json(r), "```", ""]
     return "\n".join(lines)
 
 
@@ -157,14 +252,29 @@ def _inputs_json(r: Result) -> str:
 
 
 def csv_text(r: Result) -> str:
-    """One row: the input columns then the result columns, as the batch output writes them."""
+    """One row: the input columns then every registry figure, as the batch output writes them
+    (plain values: no grouping, no currency signs)."""
     data = r.scenario.model_dump(mode="json")
     out = {k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v) for k, v in data.items()}
-    for c in RESULT_COLUMNS:
-        v = getattr(r, c.name)
-        out[c.name] = "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+    for name, v in r.outputs().items():
+        out[name] = "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+    out = {k: _cell(v) for k, v in out.items()}
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=list(out), lineterminator="\n")
     w.writeheader()
     w.writerow(out)
     return buf.getvalue()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(v):
+    """Text a spreadsheet would run as a formula starts with a '; numbers are left alone."""
+    if isinstance(v, str) and v.startswith(_FORMULA_START):
+        try:
+            float(v)
+            return v
+        except ValueError:
+            return "'" + v
+    return v

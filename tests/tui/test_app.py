@@ -5,12 +5,14 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Select, Static
 
 from taxcalc import calculate
-from taxcalc.i18n import set_language
+from taxcalc.i18n import figure_text, set_language, term
+from taxcalc.figures import BY_NAME
 from taxcalc.tui.app import TaxcalcApp
 from taxcalc.tui.case import HETAO_RESEARCHER
 from taxcalc.tui.screens.main import Recomputed
@@ -70,13 +72,23 @@ def test_opens_on_the_example_with_results():
         assert shown(app, "iit") == "CN¥195,470.00"
         assert shown(app, "relief") == "CN¥107,852.37"
         assert shown(app, "iit_net") == "CN¥87,617.63"
-        assert shown(app, "hk_tax") == "HK$93,830.00"
-        assert shown(app, "burden_gap_cny") == "CN¥2,767.16"
-        assert "Hetao: no more than the HK tax: exemption, paid in 2027" in str(app.screen.query_one("#r-relief-line").render())
-        assert "▲ the mainland takes CN¥2,767.16" in str(app.screen.query_one("#r-gap-text").render())
+        assert shown(app, "hk_tax") == "HK$93,830"
+        assert shown(app, "burden_gap_cny") == "+CN¥2,767.16"
+        assert shown(app, "burden_gap_hkd") == "+HK$3,060.00"                 # the registry's figure, not a UI sum
+        assert shown(app, "hk_income_after_tax_cny") == "CN¥915,149.53"
+        assert shown(app, "effective_rate_before_relief") == "19.547%"
+        assert ("Hetao: no more than the HK tax: an exemption of CN¥107,852.37, settled at the reconciliation in 2027"
+                in str(app.screen.query_one("#r-relief-line").render()))
+        assert ("▲ the mainland takes more than Hong Kong: +CN¥2,767.16 (+HK$3,060.00)"
+                in str(app.screen.query_one("#r-gap-text").render()))
         reliefs = str(app.screen.query_one("#r-reliefs").render())
+        assert "✓ Hetao: no more than the HK tax: CN¥107,852.37, chosen" in reliefs
         assert "GBA talent subsidy above 15%: CN¥69,280.00, applies, but smaller" in reliefs
-        assert "not for this identity" in reliefs
+        assert "not for Hong Kong resident; for Macao resident" in reliefs
+        # sections by the registry's groups; the Macao side only where it matters
+        assert app.screen.query_one("#r-grid-hongkong").display
+        assert not app.screen.query_one("#r-grid-macao").display
+        assert not app.screen.query_one("#r-bonus_cliff_loss").display
     run(story)
 
 
@@ -98,7 +110,7 @@ def test_fill_the_form_and_read_the_figures():
         expected = calculate({**HETAO_RESEARCHER, "wages": 600000, "bonus": 0, "zone": "qianhai", "hk_married": False})
         assert shown(app, "iit") == f"CN¥{expected.iit:,}"
         assert shown(app, "iit_net") == f"CN¥{expected.iit_net:,}"
-        assert shown(app, "hk_tax") == f"HK${expected.hk_tax:,}.00"
+        assert shown(app, "hk_tax") == figure_text(expected.hk_tax, BY_NAME["hk_tax"])
         assert expected.relief_policy == "qianhai_hk_cap"
         assert "Qianhai" in str(app.screen.query_one("#r-relief-line").render())
     run(story, messages=messages)
@@ -110,9 +122,12 @@ def test_bad_field_shows_message_and_does_not_block_others():
     async def story(app, pilot):
         await type_into(pilot, "wages", "x12", every_key=True)
         row = app.screen.query_one("#row-wages")
-        assert "not a number" in str(row.query_one(".field-error").render())
+        error = str(row.query_one(".field-error").render())
+        assert error.startswith("⚠ not a number; expected an amount")
+        assert "the results use 900,000, its last valid value" in error
         assert row.has_class("invalid")
-        assert "1 field(s) need attention" in str(app.screen.query_one("#r-status").render())
+        assert ("1 field(s) need attention: computed with their last valid values"
+                in str(app.screen.query_one("#r-status").render()))
         assert shown(app, "iit") == "CN¥195,470.00"                 # last valid wages
         await type_into(pilot, "bonus", "0")                         # another field still updates
         assert shown(app, "iit") == "CN¥185,680.00"
@@ -126,15 +141,15 @@ def test_language_switch_is_live():
     async def story(app, pilot):
         await pilot.press("f8")
         await pilot.pause()
-        assert str(app.screen.query_one("#l-iit_net").render()) == "优惠后税款"
+        assert str(app.screen.query_one("#l-iit_net").render()) == term("figure", "iit_net", "zh_Hans")
         assert shown(app, "iit_net") == "¥87,617.63"
         await pilot.press("f8")
         await pilot.pause()
-        assert str(app.screen.query_one("#l-iit_net").render()) == "優惠後稅款"
-        assert shown(app, "hk_tax") == "HK$93,830.00"
+        assert str(app.screen.query_one("#l-iit_net").render()) == term("figure", "iit_net", "zh_Hant")
+        assert shown(app, "hk_tax") == "HK$93,830"
         app.set_lang("en")
         await pilot.pause()
-        assert str(app.screen.query_one("#l-iit_net").render()) == "Tax after relief"
+        assert str(app.screen.query_one("#l-iit_net").render()) == "IIT after relief"
         # the step of the form and the tab survive a switch
         await app.screen.query_one("#form").show_step(3)
         await pilot.press("f8")
@@ -150,7 +165,7 @@ def test_language_switch_is_live():
 
 def test_opens_in_the_asked_language():
     async def story(app, pilot):
-        assert str(app.screen.query_one("#l-iit_net").render()) == "優惠後稅款"
+        assert str(app.screen.query_one("#l-iit_net").render()) == term("figure", "iit_net", "zh_Hant")
         assert "HK$" in shown(app, "hk_tax")
     run(story, lang="zh-Hant")
 
@@ -161,10 +176,11 @@ def test_tabs_explanation_chart_withholding_packages():
         await pilot.pause()
         tree = app.screen.query_one(ExplainTree)
         labels = [str(n.label) for n in tree.root.children]
-        assert any(l.startswith("Mainland individual income tax: 195,470.00") for l in labels)
+        assert any(l.startswith("Mainland individual income tax: CN¥195,470.00") for l in labels)
         await pilot.press("f4")
         await pilot.pause()
-        assert "8.76%" in str(app.screen.query_one("#chart-note").render())
+        note = str(app.screen.query_one("#chart-note").render())
+        assert "mainland 19.547% before relief (x), 8.7618% after relief (o); Hong Kong 8.485% (+)" in note
         await pilot.press("f5")
         await pilot.pause()
         wh = app.screen.query_one("#wh-table", DataTable)
@@ -173,10 +189,16 @@ def test_tabs_explanation_chart_withholding_packages():
         await pilot.press("f6")
         await pilot.pause()
         pk = app.screen.query_one("#pk-table", DataTable)
-        assert len(pk.columns) == 4                              # label + 3 packages
+        assert len(pk.columns) == 6                              # label + 3 packages + 2 differences
+        headers = [str(c.label) for c in pk.columns.values()]
+        assert headers[1] == "1. Hetao Shenzhen Park\n2026, Hong Kong resident"
+        assert headers[4:] == ["2 − 1", "3 − 1"]
+        cells = {str(pk.get_row_at(k)[0]): [str(v) for v in pk.get_row_at(k)] for k in range(pk.row_count)}
+        assert cells["Zone relief"][1:] == ["CN¥107,852.37", "CN¥107,852.37", "CN¥0.00", "CN¥0.00", "−CN¥107,852.37"]
+        assert cells["Income after Salaries Tax in CNY"][1] == "CN¥915,149.53"   # the HK job in every column
         await pilot.press("a")
         await pilot.pause()
-        assert len(pk.columns) == 5
+        assert len(pk.columns) == 8
         await pilot.press("a")
         await pilot.pause()
         assert len(app.packages) == 4                            # at most four
@@ -212,7 +234,7 @@ def test_save_load_export(tmp_path):
         app.screen.query_one("#dialog-path", Input).value = str(md)
         await pilot.press("enter")
         await pilot.pause()
-        assert "| Tax after relief |" in md.read_text()
+        assert "| IIT after relief | CN¥" in md.read_text()
     run(story)
 
 
@@ -224,7 +246,8 @@ def test_palette_commands():
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause(0.3)
-        assert str(app.screen.query_one("#l-iit_net").render()) in ("优惠后税款", "優惠後稅款")
+        assert str(app.screen.query_one("#l-iit_net").render()) in (term("figure", "iit_net", "zh_Hans"),
+                                                                     term("figure", "iit_net", "zh_Hant"))
         app.load_example("mainland-employee")
         await pilot.pause()
         assert app.case.result.relief_policy == "none"
@@ -275,7 +298,8 @@ def test_assumption_switch_changes_the_relief():
         await settle(pilot)
         assert str(box.label) == "yes"
         assert app.case.result.relief_policy == "nansha_hk_cap" and app.case.result.relief_assumed_extended
-        assert "assumes the policy is renewed" in str(app.screen.query_one("#r-relief-line").render())
+        assert "Nansha: no more than the HK tax" in str(app.screen.query_one("#r-relief-line").render())
+        assert "was renewed" in str(app.screen.query_one("#r-notes").render())
     run(story)
 
 
@@ -296,4 +320,110 @@ def test_keyboard_only_flow():
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert app.screen.query_one("#form").step == 2
+    run(story)
+
+
+# -- opening a file never crashes the UI (issue 8 §4): the case stays as it was, the error is said
+
+def _hostile(tmp_path):
+    big = tmp_path / "huge.json"
+    with big.open("wb") as f:
+        f.write(b'{"tax_year": 2026, "id": "' + b"x" * (3 << 20) + b'"}')
+    (tmp_path / "a-directory").mkdir()
+    return {
+        "wages_object": ('{"tax_year": 2026, "wages": {"a": 1}}', "Wages and salaries: expected"),
+        "wages_true": ('{"tax_year": 2026, "wages": true}', "Wages and salaries: not a number"),
+        "identity_alien": ('{"tax_year": 2026, "identity": "alien"}', "Identity: not one of the choices"),
+        "zone_mars": ('{"tax_year": 2026, "zone": "mars"}', "Zone: not one of the choices"),
+        "no_year": ('{"wages": 1}', "Tax year: required"),
+        "year_1990": ('{"tax_year": 1990}', "Tax year: no tables for this year"),
+        "unknown_key": ('{"tax_year": 2026, "colour": "red"}', "colour: unknown field"),
+        "rule_broken": ('{"tax_year": 2026, "hk_children": 1, "hk_newborns": 2}', "Of whom newborn: cannot exceed"),
+        "nested": ("[" * 100_000, "nested too deeply"),
+        "list": ("[1, 2]", "expected one JSON object"),
+        "not_json": ("{tax_year: 2026}", "not valid JSON"),
+        "binary": (bytes(range(256)) * 4, "not UTF-8"),
+        "latin1": ('{"id": "café", "tax_year": 2026}'.encode("latin-1"), "not UTF-8"),
+        "huge": (big, "larger than"),
+        "directory": (tmp_path / "a-directory", "is a directory"),
+        "missing": (tmp_path / "nowhere" / "case.json", "no such file"),
+        "nul_in_path": ("\x00", ""),
+        "fifo": (None, "not a regular file"),
+    }
+
+
+@pytest.mark.parametrize("kind", ["wages_object", "wages_true", "identity_alien", "zone_mars", "no_year", "year_1990",
+                                  "unknown_key", "rule_broken", "nested", "list", "not_json", "binary", "latin1",
+                                  "huge", "directory", "missing", "nul_in_path", "fifo"])
+def test_opening_a_hostile_file_keeps_the_case(tmp_path, kind):
+    content, expected = _hostile(tmp_path)[kind]
+    if kind == "nul_in_path":
+        path = str(tmp_path / "bad\x00name.json")
+    elif kind == "fifo":
+        path = str(tmp_path / "pipe.json")
+        os.mkfifo(path)
+    elif isinstance(content, Path):
+        path = str(content)
+    else:
+        target = tmp_path / f"{kind}.json"
+        (target.write_bytes if isinstance(content, bytes) else target.write_text)(content)
+        path = str(target)
+
+    async def story(app, pilot):
+        before = (app.case.data(), app.case.result.outputs(), app.screen.query_one("#f-identity", Select).value)
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = path
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.is_running
+        assert (app.case.data(), app.case.result.outputs(), app.screen.query_one("#f-identity", Select).value) == before
+        assert app.last_error and app.last_error[0].startswith("Could not open")
+        assert expected in "\n".join(app.last_error)
+        assert shown(app, "iit_net") == "CN¥87,617.63"
+        assert str(app.screen.query_one("#r-status").render()) == ""
+        # the app still works after it
+        await type_into(pilot, "bonus", "0")
+        assert shown(app, "iit") == "CN¥185,680.00"
+    run(story)
+
+
+def test_a_bad_file_says_every_field_in_the_ui_language(tmp_path):
+    from taxcalc.errors import InputErrors
+    from taxcalc.i18n import error_lines
+
+    target = tmp_path / "bad.json"
+    data = {"tax_year": 2026, "wages": True, "identity": "alien", "zone": "mars"}
+    target.write_text(json.dumps(data))
+
+    async def story(app, pilot):
+        assert not app.open_case(str(target))
+        try:
+            calculate(data)
+        except InputErrors as exc:
+            expected = error_lines(exc, "zh_Hans", fields="label")
+        assert app.last_error[1:] == expected and len(expected) == 3
+    run(story, lang="zh-Hans")
+
+
+def test_a_good_file_opens(tmp_path):
+    target = tmp_path / "good.json"
+    target.write_text(json.dumps({"tax_year": 2025, "identity": "macao", "zone": "hengqin", "wages": "500,000"}))
+
+    async def story(app, pilot):
+        assert app.open_case(str(target))
+        await pilot.pause()
+        assert app.case.result.scenario.zone == "hengqin" and app.last_error == []
+        assert app.screen.query_one("#r-grid-macao").display          # the Macao side for a Macao resident
+        assert shown(app, "macao_tax") == figure_text(app.case.result.macao_tax, BY_NAME["macao_tax"])
+        assert shown(app, "burden_gap_macao_cny").startswith(("+", "−", "CN¥0"))
+    run(story)
+
+
+def test_saving_to_a_path_that_cannot_be_written(tmp_path):
+    async def story(app, pilot):
+        assert app.write_file(str(tmp_path / "no" / "such" / "dir.json"), app.case.save) is None
+        assert app.is_running and "no such directory" in app.last_error[1]
+        assert app.write_file(str(tmp_path), app.case.save) is None
+        assert "it is a directory" in app.last_error[1]
     run(story)

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from ...i18n import _, money
+from ...i18n import _
+from .. import report
 from ..case import Case
 from ..widgets.explain import ExplainView
 from ..widgets.form import CaseForm, StepBar
@@ -57,7 +58,6 @@ def _bindings() -> list[Binding]:
         Binding("ctrl+b", "step(-1)", _("Back"), show=False),
         Binding("f8", "app.next_language", _("Language")),
         Binding("a", "add_package", _("Add package")),
-        Binding("h", "add_package('hk')", _("Add HK side")),
         Binding("d", "remove_package", _("Remove")),
         Binding("c", "clear_packages", _("Clear")),
     ]
@@ -78,7 +78,7 @@ class MainScreen(Screen):
         with TabbedContent(initial=self.initial_tab, id="tabs"):
             with TabPane(_("F2 Case"), id="case"), Horizontal(id="case-body"):
                 yield CaseForm(self.case, step=getattr(self.app, "form_step", 0), id="form")
-                yield ResultsPanel(self.case.result, id="results")
+                yield ResultsPanel(self.case.result, self.case.tables, id="results")
             with TabPane(_("F3 Explain"), id="explain"):
                 yield Vertical(id="explain-box", classes="tab-box")   # views mount when first shown
             with TabPane(_("F4 Chart"), id="chart"):
@@ -135,10 +135,10 @@ class MainScreen(Screen):
         try:
             result = self.case.compute()
         except Exception as exc:  # noqa: BLE001 (never take the app down: keep the last result and say why)
-            self.notify(_("Could not compute: {error}").format(error=exc), severity="error")
+            self.notify(_("Could not compute: {error}").format(error=exc), severity="error", markup=False)
             return
         errors = self.case.errors()
-        self.query_one(ResultsPanel).show(result, problems=len(errors))
+        self.query_one(ResultsPanel).show(result, status=self.case.status())
         for row in self.query(".field-row"):
             if row.has_class("invalid") or row.field_name in errors:
                 row.refresh_messages()
@@ -215,28 +215,24 @@ class MainScreen(Screen):
         if tab == "explain":
             self.query_one(ExplainView).show_step(r.explanation)
         elif tab == "chart":
-            from ..case import rate_curve
-
-            incomes, before, after, hk = rate_curve(r.scenario.model_dump(), self.case.tables, self.case.options)
+            from ...curve import rate_curve
             from ..widgets.chart import RateChart
 
+            points = rate_curve(r, tables=self.case.tables, options=self.case.options)
             box = self.query_one("#chart-box")
             if not box.children:
                 box.mount(RateChart(id="rate-chart"))
-            self.query_one(RateChart).draw(incomes, before, after, hk, float(r.gross_income))
-            from ...i18n import percent
-
-            before_rate = (r.iit / r.gross_income) if r.gross_income else 0
+            self.query_one(RateChart).draw(points, r)
+            income = report.figure_value(r, "gross_income")
             self.query_one("#chart-title", Static).update(
-                _("Effective tax rate (%) by gross income (thousand CNY a year); | marks your income {income}").format(
-                    income=money(r.gross_income, "CNY", decimals=False))
-                + "\n" + "   ".join([_("x mainland before relief"), _("o mainland after relief"), _("+ Hong Kong")]))
+                _("Effective tax rate by gross income (CNY a year); | marks your income {income}").format(income=income)
+                + "\n" + _("x mainland before relief   o mainland after relief   + Hong Kong"))
             self.query_one("#chart-note", Static).update(
                 _("At your income {income}: mainland {before} before relief (x), {after} after relief (o); "
                   "Hong Kong {hk} (+). Where o and + meet, the relief brings the mainland tax down to the "
-                  "Hong Kong level.").format(income=money(r.gross_income, "CNY", decimals=False),
-                                             before=percent(before_rate), after=percent(r.effective_rate_mainland),
-                                             hk=percent(r.effective_rate_hk)))
+                  "Hong Kong level.").format(income=income, before=report.figure_value(r, "effective_rate_before_relief"),
+                                             after=report.figure_value(r, "effective_rate_mainland"),
+                                             hk=report.figure_value(r, "effective_rate_hk")))
         elif tab == "withholding":
             self.query_one(WithholdingView).show(r.scenario, self.case.tables, r)
         elif tab == "packages":
@@ -248,13 +244,13 @@ class MainScreen(Screen):
             return self.query_one(TabbedContent).active == "packages"
         return True
 
-    def action_add_package(self, side: str = "mainland") -> None:
-        from ..packages import MAX_PACKAGES, Package
+    def action_add_package(self) -> None:
+        from ..packages import MAX_PACKAGES
 
         if len(self.app.packages) >= MAX_PACKAGES:
             self.notify(_("At most four packages: remove one first (d)."), severity="warning")
             return
-        self.app.packages.append(Package(self.case.result.scenario.model_dump(), side=side))
+        self.app.packages.append(self.case.result.scenario.model_dump(exclude_none=True))
         self._stale["packages"] = True
         self.refresh_tab("packages")
 

@@ -1,4 +1,5 @@
-"""The explanation: the core's trace as a tree, each step with its formula, values and citation."""
+"""The explanation: the core's trace as a tree, each step with its formula, values and citation,
+every label, formula and note rendered from its code in the UI language."""
 
 from __future__ import annotations
 
@@ -9,37 +10,28 @@ from textual.widgets import Static, Tree
 
 from ...explain import Step
 from ...i18n import _
-from ..explain_labels import step_label
+from .. import report
+
+_MARK = "\x00"
 
 
 def _label(step: Step) -> Text:
-    t = Text(step_label(step.label))
-    if step.value:
-        t.append(": ")
-        t.append(step.value, style="bold")
+    """The step's line, its value in bold (the template decides where the value goes)."""
+    label, value = report.step_parts(step)
+    if value:
+        before, _sep, after = report.step_line(step, value=_MARK).partition(_MARK)
+        t = Text.assemble(before, (value, "bold"), after)
+    else:
+        t = Text(label)
     if step.citation is not None:
         t.append(" §", style="dim")
     return t
 
 
-def step_detail(step: Step) -> str:
-    lines = [step_label(step.label) + (f": {step.value}" if step.value else "")]
-    if step.formula:
-        lines.append("= " + step.formula)
-    if step.note:
-        lines.append(_("note") + ": " + step.note)
-    if step.citation is not None:
-        c = step.citation
-        lines.append("§ " + _("source") + ": " + c.short())
-        if c.url:
-            lines.append("  " + c.url)
-    return "\n".join(lines)
-
-
 class ExplainTree(Tree):
-    """Enter or space opens a step; the step's formula and source show in the detail below.
+    """Enter or space opens a step; the step's formula and source show in the detail beside.
 
-    Nodes carry their :class:`Step` as data; formulas also appear as leaves (=)."""
+    Nodes carry their :class:`Step` as data; formulas and notes also appear as leaves."""
 
     def __init__(self, step: Step | None, **kw):
         super().__init__(_("Explanation"), **kw)
@@ -57,12 +49,12 @@ class ExplainTree(Tree):
             child.expand()
 
     def _add(self, node, step: Step) -> None:
-        if step.formula:
-            node.add_leaf(Text("= " + step.formula, style="italic"), data=step)
-        if step.note:
-            node.add_leaf(Text(_("note") + ": " + step.note, style="dim"), data=step)
+        if step.formula is not None:
+            node.add_leaf(Text(report.formula_line(step), style="italic"), data=step)
+        if step.note is not None:
+            node.add_leaf(Text(report.note_line(step), style="dim"), data=step)
         for child in step.children:
-            if child.children or child.formula or child.note:
+            if child.children or child.formula is not None or child.note is not None:
                 self._add(node.add(_label(child), data=child), child)
             else:
                 node.add_leaf(_label(child), data=child)
@@ -85,4 +77,4 @@ class ExplainView(Container):
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         if event.node.data is not None:
-            self.query_one("#explain-detail", Static).update(step_detail(event.node.data))
+            self.query_one("#explain-detail", Static).update(report.step_detail(event.node.data))

@@ -10,10 +10,10 @@ from textual.markup import escape
 from textual.message import Message
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ...i18n import N_, _
+from ...i18n import N_, _, term
 from ...scenario import field_choices, field_default, field_kind
 from ..case import Case, display
-from ..fields import CHOICE_LABELS, SECTIONS
+from ..fields import SECTIONS
 from ..hints import field_hint
 from .results import set_text
 
@@ -27,10 +27,9 @@ def _toggle(widget, cls: str, on: bool) -> None:
 class FieldRow(Vertical):
     """One field: its label and control on a line, then its hint and its message."""
 
-    def __init__(self, name: str, label: str, static_hint: str, case: Case):
+    def __init__(self, name: str, static_hint: str, case: Case):
         super().__init__(id=f"row-{name}", classes="field-row")
         self.field_name = name
-        self.label = label
         self.static_hint = static_hint
         self.case = case
 
@@ -38,7 +37,7 @@ class FieldRow(Vertical):
         name, st = self.field_name, self.case.fields[self.field_name]
         kind = field_kind(name)
         with Horizontal(classes="field-line"):
-            yield Label(_(self.label), classes="field-label")
+            yield Label(term("field", name), classes="field-label", markup=False)
             cid = f"f-{name}"
             if kind == "bool":
                 yield YesNo(bool(st.raw), id=cid, classes="field-control")
@@ -47,30 +46,40 @@ class FieldRow(Vertical):
                     options = [(str(y), y) for y in self.case.tables.mainland_years()]
                     value = st.value
                 else:
-                    labels = CHOICE_LABELS.get(name, {})
-                    options = [(_(labels.get(c, str(c))), c) for c in field_choices(name)]
+                    options = [(term(f"choice:{name}", c), c) for c in field_choices(name)]
                     value = st.raw
                 yield Select(options, value=value, allow_blank=False, id=cid, compact=True, classes="field-control")
             else:
-                placeholder = _("default") if field_default(name) is None else str(field_default(name))
+                placeholder = _("default") if field_default(name) is None else str(display(name, field_default(name)))
                 yield Input(str(st.raw), id=cid, compact=True, classes="field-control", select_on_focus=True,
                             placeholder=placeholder)
         hint = self.hint_text()
-        msg = self.case.errors().get(name, "")
+        msg = self.message_text()
         yield Static(hint, classes="field-hint shown" if hint else "field-hint", markup=False)
-        yield Static(("⚠ " + msg) if msg else "", classes="field-error shown" if msg else "field-error", markup=False)
+        yield Static(msg, classes="field-error shown" if msg else "field-error", markup=False)
         if msg:
             self.add_class("invalid")
 
     def hint_text(self) -> str:
         dynamic = field_hint(self.field_name, self.case.tables, self.case.fields["tax_year"].value)
-        parts = [p for p in (_(self.static_hint) if self.static_hint else "", dynamic) if p]
-        return " ".join(parts)
+        static = _(self.static_hint) if self.static_hint else ""
+        if static and dynamic:
+            return _("{hint} {more}").format(hint=static, more=dynamic)
+        return static or dynamic
+
+    def message_text(self) -> str:
+        """The field's message (the one grammar's, or a rule's) and what the results use instead."""
+        msg = self.case.errors().get(self.field_name, "")
+        if not msg:
+            return ""
+        text = _("⚠ {message}").format(message=msg)
+        used = self.case.used_text(self.field_name)
+        return text + "\n" + used if used else text
 
     def refresh_messages(self) -> None:
-        msg = self.case.errors().get(self.field_name, "")
+        msg = self.message_text()
         err = self.query_one(".field-error", Static)
-        set_text(err, ("⚠ " + msg) if msg else "")
+        set_text(err, msg)
         _toggle(err, "shown", bool(msg))
         _toggle(self, "invalid", bool(msg))
         hint = self.query_one(".field-hint", Static)
@@ -115,7 +124,7 @@ class StepBar(Static):
                 parts.append(f"[reverse bold] {escape(_(section.title))}{warn} [/]")
             else:
                 parts.append(f"[@click=screen.step({k + 100})][underline]{k + 1}{warn}[/][/]")
-        set_text(self, _("Step") + " " + " ".join(parts))
+        set_text(self, _("Step {steps}").format(steps=" ".join(parts)))
 
 
 class CaseForm(Vertical):
@@ -150,19 +159,19 @@ class CaseForm(Vertical):
         section = SECTIONS[k]
         children = [Static(_(section.title), classes="section-title", id=f"sec-{section.id}"),
                     Static(_(section.intro), classes="section-intro")]
-        children += [FieldRow(spec.name, spec.label, spec.hint, self.case) for spec in section.fields]
+        children += [FieldRow(spec.name, spec.hint, self.case) for spec in section.fields]
         if section.id == "when":
             children.append(Static(_("Assumptions where the measures are unclear (docs/assumptions.md)"),
                                    classes="section-intro options-intro"))
-            children += [Horizontal(Label(_(label), classes="field-label"),
+            children += [Horizontal(Label(_(label), classes="field-label", markup=False),
                                     YesNo(option_value(self.case, name), id=f"o-{name}", classes="field-control"),
                                     classes="field-line option-row")
                          for name, label in OPTIONS]
         buttons = []
         if k > 0:
-            buttons.append(Button("‹ " + _("Back"), id=f"back-{section.id}", classes="step-back", compact=True))
+            buttons.append(Button(_("‹ Back"), id=f"back-{section.id}", classes="step-back", compact=True))
         if k < len(SECTIONS) - 1:
-            buttons.append(Button(_("Next") + " ›", id=f"next-{section.id}", classes="step-next", compact=True,
+            buttons.append(Button(_("Next ›"), id=f"next-{section.id}", classes="step-next", compact=True,
                                   variant="primary"))
         children.append(Horizontal(*buttons, classes="step-buttons"))
         return Vertical(*children, id=f"step-{section.id}", classes="form-section")

@@ -8,8 +8,16 @@ from textual.widgets import DataTable, Static
 
 from ...api import withholding
 from ...errors import TaxcalcError
-from ...i18n import _
-from ..report import cny, relief_line
+from ...figures import BY_NAME
+from ...i18n import _, figure_text, money
+from ..report import relief_line
+
+#: the withholding schedule's amounts are CNY to the fen, shown as the registry's CNY figures are
+_CNY = BY_NAME["iit"]
+
+
+def cny(v) -> str:
+    return money(v, "CNY")
 
 
 class WithholdingView(VerticalScroll):
@@ -35,10 +43,11 @@ class WithholdingView(VerticalScroll):
         for m in w.months:
             table.add_row(str(m.month), cny(m.cumulative_income), cny(m.cumulative_taxable), cny(m.cumulative_tax),
                           cny(m.withheld), key=str(m.month))
+        signed = figure_text(w.settlement, _CNY, signed=True)
         if w.settlement > 0:
-            settle = _("▲ top-up at the annual reconciliation: {amount}").format(amount=cny(w.settlement))
+            settle = _("▲ top-up at the annual reconciliation: {amount}").format(amount=signed)
         elif w.settlement < 0:
-            settle = _("▼ refund at the annual reconciliation: {amount}").format(amount=cny(-w.settlement))
+            settle = _("▼ refund at the annual reconciliation: {amount}").format(amount=signed)
         else:
             settle = _("= nothing to settle at the annual reconciliation")
         lines = [
@@ -47,6 +56,5 @@ class WithholdingView(VerticalScroll):
             settle,
         ]
         if result is not None and result.relief:
-            lines.append(_("Zone relief on top: {amount}; {how}").format(amount=cny(result.relief),
-                                                                       how=relief_line(result)))
+            lines.append(_("Zone relief on top: {relief}").format(relief=relief_line(result)))
         summary.update("\n".join(lines))
