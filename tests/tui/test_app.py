@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import re
 import os
 import subprocess
 import sys
@@ -427,3 +428,59 @@ def test_saving_to_a_path_that_cannot_be_written(tmp_path):
         assert app.write_file(str(tmp_path), app.case.save) is None
         assert "it is a directory" in app.last_error[1]
     run(story)
+
+
+# -- Chinese screens carry no English (proper names aside)
+
+#: what a Chinese screen may show in ASCII letters: currency signs, units a user types, keys,
+#: file formats, the chart's markers, the example's case name, and MPF (the scheme's name)
+ALLOWED_ASCII = re.compile(r"HK\$|CN¥|MOP\$?|MPF|JSON|CSV|Markdown|F\d|\b[acdhxo]\b|\bctrl\+\w\b|hetao-researcher"
+                           r"|English|\btaxcalc\b|docs/assumptions\.md|--[a-z-]+|cny_per_hkd|cny_per_mop")
+
+
+def english_words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z]{2,}", ALLOWED_ASCII.sub(" ", text))
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_chinese_screens_carry_no_english(lang):
+    """Every text the UI composes is a message; the figures' labels, notes, reasons, steps,
+    formulas and the palette's commands come from the catalogs. Citations (document titles,
+    proper names as published) are left out. Fails while a catalog misses a message."""
+    texts = {}
+
+    async def story(app, pilot):
+        from taxcalc.tui.commands import TaxcalcCommands
+        from taxcalc.tui.widgets.explain import ExplainTree
+
+        await type_into(pilot, "hk_newborns", "3")         # a message beside a field, the status line
+        for w in app.screen.query("#results Static, #steps"):
+            texts[w.id or "results"] = texts.get(w.id or "results", "") + "\n" + str(w.render())
+        for row in app.screen.query(".field-row"):
+            text = "\n".join(str(w.render()) for w in row.query("Static, Label"))
+            if row.id == "row-cny_per_hkd":                 # the default rate's source: a document title
+                text = text.replace(app.case.tables.fx.sources["cfets"].title, "")
+            texts[row.id] = text
+        await pilot.press("f3")
+        await pilot.pause()
+        tree = app.screen.query_one(ExplainTree)
+
+        def walk(node):
+            yield node
+            for child in node.children:
+                yield from walk(child)
+        texts["tree"] = "\n".join(str(n.label) for n in walk(tree.root))
+        for tab in ("f4", "f5", "f6"):
+            await pilot.press(tab)
+            await pilot.pause(0.2)
+        for w in app.screen.query("#chart-title, #chart-note, #wh-intro, #wh-summary, #pk-intro, #pk-status"):
+            texts[w.id] = str(w.render())
+        pk = app.screen.query_one("#pk-table", DataTable)
+        texts["packages"] = "\n".join([str(c.label) for c in pk.columns.values()] +
+                                      [str(pk.get_row_at(k)[0]) for k in range(pk.row_count)])
+        provider = TaxcalcCommands(app.screen)
+        texts["palette"] = "\n".join(f"{title} {help_}" for title, _e, _c, help_ in provider._commands())
+
+    run(story, lang=lang)
+    found = {k: english_words(v) for k, v in texts.items() if english_words(v)}
+    assert not found, found
