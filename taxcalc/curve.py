@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .api import Result, calculate_many
 from .engine import Options
+from .money import MAX_AMOUNT
 from .tables import Tables, load_tables
 
 #: the curve reaches at least this gross income (CNY a year), else twice the case's
@@ -21,7 +22,7 @@ MIN_TOP = Decimal(600_000)
 def rate_curve(result: Result, *, tables: Tables | None = None, options: Options = Options(),
                points: int = 48) -> list[Result]:
     """The case of ``result`` at ``points`` gross incomes from near 0 to twice its gross income
-    (at least CNY 600,000), in one vectorised pass.
+    (at least CNY 600,000, at most the largest amount a field takes), in one vectorised pass.
 
     Wages and the bonus keep the case's proportions (whole yuan); labour, author's remuneration,
     royalties and the tax-exempt allowances are dropped, the Hong Kong income and MPF take their
@@ -29,7 +30,7 @@ def rate_curve(result: Result, *, tables: Tables | None = None, options: Options
     family) stays. Returns the results in order of income, without explanations."""
     tables = tables or load_tables()
     s = result.scenario
-    top = max(MIN_TOP, result.gross_income * 2)
+    top = min(max(MIN_TOP, result.gross_income * 2), Decimal(MAX_AMOUNT))
     paid = s.wages + s.bonus
     base = s.model_dump(exclude_none=True)
     base.pop("id", None)

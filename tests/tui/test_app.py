@@ -484,3 +484,15 @@ def test_chinese_screens_carry_no_english(lang):
     run(story, lang=lang)
     found = {k: english_words(v) for k, v in texts.items() if english_words(v)}
     assert not found, found
+
+
+def test_largest_amounts_on_every_tab():
+    async def story(app, pilot):
+        await type_into(pilot, "wages", "999,999,999")
+        assert shown(app, "gross_income") == "CN¥1,000,099,999.00"
+        for key in ("f3", "f4", "f5", "f6", "a"):
+            await pilot.press(key)
+            await pilot.pause(0.2)
+        assert app.is_running
+        assert "CN¥1,000,099,999.00" in str(app.screen.query_one("#chart-note").render())
+    run(story)

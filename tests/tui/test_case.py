@@ -179,6 +179,14 @@ def test_rate_curve_is_registry_figures(tables):
     assert again.effective_rate_hk == points[10].effective_rate_hk
 
 
+def test_rate_curve_at_the_largest_amounts(tables):
+    from taxcalc.money import MAX_AMOUNT
+
+    r = Case({"tax_year": 2026, "wages": str(MAX_AMOUNT - 1), "bonus": "1"}, tables=tables).result
+    points = rate_curve(r, tables=tables)
+    assert points[-1].gross_income == MAX_AMOUNT
+
+
 def test_core_and_tui_logic_import_no_textual():
     """The core never imports Textual; nor do the UI's own logic modules (case, report, packages)."""
     import subprocess

@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from ...i18n import _
+from ...errors import TaxcalcError
+from ...i18n import _, error_lines
 from .. import report
 from ..case import Case
 from ..widgets.explain import ExplainView
@@ -218,7 +219,11 @@ class MainScreen(Screen):
             from ...curve import rate_curve
             from ..widgets.chart import RateChart
 
-            points = rate_curve(r, tables=self.case.tables, options=self.case.options)
+            try:
+                points = rate_curve(r, tables=self.case.tables, options=self.case.options)
+            except TaxcalcError as exc:          # never take the app down: say why there is no chart
+                self.query_one("#chart-note", Static).update("\n".join(error_lines(exc, fields="label")))
+                return
             box = self.query_one("#chart-box")
             if not box.children:
                 box.mount(RateChart(id="rate-chart"))
