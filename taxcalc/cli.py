@@ -48,8 +48,8 @@ SHOWN_WHEN = {"bonus_cliff": "bonus_cliff", "bonus_cliff_threshold": "bonus_clif
 IN_RELIEF_SUMMARY = ("relief_policy", "relief_kind", "relief_paid_in")
 
 #: the table marks ``tables`` reports (a value's status or confidence); the summary shows the first two
-TABLE_MARKS = ("proposed", "uncertain", "inferred")
-SUMMARY_MARKS = ("proposed", "uncertain")
+TABLE_MARKS = ("proposed", "placeholder", "uncertain", "inferred")
+SUMMARY_MARKS = ("proposed", "placeholder", "uncertain")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -300,7 +300,8 @@ def test_tables_summary_one_line_per_jurisdiction():
     assert re.fullmatch(r"Mainland +2019-2027", lines[0])
     assert lines[1].startswith("Hong Kong") and "2019/20-2026/27" in lines[1]
     assert "proposed, not yet enacted: 2025/26-2026/27" in lines[1]
-    assert "uncertain: 2024, 2026-2027" in lines[2] and "uncertain: 2019-2027" in lines[3]
+    assert "uncertain: 2024, 2026-2027" in lines[2]
+    assert "a placeholder: 2026-2027" in lines[3] and "uncertain: 2019-2025" in lines[3]
     assert "gba, hengqin, hetao, nansha, qianhai" in lines[4]
 
 
