@@ -87,14 +87,36 @@ def locale(lang: str | None = None) -> str:
     return LOCALES[normalize(lang) or _current]
 
 
+#: What babel's CLDR data says for the three locales, so that the usual case (an amount that is not
+#: negative, with the digits it keeps) is formatted without loading babel's locale data (a faster
+#: first screen in the terminal UI). All three group by threes with "," and use "." and "%"; anything
+#: else (negatives, extra digits, a rounding percentage) goes to babel. tests/test_i18n.py checks
+#: that both ways agree.
+_SIGNS = {("en", "CNY"): "CN¥", ("en", "HKD"): "HK$", ("en", "MOP"): "MOP",
+          ("zh_Hans", "CNY"): "¥", ("zh_Hans", "HKD"): "HK$", ("zh_Hans", "MOP"): "MOP",
+          ("zh_Hant", "CNY"): "CN¥", ("zh_Hant", "HKD"): "HK$", ("zh_Hant", "MOP"): "MOP"}
+_LIST_AND = {"en": (", ", " and "), "zh_Hans": ("、", "和"), "zh_Hant": ("、", "及")}
+
+
+def _plain(value: Decimal, digits: int) -> str | None:
+    """``value`` grouped with ``digits`` decimals when that shows it exactly and it is not negative."""
+    if value.is_signed() or not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-digits)):
+        return None
+    return format(value, f",.{digits}f")
+
+
 def money(amount, currency: str = "CNY", *, decimals: bool | int = True, lang: str | None = None) -> str:
     """An amount with its currency sign, grouped for the language (CN¥1,234.00, HK$1,234.00, MOP$1,234);
     ``decimals``: True (the currency's 2), False or 0 (whole units), or a number of digits. The
     amount is shown as it is: a figure is rounded by the engine, never here."""
-    from babel.numbers import format_currency
-
     value = Decimal(str(amount))
     digits = 2 if decimals is True else int(decimals)
+    sign = _SIGNS.get((normalize(lang) or _current, currency))
+    plain = _plain(value, digits) if sign else None
+    if plain is not None:
+        return sign + plain
+    from babel.numbers import format_currency
+
     pattern = "¤#,##0" + ("." + "0" * digits if digits else "")
     if value != value.quantize(Decimal(1).scaleb(-digits)):   # never hide a digit the figure has
         pattern = "¤#,##0." + "0" * digits + "#" * 6
@@ -102,21 +124,37 @@ def money(amount, currency: str = "CNY", *, decimals: bool | int = True, lang: s
 
 
 def number(amount, decimals: int = 2, lang: str | None = None) -> str:
+    value = Decimal(str(amount))
+    plain = _plain(value, decimals)
+    if plain is not None:
+        return plain
     from babel.numbers import format_decimal
 
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(Decimal(str(amount)), format=fmt, locale=locale(lang))
+    return format_decimal(value, format=fmt, locale=locale(lang))
+
+
+def list_text(items: list[str], lang: str | None = None) -> str:
+    """Items joined as a list in the language (a, b and c / a、b和c / a、b及c), as babel's
+    ``format_list`` (standard style) says it."""
+    sep, last = _LIST_AND[normalize(lang) or _current]
+    if len(items) <= 1:
+        return "".join(items)
+    return sep.join(items[:-1]) + last + items[-1]
 
 
 def percent(ratio, decimals: int | None = None, lang: str | None = None) -> str:
     """A ratio (0.0876) as a percentage (8.76%); ``decimals`` None: every digit the ratio has
     (0.035 -> 3.5%)."""
-    from babel.numbers import format_percent
-
     value = Decimal(str(ratio))
     if decimals is None:
         exp = (value * 100).normalize().as_tuple().exponent
         decimals = max(0, -int(exp)) if isinstance(exp, int) else 0
+    plain = _plain(value * 100, decimals)
+    if plain is not None:
+        return plain + "%"
+    from babel.numbers import format_percent
+
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
     return format_percent(value, format=fmt, locale=locale(lang))
 
@@ -181,10 +219,7 @@ def _param(v, lang: str, fields: str) -> str:
     if isinstance(v, Term):
         return term(v.kind, v.value, lang, fields=fields)
     if isinstance(v, Terms):
-        from babel.lists import format_list
-
-        return format_list([term(v.kind, x, lang, fields=fields) for x in v.values], style="standard",
-                           locale=locale(lang))
+        return list_text([term(v.kind, x, lang, fields=fields) for x in v.values], lang)
     return str(v)
 
 
