@@ -19,7 +19,8 @@ from ..tables import load_tables
 from ..validate import read_case_file
 from .case import EXAMPLES, HETAO_RESEARCHER, Case
 from .commands import TaxcalcCommands
-from .packages import default_packages
+from .screens.dialogs import PathDialog
+from .screens.main import MainScreen, with_bindings
 
 #: what the system says when a file cannot be written, in words the catalogs translate
 OS_REASONS = {errno.ENOENT: N_("no such directory"), errno.EACCES: N_("permission denied"),
@@ -36,8 +37,6 @@ def os_reason(exc: BaseException) -> str:
     if isinstance(exc, ValueError):          # a path with a NUL character
         return _("not a valid path")
     return getattr(exc, "strerror", None) or type(exc).__name__
-from .screens.dialogs import PathDialog
-from .screens.main import MainScreen, with_bindings
 
 
 def _app_bindings() -> list[Binding]:
@@ -57,20 +56,37 @@ class TaxcalcApp(App[int]):
         self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.tables = load_tables(tables_dir)
         self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options or Options())
-        self.packages: list[dict] = default_packages(self.case.result.scenario.model_dump(exclude_none=True))
+        self.own_packages: list[dict] | None = None   # None: the packages follow the current case
         self.active_tab = "case"
         self.form_step = 0
         self.last_path: dict[str, str] = {}
         self.last_error: list[str] = []      # the last error said (title and lines), for the tests
+        self.last_written = ""               # the full path of the last file written
 
-    def on_mount(self) -> None:
         self.title = _("GBA tax: mainland and Hong Kong")
-        self.push_screen(self._main_screen())
+
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the first screen (no blank screen is drawn before it)."""
+        return self._main_screen()
 
     def _main_screen(self) -> MainScreen:
-        from .screens.main import NARROW
+        return MainScreen(self.case, tab=self.active_tab, width=self.size.width)
 
-        return MainScreen(self.case, tab=self.active_tab, narrow=self.size.width < NARROW)
+    @property
+    def packages(self) -> list[dict]:
+        """The packages compared: the user's own list once they add, remove or clear, else the
+        current case in its zone and in two others (following every edit)."""
+        from .packages import default_packages
+
+        if self.own_packages is not None:
+            return self.own_packages
+        return default_packages(self.case.result.scenario.model_dump(exclude_none=True))
+
+    def keep_packages(self) -> list[dict]:
+        """The list the user edits (from now on the packages stop following the case)."""
+        if self.own_packages is None:
+            self.own_packages = self.packages
+        return self.own_packages
 
     @property
     def main(self) -> MainScreen:
@@ -81,7 +97,7 @@ class TaxcalcApp(App[int]):
         set_language(lang)
         self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.title = _("GBA tax: mainland and Hong Kong")
-        self.switch_screen(self._main_screen())
+        self.call_next(self.main.relabel)
         self.notify(_("Language: {name}").format(name=LANG_NAMES[get_language()]), markup=False)
 
     def action_next_language(self) -> None:
@@ -117,7 +133,9 @@ class TaxcalcApp(App[int]):
             return False
         self.main.reload()
         self.last_path["json"] = path
-        self.notify(_("Opened {path}").format(path=path), markup=False)
+        from .screens.dialogs import full_path
+
+        self.notify(_("Opened {path}").format(path=full_path(path)), markup=False)
         return True
 
     def say_error(self, title: str, lines: list[str]) -> None:
@@ -125,14 +143,19 @@ class TaxcalcApp(App[int]):
         self.notify("\n".join(lines), title=title, severity="error", markup=False, timeout=12)
 
     def write_file(self, path: str, write) -> Path | None:
-        """Write a file with ``write(path)``; a path that cannot be written is said, not raised."""
+        """Write a file with ``write(path)``; a path that cannot be written is said, not raised.
+        Says the full path written."""
+        from .screens.dialogs import full_path
+
+        shown = full_path(path)
         try:
-            target = Path(path).expanduser()
+            target = Path(shown)
             write(target)
         except (OSError, ValueError) as exc:
-            self.say_error(_("Could not save"), [render(msg("file.cannot_write", path=path, reason=os_reason(exc)))])
+            self.say_error(_("Could not save"), [render(msg("file.cannot_write", path=shown, reason=os_reason(exc)))])
             return None
-        self.notify(render(msg("file.written", path=str(target))), markup=False)
+        self.last_written = shown
+        self.notify(render(msg("file.written", path=shown)), markup=False)
         return target
 
     def action_save(self) -> None:
@@ -142,7 +165,7 @@ class TaxcalcApp(App[int]):
             if path and self.write_file(path, self.case.save):
                 self.last_path["json"] = path
 
-        self.push_screen(PathDialog(_("Save the case as JSON"), default, _("Save")), done)
+        self.push_screen(PathDialog(_("Save the case as JSON"), default, _("Save"), saving=True), done)
 
     def action_load(self) -> None:
         default = self.last_path.get("json") or "case.json"
@@ -163,12 +186,12 @@ class TaxcalcApp(App[int]):
             if not path:
                 return
             r = self.case.result
-            text = report.markdown(r, self.case.tables) if fmt == "md" else report.csv_text(r)
+            text = report.markdown(r, self.case.tables, self.case.summary) if fmt == "md" else report.csv_text(r)
             if self.write_file(path, lambda target: target.write_text(text, encoding="utf-8")):
                 self.last_path[fmt] = path
 
         title = _("Export the results as Markdown") if fmt == "md" else _("Export the results as CSV")
-        self.push_screen(PathDialog(title, default, _("Save")), done)
+        self.push_screen(PathDialog(title, default, _("Save"), saving=True), done)
 
     def action_quit(self) -> None:
         self.exit(0)

@@ -13,10 +13,11 @@ says which beside the field.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..api import Result, calculate
 from ..engine import Options
@@ -24,6 +25,7 @@ from ..errors import InputError, InputErrors
 from ..i18n import N_, _, render, term
 from ..messages import Msg, msg
 from ..scenario import FIELDS, field_default, field_kind
+from ..summary import Summary, summarize
 from ..tables import Tables, load_tables
 from ..validate import FieldError, expected, parse_field
 
@@ -37,11 +39,18 @@ HETAO_RESEARCHER: dict[str, Any] = {
 EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
     "hetao-researcher": (N_("Hetao researcher (HK resident, 2026)"), HETAO_RESEARCHER),
     "qianhai-engineer": (N_("Qianhai engineer (HK resident, 2026)"), {
-        "tax_year": 2026, "identity": "hk", "zone": "qianhai", "talent": True, "wages": "600000", "bonus": "50000",
-        "social_insurance": "30000", "sad_housing": "rent_tier1", "hk_married": False}),
+        "id": "qianhai-engineer", "tax_year": 2026, "identity": "hk", "zone": "qianhai", "talent": True,
+        "wages": "600000", "bonus": "50000", "social_insurance": "30000", "sad_housing": "rent_tier1", "hk_married": False}),
     "mainland-employee": (N_("Shenzhen employee (mainland, no relief, 2026)"), {
-        "tax_year": 2026, "identity": "mainland", "zone": "none", "wages": "360000", "bonus": "40000",
-        "social_insurance": "45000", "sad_children": 1, "sad_elderly": "only_child", "sad_housing": "loan"}),
+        "id": "mainland-employee", "tax_year": 2026, "identity": "mainland", "zone": "none",
+        "wages": "360000", "bonus": "40000", "social_insurance": "45000", "sad_children": 1,
+        "sad_elderly": "only_child", "sad_housing": "loan"}),
+    "hengqin-macao-resident": (N_("Hengqin professional (Macao resident, 2026)"), {
+        "id": "hengqin-macao-resident", "tax_year": 2026, "identity": "macao", "zone": "hengqin", "talent": True,
+        "wages": "600000", "bonus": "60000", "social_insurance": "30000"}),
+    "nansha-foreign-talent": (N_("Nansha engineer (foreign talent, 2026)"), {
+        "id": "nansha-foreign-talent", "tax_year": 2026, "identity": "foreign", "zone": "nansha", "talent": True,
+        "wages": "1200000", "bonus": "150000", "social_insurance": "36000", "exempt_allowances": "120000"}),
 }
 
 LAST_VALID, DEFAULT = "last", "default"
@@ -88,6 +97,7 @@ class Case:
         self.options = options or Options()
         self.fields: dict[str, FieldState] = {}
         self.result: Result | None = None
+        self.summary: Summary | None = None       # the headline, the marks, the bonus cliff after relief
         self.cross_errors: dict[str, Msg] = {}    # rules across fields and the tables' rules, by field
         self.used: dict[str, tuple[str, Any]] = {}  # bad fields: (LAST_VALID or DEFAULT, the value computed with)
         self.load(data if data is not None else HETAO_RESEARCHER)
@@ -103,9 +113,10 @@ class Case:
         if not isinstance(data, Mapping):
             raise InputErrors([InputError("(case)", "case.not_object")])
         result = calculate(dict(data), tables=self.tables, options=self.options, explain=True)
+        summary = summarize(result, self.tables, self.options)
         s = result.scenario
         self.fields = {name: FieldState(raw=display(name, getattr(s, name)), value=getattr(s, name)) for name in FIELDS}
-        self.result, self.cross_errors, self.used = result, {}, {}
+        self.result, self.summary, self.cross_errors, self.used = result, summary, {}, {}
 
     def set(self, name: str, raw: Any, *, compute: bool = True) -> str:
         """Set one field from what was typed (or chosen); returns its message ('' when valid)."""
@@ -180,6 +191,7 @@ class Case:
         for _attempt in range(len(FIELDS)):
             try:
                 self.result = calculate(data, tables=self.tables, options=self.options, explain=True)
+                self.summary = summarize(self.result, self.tables, self.options)
                 return self.result
             except InputErrors as exc:
                 for e in exc.errors:

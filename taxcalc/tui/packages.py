@@ -52,12 +52,23 @@ def table(packages: list[dict[str, Any]], tables: Tables, options: Options | Non
     return headers, rows
 
 
+#: the zones the current case is compared in, by identity (the first two besides its own)
+VARIANTS = {"hk": ("hetao", "qianhai", "none", "nansha"), "macao": ("hengqin", "nansha", "none")}
+OTHER_VARIANTS = ("gba", "nansha", "none")
+
+
 def default_packages(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The example's three offers: the same case in Hetao, in Qianhai and elsewhere in the mainland
-    (each column also shows the same work as a Hong Kong job)."""
-    return [dict(data, zone="hetao"), dict(data, zone="qianhai"), dict(data, zone="none")]
+    """The current case, then the same case in two other zones that matter to its identity (a Hong
+    Kong resident: Hetao, Qianhai or elsewhere; a Macao resident: Hengqin, Nansha or
+    elsewhere; others: another GBA city, Nansha or elsewhere). Each column also shows the same work
+    as a Hong Kong job."""
+    zones = VARIANTS.get(data.get("identity", "mainland"), OTHER_VARIANTS)
+    others = [z for z in zones if z != data.get("zone", "none")][:2]
+    return [dict(data)] + [dict(data, zone=z) for z in others]
 
 
 INTRO = N_("Up to four offers side by side: each column is a case, its mainland side and the same work as a "
            "Hong Kong job; the last columns are the differences from the first. a: add the current case; "
-           "d: remove the highlighted column; c: clear.")
+           "d: remove the highlighted column; c: clear. Arrow keys move across the columns.")
+FOLLOWING = N_("Following the current case: it in its own zone, then in two other zones. Add, remove or clear a "
+               "package to keep your own list.")

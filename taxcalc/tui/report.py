@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from ..api import Result
 from ..explain import Step, citation_text, relief_summary
 from ..figures import BY_NAME, FIGURES
-from ..i18n import N_, _, figure_text, get_language, money, render, term, value_text
+from ..i18n import _, figure_text, get_language, money, render, term, value_text
 from ..messages import msg
+from ..summary import Summary
 from ..tables import Citation, Tables
 
 # ---------------------------------------------------------------------------------------------
@@ -26,8 +27,10 @@ from ..tables import Citation, Tables
 #: the panel's sections, in order: a registry group each
 SECTION_GROUPS = ("mainland", "zone", "hongkong", "macao", "gap")
 #: figures shown elsewhere: the bools and words in the notes and the relief line, the year of
-#: assessment in the Hong Kong section's title
-NOT_IN_PANEL = frozenset({"bonus_cliff", "relief_policy", "relief_kind", "relief_paid_in", "relief_assumed_extended",
+#: assessment in the Hong Kong section's title; the bonus cliff before relief (the engine's) is
+#: judged after relief by taxcalc.summary, in the headline, the notes and beside the bonus
+NOT_IN_PANEL = frozenset({"bonus_cliff", "bonus_cliff_threshold", "bonus_cliff_loss", "relief_policy", "relief_kind",
+                          "relief_paid_in", "relief_assumed_extended",
                           "hk_year_of_assessment"})
 #: the exchange rates (group fx) sit with the side they convert
 FX_SECTION = {"cny_per_hkd_used": "hongkong", "cny_per_mop_used": "macao"}
@@ -104,17 +107,33 @@ def section_title(group: str, r: Result) -> str:
 @dataclass(frozen=True)
 class Row:
     name: str          # the registry figure
-    label: str
+    label: str         # its label, with the numbers of the marks that change it ([1])
     value: str
     shown: bool
 
 
-def sections(r: Result, tables: Tables | None = None) -> list[tuple[str, str, list[Row]]]:
-    """(group, title, rows) for every section of the panel; every row the section can have, with
-    whether it is shown for this result (the panel keeps its widgets and hides rows)."""
+def mark_numbers(summary: Summary | None) -> dict[str, list[int]]:
+    """Figure -> the numbers (1, 2, ...) of the marks that change it, in the order they are listed."""
+    out: dict[str, list[int]] = {}
+    for n, m in enumerate(summary.marks if summary is not None else (), start=1):
+        for name in m.figures:
+            out.setdefault(name, []).append(n)
+    return out
+
+
+def refs(numbers) -> str:
+    """Mark numbers as they follow a figure: `` [1][3]`` (digits and brackets read in every language)."""
+    return (" " + "".join(f"[{n}]" for n in numbers)) if numbers else ""
+
+
+def sections(r: Result, tables: Tables | None = None, summary: Summary | None = None) -> list[tuple[str, str, list[Row]]]:
+    """(group, title, rows) for every section of the panel, every row the section can have (in
+    registry order, always the same), with whether it is shown for this result."""
+    numbers = mark_numbers(summary)
     out = []
     for group in SECTION_GROUPS:
-        rows = [Row(n, term("figure", n), figure_value(r, n), visible(n, r, tables)) for n in PANEL[group]]
+        rows = [Row(n, term("figure", n) + refs(numbers.get(n)), figure_value(r, n), visible(n, r, tables))
+                for n in PANEL[group]]
         out.append((group, section_title(group, r), rows))
     return out
 
@@ -124,8 +143,34 @@ def relief_line(r: Result) -> str:
     return render(relief_summary(r), fields="label")
 
 
-def headline(r: Result) -> str:
-    return _("Mainland {ml} · Hong Kong {hk}").format(ml=figure_value(r, "iit_net"), hk=figure_value(r, "hk_tax"))
+def headline_lines(summary: Summary) -> list[tuple[str, str]]:
+    """The headline (taxcalc.summary): (key, text) for what the person pays, the zone relief, the
+    burden it compares with, the other side, why a gap remains, the bonus cliff; each line with the
+    numbers of the marks on the figures it shows."""
+    out = []
+    for line in summary.lines:
+        seen = [n for n, m in enumerate(summary.marks, start=1) if line.key in m.lines]
+        text = render(line.message, fields="label")
+        if line.key == "cliff":
+            text = _("⚠ {message}").format(message=text)
+        out.append((line.key, text + refs(seen)))
+    return out
+
+
+def headline(summary: Summary) -> str:
+    return "\n".join(text for _key, text in headline_lines(summary))
+
+
+def weigh_lines(summary: Summary, sources: bool = False) -> list[str]:
+    """The marks, numbered as the figures refer to them: placeholders, proposed values, an
+    adviser's policy window, an assumed renewal; with their source when ``sources``."""
+    out = []
+    for n, m in enumerate(summary.marks, start=1):
+        text = _("[{n}] {mark}").format(n=n, mark=render(m.message, fields="label"))
+        if sources and m.citation is not None:
+            text += "\n    " + citation_line(m.citation)
+        out.append(text)
+    return out
 
 
 def gap_text(r: Result) -> str:
@@ -153,8 +198,9 @@ def reliefs_considered(r: Result) -> list[str]:
     return lines
 
 
-def notes(r: Result) -> list[str]:
-    return [render(n, fields="label") for n in r.notes]
+def notes(r: Result, summary: Summary | None = None) -> list[str]:
+    """The notes on a result (the bonus cliff judged after the zone relief when ``summary`` is given)."""
+    return [render(n, fields="label") for n in (summary.notes if summary is not None else r.notes)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,12 +265,20 @@ def _md(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
 
 
-def markdown(r: Result, tables: Tables | None = None) -> str:
-    """The results and the explanation as Markdown, in the UI language."""
+def markdown(r: Result, tables: Tables | None = None, summary: Summary | None = None) -> str:
+    """The case as Markdown, in the UI language: the headline, what to weigh (with sources), every
+    figure by section, the reliefs considered, the notes, the explanation and the inputs."""
     name = r.scenario.id
     title = _("Tax case: {name}").format(name=name) if name else _("Tax case")
     lines = [f"# {_md(title)}", ""]
-    for group, heading, rows in sections(r, tables):
+    if summary is not None:
+        lines += [f"- {_md(text)}" for _key, text in headline_lines(summary)] + [""]
+        if summary.marks:
+            weigh = _("What to weigh")
+            lines += [f"## {weigh}", ""]
+            lines += [f"- {line}".replace("\n    ", "\n  ") for line in weigh_lines(summary, sources=True)]
+            lines.append("")
+    for group, heading, rows in sections(r, tables, summary):
         shown = [row for row in rows if row.shown]
         if not shown:
             continue
@@ -236,7 +290,7 @@ def markdown(r: Result, tables: Tables | None = None) -> str:
     lines += [gap_text(r), "", f"## {_('Reliefs considered')}", ""]
     lines += [f"- {_md(line)}" for line in reliefs_considered(r)]
     lines.append("")
-    for n in notes(r):
+    for n in notes(r, summary):
         lines.append(f"> {_md(n)}")
     if r.explanation is not None:
         lines += ["", f"## {_('Explanation')}", "", explanation_text(r.explanation), ""]

@@ -2,22 +2,23 @@
 
 import asyncio
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Select
 
 from taxcalc import calculate
-from taxcalc.i18n import figure_text, set_language, term
 from taxcalc.figures import BY_NAME
+from taxcalc.i18n import figure_text, set_language, term
 from taxcalc.tui.app import TaxcalcApp
 from taxcalc.tui.case import HETAO_RESEARCHER
 from taxcalc.tui.screens.main import Recomputed
 from taxcalc.tui.widgets.explain import ExplainTree
+from taxcalc.tui.widgets.results import ResultsPanel
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +28,21 @@ def english():
     set_language("en")
 
 
+def panel(app) -> ResultsPanel:
+    return app.screen.query_one(ResultsPanel)
+
+
 def shown(app, key: str) -> str:
-    return str(app.screen.query_one(f"#r-{key}", Static).render())
+    """What the results panel shows for a figure ('' when its row is hidden)."""
+    return panel(app).value(key)
+
+
+def label(app, key: str) -> str:
+    return panel(app).label(key)
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
 
 
 def run(story, size=(120, 40), lang="en", messages=None):
@@ -78,18 +92,19 @@ def test_opens_on_the_example_with_results():
         assert shown(app, "burden_gap_hkd") == "+HK$3,060.00"                 # the registry's figure, not a UI sum
         assert shown(app, "hk_income_after_tax_cny") == "CN¥915,149.53"
         assert shown(app, "effective_rate_before_relief") == "19.547%"
+        head = text_of(app, "#r-headline")
         assert ("Hetao: no more than the HK tax: an exemption of CN¥107,852.37, settled at the reconciliation in 2027"
-                in str(app.screen.query_one("#r-relief-line").render()))
-        assert ("▲ the mainland takes more than Hong Kong: +CN¥2,767.16 (+HK$3,060.00)"
-                in str(app.screen.query_one("#r-gap-text").render()))
-        reliefs = str(app.screen.query_one("#r-reliefs").render())
+                in head)
+        assert ("▲ A Hong Kong job pays HK$93,830 (CN¥84,850.47) Salaries Tax: the mainland takes CN¥2,767.16 "
+                "(HK$3,060.00) more" in head)
+        reliefs = text_of(app, "#r-reliefs")
         assert "✓ Hetao: no more than the HK tax: CN¥107,852.37, chosen" in reliefs
         assert "GBA talent subsidy above 15%: CN¥69,280.00, applies, but smaller" in reliefs
         assert "not for Hong Kong resident; for Macao resident" in reliefs
         # sections by the registry's groups; the Macao side only where it matters
-        assert app.screen.query_one("#r-grid-hongkong").display
-        assert not app.screen.query_one("#r-grid-macao").display
-        assert not app.screen.query_one("#r-bonus_cliff_loss").display
+        assert panel(app).order("hongkong")
+        assert not panel(app).order("macao")
+        assert shown(app, "bonus_cliff_loss") == ""
     run(story)
 
 
@@ -113,7 +128,7 @@ def test_fill_the_form_and_read_the_figures():
         assert shown(app, "iit_net") == f"CN¥{expected.iit_net:,}"
         assert shown(app, "hk_tax") == figure_text(expected.hk_tax, BY_NAME["hk_tax"])
         assert expected.relief_policy == "qianhai_hk_cap"
-        assert "Qianhai" in str(app.screen.query_one("#r-relief-line").render())
+        assert "Qianhai: no more than the HK tax" in text_of(app, "#r-headline")
     run(story, messages=messages)
     results = [m for m in messages if isinstance(m, Recomputed)]
     assert results and results[-1].result.scenario.zone == "qianhai" and not results[-1].errors
@@ -142,15 +157,15 @@ def test_language_switch_is_live():
     async def story(app, pilot):
         await pilot.press("f8")
         await pilot.pause()
-        assert str(app.screen.query_one("#l-iit_net").render()) == term("figure", "iit_net", "zh_Hans")
+        assert label(app, "iit_net") == term("figure", "iit_net", "zh_Hans")
         assert shown(app, "iit_net") == "¥87,617.63"
         await pilot.press("f8")
         await pilot.pause()
-        assert str(app.screen.query_one("#l-iit_net").render()) == term("figure", "iit_net", "zh_Hant")
+        assert label(app, "iit_net") == term("figure", "iit_net", "zh_Hant")
         assert shown(app, "hk_tax") == "HK$93,830"
         app.set_lang("en")
         await pilot.pause()
-        assert str(app.screen.query_one("#l-iit_net").render()) == "IIT after relief"
+        assert label(app, "iit_net") == "IIT after relief"
         # the step of the form and the tab survive a switch
         await app.screen.query_one("#form").show_step(3)
         await pilot.press("f8")
@@ -166,7 +181,7 @@ def test_language_switch_is_live():
 
 def test_opens_in_the_asked_language():
     async def story(app, pilot):
-        assert str(app.screen.query_one("#l-iit_net").render()) == term("figure", "iit_net", "zh_Hant")
+        assert label(app, "iit_net") == term("figure", "iit_net", "zh_Hant")
         assert "HK$" in shown(app, "hk_tax")
     run(story, lang="zh-Hant")
 
@@ -247,7 +262,7 @@ def test_palette_commands():
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause(0.3)
-        assert str(app.screen.query_one("#l-iit_net").render()) in (term("figure", "iit_net", "zh_Hans"),
+        assert label(app, "iit_net") in (term("figure", "iit_net", "zh_Hans"),
                                                                      term("figure", "iit_net", "zh_Hant"))
         app.load_example("mainland-employee")
         await pilot.pause()
@@ -274,7 +289,7 @@ def test_no_color():
     env = {**os.environ, "NO_COLOR": "1"}
     code = ("import asyncio\nfrom taxcalc.tui.app import TaxcalcApp\n"
             "async def m():\n  app=TaxcalcApp(lang='en')\n  async with app.run_test() as p:\n"
-            "    await p.pause(); assert app.no_color; print(app.screen.query_one('#r-iit_net').render())\n"
+            "    await p.pause(); assert app.no_color; print(app.screen.query_one('#results').value('iit_net'))\n"
             "asyncio.run(m())\n")
     out = subprocess.run([sys.executable, "-c", code], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
@@ -299,8 +314,8 @@ def test_assumption_switch_changes_the_relief():
         await settle(pilot)
         assert str(box.label) == "yes"
         assert app.case.result.relief_policy == "nansha_hk_cap" and app.case.result.relief_assumed_extended
-        assert "Nansha: no more than the HK tax" in str(app.screen.query_one("#r-relief-line").render())
-        assert "was renewed" in str(app.screen.query_one("#r-notes").render())
+        assert "Nansha: no more than the HK tax" in text_of(app, "#r-headline")
+        assert "was renewed" in text_of(app, "#r-reliefs")
     run(story)
 
 
@@ -415,7 +430,7 @@ def test_a_good_file_opens(tmp_path):
         assert app.open_case(str(target))
         await pilot.pause()
         assert app.case.result.scenario.zone == "hengqin" and app.last_error == []
-        assert app.screen.query_one("#r-grid-macao").display          # the Macao side for a Macao resident
+        assert panel(app).order("macao")                                # the Macao side for a Macao resident
         assert shown(app, "macao_tax") == figure_text(app.case.result.macao_tax, BY_NAME["macao_tax"])
         assert shown(app, "burden_gap_macao_cny").startswith(("+", "−", "CN¥0"))
     run(story)
@@ -454,8 +469,8 @@ def test_chinese_screens_carry_no_english(lang):
         from taxcalc.tui.widgets.explain import ExplainTree
 
         await type_into(pilot, "hk_newborns", "3")         # a message beside a field, the status line
-        for w in app.screen.query("#results Static, #steps"):
-            texts[w.id or "results"] = texts.get(w.id or "results", "") + "\n" + str(w.render())
+        texts["results"] = panel(app).text()
+        texts["steps"] = str(app.screen.query_one("#steps").render())
         for row in app.screen.query(".field-row"):
             text = "\n".join(str(w.render()) for w in row.query("Static, Label"))
             if row.id == "row-cny_per_hkd":                 # the default rate's source: a document title

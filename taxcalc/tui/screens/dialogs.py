@@ -1,7 +1,12 @@
-"""A small dialog that asks for a file path."""
+"""A small dialog that asks for a file path.
+
+It says what it will do before it does it: an empty path is answered in the dialog (nothing is
+written or opened), and, when saving, a path that exists is replaced only after a second
+confirmation (the button then reads "Replace"); the full path is shown."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -11,29 +16,75 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from ...i18n import _
+from ..widgets.prose import Prose
+
+
+def full_path(path: str) -> str:
+    """The path as the system will use it: ~ expanded, made absolute (not resolved through links)."""
+    try:
+        return str(Path(path).expanduser().absolute())
+    except (OSError, ValueError, RuntimeError):
+        return path
 
 
 class PathDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, title: str, path: str, ok: str):
+    def __init__(self, title: str, path: str, ok: str, *, saving: bool = False):
         super().__init__()
         self.title_text, self.path, self.ok = title, path, ok
+        self.saving = saving
+        self.confirmed: str | None = None        # the existing path the user agreed to replace
+        self.said = ""                           # the last thing the dialog said (for the tests)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self.title_text, id="dialog-title")
+            yield Label(self.title_text, id="dialog-title", markup=False)
             yield Input(self.path, id="dialog-path")
+            yield Prose("", id="dialog-message")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="dialog-ok")
                 yield Button(_("Cancel"), id="dialog-cancel")
 
+    def say(self, text: str) -> None:
+        self.said = text
+        self.query_one("#dialog-message", Prose).say(text)
+        self.query_one("#dialog-message").set_class(bool(text), "shown")
+
+    def submit(self, value: str) -> None:
+        path = value.strip()
+        if not path:
+            self.say(_("Type a file name or a path: nothing was saved.") if self.saving
+                     else _("Type a file name or a path: nothing was opened."))
+            return
+        full = full_path(path)
+        if self.saving and self.confirmed != full:
+            try:
+                exists = Path(full).exists()
+            except (OSError, ValueError):
+                exists = False
+            if exists:
+                self.confirmed = full
+                self.query_one("#dialog-ok", Button).label = _("Replace")
+                self.say(_("{path} exists. Press Replace to write over it, or change the name.").format(path=full))
+                return
+        self.dismiss(path)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A new name: ask again before replacing anything."""
+        if self.confirmed is not None and full_path(event.value.strip()) != self.confirmed:
+            self.confirmed = None
+            self.query_one("#dialog-ok", Button).label = self.ok
+            self.say("")
+
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        event.stop()
+        self.submit(event.value)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         if event.button.id == "dialog-ok":
-            self.dismiss(self.query_one("#dialog-path", Input).value.strip() or None)
+            self.submit(self.query_one("#dialog-path", Input).value)
         else:
             self.dismiss(None)
 

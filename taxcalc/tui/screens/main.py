@@ -9,17 +9,18 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from ...errors import TaxcalcError
 from ...i18n import _, error_lines
 from .. import report
 from ..case import Case
-from ..widgets.explain import ExplainView
+from ..widgets.footer import QuietFooter
 from ..widgets.form import CaseForm, StepBar
-from ..widgets.packages import PackagesView
+from ..widgets.prose import Prose
 from ..widgets.results import ResultsPanel
-from ..widgets.withholding import WithholdingView
+
+# the other tabs' views (Tree, DataTable, plotext) are imported when first shown: a faster first frame
 
 
 class Recomputed(Message):
@@ -34,6 +35,11 @@ class Recomputed(Message):
 TABS = ("case", "explain", "chart", "withholding", "packages")
 DEBOUNCE = 0.08
 NARROW = 100     # columns below which the form and the explanation take less room
+WIDE = 140       # columns from which the form takes more room (its step bar names every step on a line)
+
+
+def size_classes(width: int) -> str:
+    return "narrow" if width < NARROW else "wide" if width >= WIDE else ""
 
 
 def with_bindings(base: BindingsMap | None, extra: list[Binding]) -> BindingsMap:
@@ -65,13 +71,16 @@ def _bindings() -> list[Binding]:
 
 
 class MainScreen(Screen):
-    def __init__(self, case: Case, tab: str = "case", narrow: bool = False):
-        super().__init__(classes="narrow" if narrow else None)
+    AUTO_FOCUS = ""              # the form's first field takes the focus once it is mounted (CaseForm)
+
+    def __init__(self, case: Case, tab: str = "case", width: int = 120):
+        super().__init__(classes=size_classes(width) or None)
         self._bindings = with_bindings(type(self)._merged_bindings, _bindings())
         self.case = case
         self.initial_tab = tab
         self._timer: Timer | None = None
-        self._stale = {t: True for t in TABS}
+        self._stale = dict.fromkeys(TABS, True)
+        self._mounting: set[str] = set()        # tabs whose view is being mounted
 
     # -- layout
     def compose(self) -> ComposeResult:
@@ -79,31 +88,48 @@ class MainScreen(Screen):
         with TabbedContent(initial=self.initial_tab, id="tabs"):
             with TabPane(_("F2 Case"), id="case"), Horizontal(id="case-body"):
                 yield CaseForm(self.case, step=getattr(self.app, "form_step", 0), id="form")
-                yield ResultsPanel(self.case.result, self.case.tables, id="results")
+                yield ResultsPanel(self.case.result, self.case.tables, self.case.summary, id="results")
             with TabPane(_("F3 Explain"), id="explain"):
                 yield Vertical(id="explain-box", classes="tab-box")   # views mount when first shown
             with TabPane(_("F4 Chart"), id="chart"):
-                yield Static("", id="chart-title", markup=False)
+                yield Prose("", id="chart-title", style="bold")
                 yield Vertical(id="chart-box")        # the chart widget (plotext) is mounted when first shown
-                yield Static("", id="chart-note", markup=False)
+                yield Prose("", id="chart-note")
             with TabPane(_("F5 Monthly"), id="withholding"):
                 yield Vertical(id="withholding-box", classes="tab-box")
             with TabPane(_("F6 Packages"), id="packages"):
                 yield Vertical(id="packages-box", classes="tab-box")
-        yield Footer()
+        yield QuietFooter()
 
     def on_mount(self) -> None:
         self.title = _("GBA tax: mainland and Hong Kong")
         self.sub_title = self.case.result.scenario.id or ""
         self.refresh_tab(self.initial_tab)
+        if self.initial_tab != "case":     # the case tab's first field takes the focus as the screen mounts
+            self.call_after_refresh(self._focus_tab, self.initial_tab)
+
+    async def relabel(self) -> None:
+        """After a language switch: every widget again, in the new language, on the same tab and
+        step (the screen is recomposed in place)."""
+        self._bindings = with_bindings(type(self)._merged_bindings, _bindings())
+        self.initial_tab = getattr(self.app, "active_tab", "case")
+        self._stale = dict.fromkeys(TABS, True)
+        self._mounting = set()
+        await self.recompose()
+        self.title = _("GBA tax: mainland and Hong Kong")
+        self.refresh_tab(self.initial_tab)
         self.call_after_refresh(self._focus_tab, self.initial_tab)
 
     def on_resize(self, event) -> None:
         self._narrow(event.size.width)
+        for form in self.query(CaseForm):
+            form.query_one(StepBar).show(form.step, self.case.errors())
 
     def _narrow(self, width: int) -> None:
-        if self.has_class("narrow") != (width < NARROW):   # restyles everything: only on a change
-            self.set_class(width < NARROW, "narrow")
+        for name in ("narrow", "wide"):                  # restyles everything: only on a change
+            on = name in size_classes(width)
+            if self.has_class(name) != on:
+                self.set_class(on, name)
 
     # -- editing
     def on_case_form_edited(self, event: CaseForm.Edited) -> None:
@@ -135,17 +161,17 @@ class MainScreen(Screen):
         self._timer = None
         try:
             result = self.case.compute()
-        except Exception as exc:  # noqa: BLE001 (never take the app down: keep the last result and say why)
+        except Exception as exc:        # never take the app down: keep the last result and say why
             self.notify(_("Could not compute: {error}").format(error=exc), severity="error", markup=False)
             return
         errors = self.case.errors()
-        self.query_one(ResultsPanel).show(result, status=self.case.status())
+        self.query_one(ResultsPanel).show(result, status=self.case.status(), summary=self.case.summary)
         for row in self.query(".field-row"):
-            if row.has_class("invalid") or row.field_name in errors:
-                row.refresh_messages()
+            if row.has_class("invalid") or row.field_name in errors or row.field_name == "bonus":
+                row.refresh_messages()          # the bonus: its cliff after relief depends on the whole case
         form = self.query_one(CaseForm)
         form.query_one(StepBar).show(form.step, errors)
-        self._stale = {t: True for t in TABS}
+        self._stale = dict.fromkeys(TABS, True)
         self._stale["case"] = False
         active = self.query_one(TabbedContent).active
         if active != "case":
@@ -153,10 +179,12 @@ class MainScreen(Screen):
         self.post_message(Recomputed(result, errors))
 
     def reload(self) -> None:
-        """After a case is loaded: the controls, the messages and the results."""
+        """After a case is loaded: the controls, the messages and the results, scrolled to the top."""
         self.query_one(CaseForm).set_values()
         self.recompute()
         self.sub_title = self.case.result.scenario.id or ""
+        self.query_one(ResultsPanel).scroll_home(animate=False)
+        self.query_one("#form-body").scroll_home(animate=False)
 
     # -- steps of the form
     async def action_step(self, delta: int) -> None:
@@ -171,6 +199,9 @@ class MainScreen(Screen):
 
     # -- tabs
     def action_tab(self, tab: str) -> None:
+        # a focused widget in the pane being hidden would hand the focus to its pane's next widget,
+        # and TabbedContent shows the pane of the focused widget: let go of the focus first
+        self.set_focus(None)
         self.query_one(TabbedContent).active = tab
         self.refresh_tab(tab)
         self._focus_tab(tab)
@@ -190,22 +221,35 @@ class MainScreen(Screen):
 
     def _view_ready(self, tab: str) -> bool:
         """The tab's view, mounted on its first showing (a faster first frame); False while it mounts."""
-        views = {"explain": lambda: ExplainView(None, id="explain-view"),
-                 "withholding": lambda: WithholdingView(id="wh-view"),
-                 "packages": lambda: PackagesView(id="pk-view")}
-        if tab not in views:
+        if tab not in ("explain", "withholding", "packages"):
             return True
         box = self.query_one(f"#{tab}-box")
+        if tab in self._mounting:
+            return False
         if box.children:
             return True
-        box.mount(views[tab]())
+        if tab == "explain":
+            from ..widgets.explain import ExplainView
 
-        def ready() -> None:
+            view = ExplainView(None, id="explain-view")
+        elif tab == "withholding":
+            from ..widgets.withholding import WithholdingView
+
+            view = WithholdingView(id="wh-view")
+        else:
+            from ..widgets.packages import PackagesView
+
+            view = PackagesView(id="pk-view")
+
+        async def mount_then_show() -> None:
+            await box.mount(view)
+            self._mounting.discard(tab)
             self.refresh_tab(tab)
             if self.query_one(TabbedContent).active == tab:
                 self._focus_tab(tab)
 
-        self.call_after_refresh(ready)
+        self._mounting.add(tab)
+        self.run_worker(mount_then_show(), group="views")
         return False
 
     def refresh_tab(self, tab: str) -> None:
@@ -214,6 +258,8 @@ class MainScreen(Screen):
         self._stale[tab] = False
         r = self.case.result
         if tab == "explain":
+            from ..widgets.explain import ExplainView
+
             self.query_one(ExplainView).show_step(r.explanation)
         elif tab == "chart":
             from ...curve import rate_curve
@@ -222,26 +268,31 @@ class MainScreen(Screen):
             try:
                 points = rate_curve(r, tables=self.case.tables, options=self.case.options)
             except TaxcalcError as exc:          # never take the app down: say why there is no chart
-                self.query_one("#chart-note", Static).update("\n".join(error_lines(exc, fields="label")))
+                self.query_one("#chart-note", Prose).say("\n".join(error_lines(exc, fields="label")))
                 return
             box = self.query_one("#chart-box")
             if not box.children:
                 box.mount(RateChart(id="rate-chart"))
             self.query_one(RateChart).draw(points, r)
             income = report.figure_value(r, "gross_income")
-            self.query_one("#chart-title", Static).update(
+            self.query_one("#chart-title", Prose).say(
                 _("Effective tax rate by gross income (CNY a year); | marks your income {income}").format(income=income)
                 + "\n" + _("x mainland before relief   o mainland after relief   + Hong Kong"))
-            self.query_one("#chart-note", Static).update(
+            self.query_one("#chart-note", Prose).say(
                 _("At your income {income}: mainland {before} before relief (x), {after} after relief (o); "
                   "Hong Kong {hk} (+). Where o and + meet, the relief brings the mainland tax down to the "
                   "Hong Kong level.").format(income=income, before=report.figure_value(r, "effective_rate_before_relief"),
                                              after=report.figure_value(r, "effective_rate_mainland"),
                                              hk=report.figure_value(r, "effective_rate_hk")))
         elif tab == "withholding":
+            from ..widgets.withholding import WithholdingView
+
             self.query_one(WithholdingView).show(r.scenario, self.case.tables, r)
         elif tab == "packages":
-            self.query_one(PackagesView).show(self.app.packages, self.case.tables, self.case.options)
+            from ..widgets.packages import PackagesView
+
+            self.query_one(PackagesView).show(self.app.packages, self.case.tables, self.case.options,
+                                              following=self.app.own_packages is None)
 
     # -- packages
     def check_action(self, action: str, parameters) -> bool | None:
@@ -252,23 +303,26 @@ class MainScreen(Screen):
     def action_add_package(self) -> None:
         from ..packages import MAX_PACKAGES
 
-        if len(self.app.packages) >= MAX_PACKAGES:
+        packages = self.app.keep_packages()
+        if len(packages) >= MAX_PACKAGES:
             self.notify(_("At most four packages: remove one first (d)."), severity="warning")
             return
-        self.app.packages.append(self.case.result.scenario.model_dump(exclude_none=True))
+        packages.append(self.case.result.scenario.model_dump(exclude_none=True))
         self._stale["packages"] = True
         self.refresh_tab("packages")
 
     def action_remove_package(self) -> None:
+        from ..widgets.packages import PackagesView
+
         k = self.query_one(PackagesView).highlighted()
         if k is None or k >= len(self.app.packages):
             self.notify(_("Highlight a package column first (arrow keys)."))
             return
-        del self.app.packages[k]
+        del self.app.keep_packages()[k]
         self._stale["packages"] = True
         self.refresh_tab("packages")
 
     def action_clear_packages(self) -> None:
-        self.app.packages.clear()
+        self.app.keep_packages().clear()
         self._stale["packages"] = True
         self.refresh_tab("packages")

@@ -6,11 +6,12 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Container, VerticalScroll
-from textual.widgets import Static, Tree
+from textual.widgets import Tree
 
 from ...explain import Step
 from ...i18n import _
 from .. import report
+from .prose import Prose
 
 _MARK = "\x00"
 
@@ -68,8 +69,8 @@ class ExplainView(Container):
     def compose(self) -> ComposeResult:
         yield ExplainTree(self.step, id="explain-tree")
         with VerticalScroll(id="explain-detail-box"):
-            yield Static(_("Move through the steps: the formula and the source of the highlighted step show here."),
-                         id="explain-detail", markup=False)
+            yield Prose(_("Move through the steps: the formula and the source of the highlighted step show here."),
+                        id="explain-detail")
 
     def show_step(self, step: Step) -> None:
         self.step = step
@@ -77,4 +78,4 @@ class ExplainView(Container):
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted) -> None:
         if event.node.data is not None:
-            self.query_one("#explain-detail", Static).update(report.step_detail(event.node.data))
+            self.query_one("#explain-detail", Prose).say(report.step_detail(event.node.data))

@@ -8,14 +8,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
-from ...i18n import N_, _, term
+from ...i18n import N_, _, render, term
 from ...scenario import field_choices, field_default, field_kind
 from ..case import Case, display
 from ..fields import SECTIONS
 from ..hints import field_hint
-from .results import set_text
+from .prose import Prose
 
 
 def _toggle(widget, cls: str, on: bool) -> None:
@@ -37,7 +37,7 @@ class FieldRow(Vertical):
         name, st = self.field_name, self.case.fields[self.field_name]
         kind = field_kind(name)
         with Horizontal(classes="field-line"):
-            yield Label(term("field", name), classes="field-label", markup=False)
+            yield Prose(term("field", name), classes="field-label")
             cid = f"f-{name}"
             if kind == "bool":
                 yield YesNo(bool(st.raw), id=cid, classes="field-control")
@@ -55,8 +55,11 @@ class FieldRow(Vertical):
                             placeholder=placeholder)
         hint = self.hint_text()
         msg = self.message_text()
-        yield Static(hint, classes="field-hint shown" if hint else "field-hint", markup=False)
-        yield Static(msg, classes="field-error shown" if msg else "field-error", markup=False)
+        yield Prose(hint, classes="field-hint shown" if hint else "field-hint")
+        yield Prose(msg, classes="field-error shown" if msg else "field-error")
+        if name == "bonus":
+            warn = self.warning_text()
+            yield Prose(warn, classes="field-warn shown" if warn else "field-warn")
         if msg:
             self.add_class("invalid")
 
@@ -76,16 +79,27 @@ class FieldRow(Vertical):
         used = self.case.used_text(self.field_name)
         return text + "\n" + used if used else text
 
+    def warning_text(self) -> str:
+        """The bonus: the cliff judged after the zone relief (taxcalc.summary), with the range to avoid."""
+        summary = self.case.summary
+        if self.field_name != "bonus" or summary is None or summary.cliff is None:
+            return ""
+        return _("⚠ {message}").format(message=render(summary.cliff.message, fields="label"))
+
     def refresh_messages(self) -> None:
         msg = self.message_text()
-        err = self.query_one(".field-error", Static)
-        set_text(err, msg)
+        err = self.query_one(".field-error", Prose)
+        err.say(msg)
         _toggle(err, "shown", bool(msg))
         _toggle(self, "invalid", bool(msg))
-        hint = self.query_one(".field-hint", Static)
+        hint = self.query_one(".field-hint", Prose)
         text = self.hint_text()
-        set_text(hint, text)
+        hint.say(text)
         _toggle(hint, "shown", bool(text))
+        for warn in self.query(".field-warn").results(Prose):
+            text = self.warning_text()
+            warn.say(text)
+            _toggle(warn, "shown", bool(text))
 
 
 class YesNo(Checkbox):
@@ -112,19 +126,42 @@ def option_value(case: Case, name: str) -> bool:
     return value == "previous" if name == "hk_burden_year" else bool(value)
 
 
+#: terminal columns from which the step bar names every step (below: the current one, numbers for the others)
+WIDE = 120
+
+
 class StepBar(Static):
     """The steps of the guided form; the current one in reverse, ⚠ where a field needs attention.
-    Each step is clickable; ctrl+n / ctrl+b move on and back."""
+    Each step is clickable; ctrl+n / ctrl+b move on and back. Wide terminals name every step."""
 
-    def show(self, current: int, errors: dict[str, str]) -> None:
+    def __init__(self, current: int, errors: dict[str, str], wide: bool, **kw):
+        super().__init__(self.text(current, errors, wide), **kw)
+        self._shown = self.text(current, errors, wide)
+
+    @staticmethod
+    def text(current: int, errors: dict[str, str], wide: bool) -> str:
         parts = []
         for k, section in enumerate(SECTIONS):
             warn = "⚠" if any(f.name in errors for f in section.fields) else ""
             if k == current:
                 parts.append(f"[reverse bold] {escape(_(section.title))}{warn} [/]")
             else:
-                parts.append(f"[@click=screen.step({k + 100})][underline]{k + 1}{warn}[/][/]")
-        set_text(self, _("Step {steps}").format(steps=" ".join(parts)))
+                name = escape(_(section.title)) if wide else str(k + 1)
+                parts.append(f"[@click=screen.step({k + 100})][underline]{name}{warn}[/][/]")
+        return _("Step {steps}").format(steps=" ".join(parts))
+
+    def show(self, current: int, errors: dict[str, str]) -> None:
+        text = self.text(current, errors, self.app.size.width >= WIDE)
+        if getattr(self, "_shown", None) != text:
+            self._shown = text
+            self.update(text)
+
+
+class FormBody(VerticalScroll):
+    """The shown step's fields; it scrolls to the focused field and takes no focus itself (Tab goes
+    from field to field, never to an invisible container)."""
+
+    can_focus = False
 
 
 class CaseForm(Vertical):
@@ -150,20 +187,35 @@ class CaseForm(Vertical):
         self._lock = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
-        yield StepBar(id="steps")
-        with VerticalScroll(id="form-body"):
-            yield self._section(self.step)
+        """The step bar at once; the step's fields right after the first frame (the results come first)."""
+        yield StepBar(self.step, self.case.errors(), self.app.size.width >= WIDE, id="steps")
+        yield FormBody(id="form-body")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._first_section)
+
+    async def _first_section(self) -> None:
+        async with self._lock:
+            if not self.query(f"#step-{SECTIONS[self.step].id}"):
+                await self.query_one("#form-body").mount(self._section(self.step))
+        self.call_after_refresh(self._focus_first)
+
+    def _focus_first(self) -> None:
+        if self.screen.focused is None and getattr(self.app, "active_tab", "case") == "case":
+            first = self.query(f"#step-{SECTIONS[self.step].id} .field-control")
+            if first:
+                first.first().focus()
 
     def _section(self, k: int) -> Vertical:
         """One step's widgets in a container; mounted on the first visit, then kept (hidden)."""
         section = SECTIONS[k]
         children = [Static(_(section.title), classes="section-title", id=f"sec-{section.id}"),
-                    Static(_(section.intro), classes="section-intro")]
+                    Prose(_(section.intro), classes="section-intro")]
         children += [FieldRow(spec.name, spec.hint, self.case) for spec in section.fields]
         if section.id == "when":
-            children.append(Static(_("Assumptions where the measures are unclear (docs/assumptions.md)"),
+            children.append(Prose(_("Assumptions where the measures are unclear (docs/assumptions.md)"),
                                    classes="section-intro options-intro"))
-            children += [Horizontal(Label(_(label), classes="field-label", markup=False),
+            children += [Horizontal(Prose(_(label), classes="field-label"),
                                     YesNo(option_value(self.case, name), id=f"o-{name}", classes="field-control"),
                                     classes="field-line option-row")
                          for name, label in OPTIONS]
@@ -175,9 +227,6 @@ class CaseForm(Vertical):
                                   variant="primary"))
         children.append(Horizontal(*buttons, classes="step-buttons"))
         return Vertical(*children, id=f"step-{section.id}", classes="form-section")
-
-    def on_mount(self) -> None:
-        self.query_one(StepBar).show(self.step, self.case.errors())
 
     async def move(self, delta: int) -> None:
         """One step on or back; steps are taken one at a time (keys can arrive faster than a swap)."""
@@ -229,7 +278,11 @@ class CaseForm(Vertical):
 
     def _edited(self, control_id: str | None, value) -> None:
         if control_id and control_id.startswith("f-"):
-            self.post_message(self.Edited(control_id[2:], value))
+            name = control_id[2:]
+            st = self.case.fields.get(name)
+            if st is not None and st.error is None and value in (st.raw, st.value):
+                return                      # a control saying the value it was given (a Select on mount)
+            self.post_message(self.Edited(name, value))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

@@ -5,19 +5,22 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from ...i18n import _
-from ..packages import INTRO, MAX_PACKAGES, table
+from ..packages import FOLLOWING, INTRO, MAX_PACKAGES, table
+from .prose import Prose
 
 
 class PackagesView(VerticalScroll):
     def compose(self) -> ComposeResult:
-        yield Static(_(INTRO), id="pk-intro", markup=False)
-        yield DataTable(id="pk-table", cursor_type="column", zebra_stripes=True, header_height=2)
-        yield Static("", id="pk-status", markup=False)
+        yield Prose(_(INTRO), id="pk-intro")
+        # the labels stay in view while the columns scroll (arrow keys): four packages and their
+        # differences are wider than 80 columns
+        yield DataTable(id="pk-table", cursor_type="column", zebra_stripes=True, header_height=2, fixed_columns=1)
+        yield Prose("", id="pk-status")
 
-    def show(self, packages: list[dict], tables, options) -> None:
+    def show(self, packages: list[dict], tables, options, following: bool = False) -> None:
         t = self.query_one("#pk-table", DataTable)
         t.clear(columns=True)
         headers, rows = table(packages, tables, options)
@@ -26,7 +29,9 @@ class PackagesView(VerticalScroll):
         for row in rows:       # amounts right-aligned; the heading rows are Text already
             t.add_row(*[c if isinstance(c, Text) or k == 0 else Text(c, justify="right") for k, c in enumerate(row)])
         status = _("{n} of {max} packages").format(n=len(packages), max=MAX_PACKAGES)
-        self.query_one("#pk-status", Static).update(status)
+        if following:
+            status += "\n" + _(FOLLOWING)
+        self.query_one("#pk-status", Prose).say(status)
 
     def highlighted(self) -> int | None:
         """The package of the highlighted column (None on the labels or a difference)."""

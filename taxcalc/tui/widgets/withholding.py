@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from ...api import withholding
 from ...errors import TaxcalcError
 from ...figures import BY_NAME
 from ...i18n import _, figure_text, money
 from ..report import relief_line
+from .prose import Prose
 
 #: the withholding schedule's amounts are CNY to the fen, shown as the registry's CNY figures are
 _CNY = BY_NAME["iit"]
@@ -22,22 +23,22 @@ def cny(v) -> str:
 
 class WithholdingView(VerticalScroll):
     def compose(self) -> ComposeResult:
-        yield Static("", id="wh-intro", markup=False)
-        yield Static("", id="wh-summary", markup=False)       # the answer first, the months below
+        yield Prose("", id="wh-intro")
+        yield Prose("", id="wh-summary")       # the answer first, the months below
         yield DataTable(id="wh-table", zebra_stripes=True, cursor_type="row")
 
     def show(self, scenario, tables, result=None) -> None:
         table = self.query_one("#wh-table", DataTable)
         table.clear(columns=True)
-        intro = self.query_one("#wh-intro", Static)
-        summary = self.query_one("#wh-summary", Static)
+        intro = self.query_one("#wh-intro", Prose)
+        summary = self.query_one("#wh-summary", Prose)
         try:
             w = withholding(scenario, tables=tables)
         except TaxcalcError:
-            intro.update(_("The cumulative withholding schedule applies to mainland tax residents only."))
-            summary.update("")
+            intro.say(_("The cumulative withholding schedule applies to mainland tax residents only."))
+            summary.say("")
             return
-        intro.update(_("What payroll withholds from the wages each month (cumulative method), with the "
+        intro.say(_("What payroll withholds from the wages each month (cumulative method), with the "
                        "deductions spread evenly; the bonus and other income are withheld apart."))
         table.add_columns(_("Month"), _("Income to date"), _("Taxable to date"), _("Tax to date"), _("Withheld"))
         for m in w.months:
@@ -57,4 +58,4 @@ class WithholdingView(VerticalScroll):
         ]
         if result is not None and result.relief:
             lines.append(_("Zone relief on top: {relief}").format(relief=relief_line(result)))
-        summary.update("\n".join(lines))
+        summary.say("\n".join(lines))
