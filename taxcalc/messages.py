@@ -302,6 +302,7 @@ CATALOG: dict[str, str] = {
     "summary.job_more": N_("Why the job pays {amount} ({amount_cny}) more than the burden: {factors}"),
     "summary.job_even": N_("The job pays as much as the burden: {factors}"),
     "summary.job_same": N_("The job pays as much as the burden: the same income, no MPF, no one-off reduction"),
+    "summary.rate_cap_why": N_("{policy} limits the mainland tax to {rate} of taxable income; it promises no comparison with the Hong Kong tax, so the gap stays"),
     "summary.and": N_("{a}; {b}"),
     "summary.weigh": N_("What to weigh"),
     "why.mpf": N_("it deducts {mpf} of MPF, the zone rule does not ({amount} less)"),

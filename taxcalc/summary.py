@@ -508,6 +508,11 @@ def summarize(r: Result, tables: Tables, options: Options) -> Summary:
         if policy is not None:
             comparison = burden_vs_job(r, tables, options)
             lines.append(Line("why", comparison.message, ("hk_burden", "hk_tax")))
+        elif r.relief_policy in tables.policies and tables.policies[r.relief_policy][1].formula == "rate_cap":
+            cap_rate = tables.policies[r.relief_policy][1].rate
+            if cap_rate is not None:            # why a gap to Hong Kong remains: the promise is a rate, not parity
+                lines.append(Line("why", msg("summary.rate_cap_why", policy=Term("policy", r.relief_policy),
+                                             rate=_rate(cap_rate.value)), ("relief",)))
     cliff, note = _judge_cliff(r, tables, options)
     if cliff is not None:
         lines.append(Line("cliff", cliff.message, ("bonus_cliff_threshold",)))

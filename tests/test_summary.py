@@ -115,8 +115,10 @@ def test_a_foreign_talent_sees_the_subsidy_and_the_hk_alternative():
     case = {"tax_year": 2026, "identity": "foreign", "zone": "nansha", "talent": True, "wages": 1_200_000}
     r, s = lines(case)
     keys = [line.key for line in s.lines]
-    assert keys == ["pay", "relief", "alternative"]
+    assert keys == ["pay", "relief", "alternative", "why"]
     assert "GBA talent subsidy above 15%: a subsidy of" in str(s.lines[1].message)
+    assert str(s.lines[3].message) == ("GBA talent subsidy above 15% limits the mainland tax to 15% of taxable income; "
+                                       "it promises no comparison with the Hong Kong tax, so the gap stays")
 
 
 # -- the bonus cliff after relief
