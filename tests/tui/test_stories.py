@@ -399,3 +399,19 @@ def test_the_step_bar_names_every_step_when_wide():
         bar = str(app.screen.query_one("#steps").render())
         assert "1 Who" in bar and "2 Where" not in bar
     run(narrow, size=(80, 24))
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+@pytest.mark.parametrize("example", ["hetao-researcher", "hengqin-macao-resident", "nansha-foreign-talent"])
+def test_the_headline_in_chinese_carries_no_english(lang, example):
+    from .test_app import english_words
+
+    async def story(app, pilot):
+        app.load_example(example)
+        await settle(pilot)
+        text = panel(app).text()
+        assert not english_words(text), english_words(text)
+        await app.screen.query_one("#form").goto_field("bonus")
+        await pilot.pause()
+        assert not english_words(str(app.screen.query_one("#row-bonus .field-warn").render()))
+    run(story, size=(80, 24), lang=lang)
