@@ -91,9 +91,14 @@ FIGURES: tuple[Figure, ...] = (
     Figure("hk_assessable_income", "HKD", N_("Assessable income"), "the Hong Kong job's assessable income: given, or gross_income / cny_per_hkd_used (HK$, half up to the cent)", 2, HALF_UP, "hongkong"),
     Figure("hk_assessable_income_cny", "CNY", N_("Assessable income in CNY"), "hk_assessable_income x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
     Figure("hk_mpf_deducted", "HKD", N_("MPF deducted"), "mandatory MPF contributions deducted: given or the default, at most the year's cap (HK$)", 2, HALF_UP, "hongkong"),
+    Figure("hk_deductions_allowed", "HKD", N_("Other deductions allowed"), "deductions other than MPF: each itemised claim at most the year's cap (home loan interest and rent, elderly care, self-education, VHIS, annuity and TVC, donations), plus hk_deductions as given (HK$, half up to the cent)", 2, HALF_UP, "hongkong"),
+    Figure("hk_assessment_used", "text", N_("Assessment used"), "single (not married), separate (each spouse alone; the married person's allowance when the spouse has no income) or joint (the couple's incomes aggregated)", 0, "", "hongkong"),
     Figure("hk_tax_before_reduction", "HKD", N_("Salaries Tax before the reduction"), "the lower of progressive and standard-rate tax (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
     Figure("hk_tax_reduction", "HKD", N_("One-off reduction"), "the year's one-off reduction applied (HK$)", 0, DOWN_DOLLAR, "hongkong"),
-    Figure("hk_tax", "HKD", N_("Salaries Tax"), "Hong Kong Salaries Tax on hk_assessable_income after the one-off reduction (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax", "HKD", N_("Salaries Tax"), "Hong Kong Salaries Tax on hk_assessable_income after the one-off reduction (HK$, down to the dollar); under joint assessment the person's share of hk_tax_household, by net income in whole dollars, rounded down (docs/assumptions.md H6)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_spouse", "HKD", N_("Spouse's Salaries Tax"), "the spouse's Salaries Tax: alone under separate taxation, hk_tax_household - hk_tax under joint assessment; 0 without a spouse's income (HK$)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_household", "HKD", N_("Household Salaries Tax"), "the couple's Salaries Tax after the one-off reduction under the assessment used: hk_tax + hk_tax_spouse (HK$)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_household_reduction", "HKD", N_("Household one-off reduction"), "the one-off reductions in hk_tax_household: one cap for a joint assessment, one for each spouse under separate taxation (HK$)", 0, DOWN_DOLLAR, "hongkong"),
     Figure("hk_tax_cny", "CNY", N_("Salaries Tax in CNY"), "hk_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
     Figure("hk_income_after_tax", "HKD", N_("Income after Salaries Tax"), "hk_assessable_income - hk_tax: before MPF and any other contribution (HK$)", 2, EXACT, "hongkong"),
     Figure("hk_income_after_tax_cny", "CNY", N_("Income after Salaries Tax in CNY"), "hk_income_after_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
@@ -120,6 +125,7 @@ NAMES: tuple[str, ...] = tuple(f.name for f in FIGURES)
 #: the fixed vocabularies of text figures (relief_policy and hk_year_of_assessment come from the tables)
 BONUS_METHOD_USED = ("combined", "separate")
 RELIEF_KIND = ("none", "exemption", "subsidy")
+HK_ASSESSMENT_USED = ("single", "separate", "joint")
 
 
 def python_value(f: Figure, raw, vocabulary: tuple[str, ...] | None = None):

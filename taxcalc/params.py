@@ -141,10 +141,25 @@ class HongKongParams:
     mpf_cap: int
     reduction_rate: int
     reduction_cap: int
+    newborn_second_year: bool      # the additional child allowance also in the year after birth
+    self_education: int
+    home_loan_interest: int
+    domestic_rent: int             # -1: not deductible this year
+    home_loan_and_rent: int        # -1: no common ceiling
+    newborn_home: int              # additional home loan interest / rent ceiling (0 before 2024/25)
+    elderly_care: int              # per parent or grandparent
+    vhis_per_insured: int
+    annuity_tvc: int
+    donations_rate: int            # bp
+    donations_min: int
+
+
+def _opt_units(cited) -> int:
+    return -1 if cited is None else units(cited.value)
 
 
 def hongkong(t: HongKongTable) -> HongKongParams:
-    a = t.allowances
+    a, d = t.allowances, t.deductions
     return HongKongParams(
         year=t.year, year_of_assessment=t.year_of_assessment,
         progressive=bands(t.progressive), standard=bands(t.standard_rate),
@@ -157,6 +172,13 @@ def hongkong(t: HongKongTable) -> HongKongParams:
         mpf_rate=bp(t.mpf.employee_rate.value), mpf_min_monthly=units(t.mpf.min_monthly_income.value),
         mpf_max_monthly=units(t.mpf.max_monthly_contribution.value), mpf_cap=units(t.mpf.deduction_cap.value),
         reduction_rate=bp(t.reduction.rate.value), reduction_cap=units(t.reduction.cap.value),
+        newborn_second_year=a.child_newborn_second_year.value,
+        self_education=units(d.self_education.value), home_loan_interest=units(d.home_loan_interest.value),
+        domestic_rent=_opt_units(d.domestic_rent), home_loan_and_rent=_opt_units(d.home_loan_and_rent),
+        newborn_home=max(_opt_units(d.newborn_home_additional), 0),
+        elderly_care=units(d.elderly_residential_care.value), vhis_per_insured=units(d.vhis_per_insured.value),
+        annuity_tvc=units(d.annuity_and_tvc.value), donations_rate=bp(d.donations_rate.value),
+        donations_min=units(d.donations_minimum.value),
     )
 
 

@@ -422,6 +422,24 @@ class HKAllowances(_Strict):
     disabled_dependant: CitedAmount
     personal_disability: CitedAmount
     dependent_sibling: CitedAmount
+    #: the additional child allowance also in the year of assessment after the year of birth
+    #: (2025 Policy Address, proposed from 2026/27 for children under two at the end of the year)
+    child_newborn_second_year: CitedBool
+
+
+class HKDeductions(_Strict):
+    """Concessionary deductions and their caps for the year (IRO s. 12(1)(e), s. 26C-26J, s. 16D)."""
+
+    self_education: CitedAmount
+    home_loan_interest: CitedAmount
+    domestic_rent: CitedAmount | None = None              # from 2022/23; absent: not deductible
+    home_loan_and_rent: CitedAmount | None = None         # one ceiling for both claims in one year
+    newborn_home_additional: CitedAmount | None = None    # from 2024/25: living with a child born on/after 25 Oct 2023
+    elderly_residential_care: CitedAmount                 # per parent or grandparent
+    vhis_per_insured: CitedAmount
+    annuity_and_tvc: CitedAmount                          # deferred annuity premiums and MPF TVC together
+    donations_rate: CitedRate                             # of assessable income less outgoings and expenses
+    donations_minimum: CitedAmount                        # the aggregate must reach this to count
 
 
 class MPF(_Strict):
@@ -443,6 +461,7 @@ class HongKongTable(_TableFile):
     progressive: BandTable
     standard_rate: BandTable
     allowances: HKAllowances
+    deductions: HKDeductions
     mpf: MPF
     reduction: HKReduction
 
