@@ -43,7 +43,8 @@ from .test_golden import CALC_FILES, figures, load_cases
 IDENTITIES = ("mainland", "hk", "macao", "taiwan", "foreign")
 ZONES = ("none", "gba", "hetao", "qianhai", "nansha", "hengqin")
 
-RATE_NAMES = {"labour", "author", "royalty", "employee_rate", "rate", "fixed_deduction", "reduction", "refund_rate"}
+RATE_NAMES = {"labour", "author", "royalty", "employee_rate", "rate", "fixed_deduction", "reduction", "refund_rate",
+              "donations_rate"}
 COUNT_NAMES = {"nonresident_months", "paid_in_offset"}
 THRESHOLD_NAMES = {"work_days_more_than"}
 
@@ -54,6 +55,10 @@ SPECIAL = {
     "mpf.min_monthly_income": (lambda v: v * 10, "x 10 (an extra zero)"),
     # the deduction cap (18,000) equals 12 x 1,500, so any increase is capped away; a decrease shows.
     "mpf.max_monthly_contribution": (lambda v: (v * Decimal("0.9")).quantize(v), "x 0.9"),
+    # from 2022/23 the common ceiling of home loan interest and rent equals each ceiling, so an
+    # increase of one ceiling alone is capped away by the other; a decrease shows.
+    "deductions.home_loan_interest": (lambda v: (v * Decimal("0.9")).quantize(v), "x 0.9"),
+    "deductions.domestic_rent": (lambda v: (v * Decimal("0.9")).quantize(v), "x 0.9"),
 }
 
 # (table, key): why no golden figure can show a change of this value alone

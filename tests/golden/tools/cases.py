@@ -433,6 +433,214 @@ def hongkong_cases() -> list[dict]:
     return cases
 
 
+# =============================================================== Hong Kong household: deductions and couples
+
+# The caps of the concessionary deductions, by year of assessment (tax-schedules.md B5; GovHK
+# "Deductions" and the 7-years page; IRO s. 12(1)(e), s. 26C-26J, s. 16D):
+#   self-education 100,000 (from 2018/19); home loan interest 100,000; domestic rent 100,000 from
+#   2022/23 (Tax Deductions for Domestic Rents Ordinance 2022), one ceiling for both in a year
+#   (docs/assumptions.md H9, inferred from the IRD's Example 5 on the additional deduction);
+#   +20,000 to each ceiling when living with a child born on or after 25 October 2023, from 2024/25
+#   (IRD adc.htm, legislation gazetted 2024-05-31); elderly residential care 100,000 per parent or
+#   grandparent (s. 26D, DIPN 36 para 21), 110,000 proposed for 2026/27 (IRD FAQ, 2026-27 Budget);
+#   VHIS 8,000 per insured person and deferred annuities + MPF TVC 60,000 together (from 2019/20);
+#   approved donations at most 35% of assessable income less outgoings, counted from HK$100.
+#   The additional child allowance also in the year after birth from 2026/27 (IRD FAQ on the 2025
+#   Policy Address: children under two at the end of the year; proposed).
+def hk_caps(year: int) -> dict:
+    return {"education": D(100000), "hli": D(100000), "rent": D(100000) if year >= 2022 else None,
+            "common": D(100000) if year >= 2022 else None, "newborn_home": D(20000) if year >= 2024 else D(0),
+            "elderly": D(110000) if year == 2026 else D(100000), "vhis": D(8000), "annuity": D(60000),
+            "don_rate": D("0.35"), "don_min": D(100), "second_year": year == 2026}
+
+
+HK_DED_SRC = ("deduction caps: GovHK Deductions page and 7-years page, tax-schedules.md B5 (self-education 100,000; home "
+              "loan interest 100,000, s. 26E; domestic rent 100,000 from 2022/23; elderly residential care 100,000 per "
+              "parent, s. 26D and DIPN 36, 110,000 proposed for 2026/27 by the 2026-27 Budget FAQ; VHIS 8,000 per insured "
+              "person; annuity premiums and MPF TVC 60,000 together; donations at most 35% of assessable income less "
+              "outgoings, from HK$100); additional 20,000 home loan interest or rent ceiling from 2024/25 with a child born "
+              "on or after 25 October 2023 (IRD adc.htm); one ceiling for home loan interest and rent together "
+              "(docs/assumptions.md H9)")
+
+
+def hk_claims(year: int, inp: dict, income: D) -> tuple[D, list[str]]:
+    c = hk_caps(year)
+    w = []
+    g = lambda k: D(inp.get(k, 0))  # noqa: E731
+    extra = c["newborn_home"] if (inp.get("hk_lives_with_newborn") or inp.get("hk_newborns", 0)) else D(0)
+    hli = min(g("hk_home_loan_interest"), c["hli"] + extra)
+    if g("hk_home_loan_interest"):
+        w.append(f"home loan interest min({m(g('hk_home_loan_interest'))}, {m(c['hli'] + extra)}) = {m(hli)}")
+    rent = D(0)
+    if g("hk_rent"):
+        if c["rent"] is None:
+            w.append(f"rent {m(g('hk_rent'))} not deductible before 2022/23: 0")
+        else:
+            rent = min(g("hk_rent"), c["rent"] + extra)
+            w.append(f"rent min({m(g('hk_rent'))}, {m(c['rent'] + extra)}) = {m(rent)}")
+    home = hli + rent
+    if c["common"] is not None and (hli and rent):
+        home = min(home, c["common"] + extra)
+        w.append(f"together min({m(hli + rent)}, {m(c['common'] + extra)}) = {m(home)}")
+    total = home
+    for key, cap, name in (("hk_elderly_care", c["elderly"] * max(inp.get("hk_elderly_care_persons", 0), 1), "elderly care"),
+                           ("hk_self_education", c["education"], "self-education"),
+                           ("hk_vhis_premiums", c["vhis"] * max(inp.get("hk_vhis_insured", 0), 1), "VHIS"),
+                           ("hk_annuity_tvc", c["annuity"], "annuity and TVC")):
+        if g(key):
+            a = min(g(key), cap)
+            total += a
+            w.append(f"{name} min({m(g(key))}, {m(cap)}) = {m(a)}")
+    other = g("hk_deductions")
+    if other:
+        total += other
+        w.append(f"other deductions {m(other)}")
+    if g("hk_donations"):
+        cap = (max(income - other, D(0)) * c["don_rate"]).quantize(D("0.0001"), rounding=ROUND_FLOOR)
+        counted = g("hk_donations") if g("hk_donations") >= c["don_min"] else D(0)
+        a = min(counted, cap)
+        total += a
+        w.append(f"donations {m(g('hk_donations'))}" + ("" if counted else " below 100: 0") +
+                 f", at most 35% x {m(income - other)} = {ex(cap)}: {ex(a)}")
+    w.append(f"deductions allowed {ex(total)}")
+    return total, w
+
+
+def hk_assess(year: int, ni: D, allow_total: D) -> tuple[D, D, D, str]:
+    """(before, reduction, tax, worked) on a net income with allowances."""
+    _, std_bands, (red_rate, red_cap), _ = HK_YEARS[year]
+    nci = max(ni - allow_total, D(0))
+    prog, parts = bands_tax(nci, PROGRESSIVE)
+    std, sparts = bands_tax(ni, std_bands)
+    before = min(prog, std).quantize(ONE, rounding=ROUND_FLOOR)
+    cut = min(before * red_rate, red_cap)
+    tax = (before - cut).quantize(ONE, rounding=ROUND_FLOOR)
+    w = (f"NCI {ex(ni)} - {m(allow_total)} = {ex(nci)}: " + (" + ".join(parts) if parts else "0") + f" = {ex(prog)}; "
+         f"standard " + " + ".join(sparts) + f" = {ex(std)}; lower {m(before)}; reduction {m(before - tax)}; tax {m(tax)}")
+    return before, before - tax, tax, w
+
+
+def hk_mpf(income: D, given) -> D:
+    if given is not None:
+        return min(D(given), MPF_CAP)
+    return min(min(income * MPF_RATE, 12 * MPF_MAX) if income >= 12 * MPF_MIN else D(0), MPF_CAP)
+
+
+def hk_household_case(year: int, label: str, inp: dict, published: str | None = None) -> dict:
+    a = {k: D(v) for k, v in HK_YEARS[year][0].items()}
+    c = hk_caps(year)
+    income = D(inp["hk_income"])
+    mpf = hk_mpf(income, inp.get("hk_mpf"))
+    ded, w = hk_claims(year, inp, income)
+    ni = max(income - mpf - ded, D(0))
+    w.append(f"net income {m(income)} - MPF {ex(mpf)} - {ex(ded)} = {ex(ni)}")
+    kids = inp.get("hk_children", 0)
+    newborn = inp.get("hk_newborns", 0) + (inp.get("hk_born_last_year", 0) if c["second_year"] else 0)
+    others = kids * a["child"] + newborn * a["newborn"] + inp.get("hk_parents_60", 0) * a["p60"]
+    if inp.get("hk_born_last_year"):
+        w.append(f"born the year before: {inp['hk_born_last_year']} x additional {m(a['newborn'])}"
+                 if c["second_year"] else "born the year before: no additional allowance this year (year of birth only before 2026/27)")
+    married = inp.get("hk_married", False)
+    spouse = D(inp.get("hk_spouse_income", 0))
+    personal = a["married"] if married and not spouse else a["basic"]
+    b, r, t, aw = hk_assess(year, ni, personal + others)
+    w.append(f"alone ({'married' if personal == a['married'] else 'basic'} {m(personal)} + others {m(others)}): {aw}")
+    expect = {"hk_deductions_allowed": str(fen(ded))}
+    if not spouse:
+        expect.update({"hk_tax": int(t), "hk_tax_reduction": int(r), "hk_tax_household": int(t),
+                       "hk_assessment_used": "separate" if married else "single"})
+    else:
+        smpf = hk_mpf(spouse, inp.get("hk_spouse_mpf"))
+        sni = max(spouse - smpf - D(inp.get("hk_spouse_deductions", 0)), D(0))
+        sb, sr, st, sw = hk_assess(year, sni, a["basic"])
+        w.append(f"spouse {m(spouse)} - MPF {ex(smpf)} - {m(D(inp.get('hk_spouse_deductions', 0)))} = {ex(sni)}, basic: {sw}")
+        jb, jr, jt, jw = hk_assess(year, ni + sni, a["married"] + others)
+        w.append(f"joint: {ex(ni)} + {ex(sni)}, married {m(a['married'])} + others {m(others)}: {jw}")
+        ask = inp.get("hk_assessment", "best")
+        joint = ask == "joint" or (ask == "best" and jt < t + st)
+        w.append(f"separate {m(t)} + {m(st)} = {m(t + st)} against joint {m(jt)}: {'joint' if joint else 'separate'}"
+                 + (f" ({ask} asked)" if ask != "best" else ""))
+        if joint:
+            mine, theirs = ni.quantize(ONE, rounding=ROUND_FLOOR), sni.quantize(ONE, rounding=ROUND_FLOOR)
+            share = (jt * mine / (mine + theirs)).quantize(ONE, rounding=ROUND_FLOOR) if mine + theirs else D(0)
+            bshare = (jb * mine / (mine + theirs)).quantize(ONE, rounding=ROUND_FLOOR) if mine + theirs else D(0)
+            w.append(f"your share {m(jt)} x {m(mine)} / {m(mine + theirs)} = {m(share)} (before the reduction {m(bshare)}); "
+                     f"the spouse {m(jt - share)}")
+            expect.update({"hk_tax": int(share), "hk_tax_reduction": int(bshare - share), "hk_tax_spouse": int(jt - share),
+                           "hk_tax_household": int(jt), "hk_tax_household_reduction": int(jr), "hk_assessment_used": "joint"})
+        else:
+            expect.update({"hk_tax": int(t), "hk_tax_reduction": int(r), "hk_tax_spouse": int(st),
+                           "hk_tax_household": int(t + st), "hk_tax_household_reduction": int(r + sr),
+                           "hk_assessment_used": "separate"})
+    ya = f"{year}/{(year + 1) % 100:02d}"
+    return {"name": f"HK {ya} household: {label}",
+            "source": (published + "; " if published else "") + f"{HK_COMMON_SRC}; {HK_YEARS[year][3]}; {HK_DED_SRC}; couples: "
+                      "GovHK 'Separate Taxation or Joint Assessment for Married Couples' (joint: incomes aggregated, the married "
+                      "person's allowance, one reduction cap per couple, IRD budget.htm; separate: the basic allowance each); "
+                      "the person's share by net income (docs/assumptions.md H6)",
+            "worked": "; ".join(w), "input": {"tax_year": year, **inp}, "expect": expect}
+
+
+def household_cases() -> list[dict]:
+    cases = []
+    for year in HK_YEARS:
+        c = hk_caps(year)
+        # every claim above its cap (donations exactly at the HK$100 minimum); NCI in the 17% band
+        claims = {"hk_home_loan_interest": D(150000), "hk_elderly_care": D(250000), "hk_elderly_care_persons": 2,
+                  "hk_self_education": D(120000), "hk_vhis_premiums": D(20000), "hk_vhis_insured": 2,
+                  "hk_annuity_tvc": D(70000), "hk_donations": D(100)}
+        cases.append(hk_household_case(year, "every claim above its cap, donations at the HK$100 minimum",
+                                       {"hk_income": D(1000000), "hk_mpf": D(18000), **claims}))
+        cases.append(hk_household_case(year, "claims at their caps exactly, donations below the minimum",
+                                       {"hk_income": D(900000), "hk_home_loan_interest": c["hli"], "hk_self_education": c["education"],
+                                        "hk_vhis_premiums": c["vhis"], "hk_annuity_tvc": c["annuity"],
+                                        "hk_elderly_care": c["elderly"], "hk_donations": D(99)}))
+        cases.append(hk_household_case(year, "donations above 35% of income less the other deductions",
+                                       {"hk_income": D(600000), "hk_deductions": D(20000), "hk_donations": D(300000)}))
+        if c["rent"] is None:
+            cases.append(hk_household_case(year, "domestic rent given before 2022/23: not deductible",
+                                           {"hk_income": D(500000), "hk_rent": D(60000)}))
+        else:
+            cases.append(hk_household_case(year, "home loan interest and rent together above the common ceiling",
+                                           {"hk_income": D(700000), "hk_home_loan_interest": D(90000), "hk_rent": D(30000)}))
+            cases.append(hk_household_case(year, "domestic rent above its ceiling",
+                                           {"hk_income": D(700000), "hk_rent": D(150000)}))
+        if c["newborn_home"]:
+            cases.append(hk_household_case(year, "a newborn: the additional home loan interest ceiling",
+                                           {"hk_income": D(1200000), "hk_married": True, "hk_children": 1, "hk_newborns": 1,
+                                            "hk_home_loan_interest": D(150000)}))
+            cases.append(hk_household_case(year, "living with a child born since 25 October 2023: the additional rent ceiling",
+                                           {"hk_income": D(800000), "hk_children": 1, "hk_lives_with_newborn": True,
+                                            "hk_rent": D(150000)}))
+        cases.append(hk_household_case(year, "a child born the year before (the additional allowance a second year only from 2026/27)",
+                                       {"hk_income": D(900000), "hk_married": True, "hk_children": 2, "hk_born_last_year": 1}))
+        # couples
+        cases.append(hk_household_case(year, "joint beats separate: the spouse earns less than the basic allowance",
+                                       {"hk_income": D(700000), "hk_married": True, "hk_children": 1,
+                                        "hk_spouse_income": D(90000), "hk_spouse_mpf": D(4500)}))
+        cases.append(hk_household_case(year, "separate beats joint: two middle incomes, two reduction caps",
+                                       {"hk_income": D(400000), "hk_married": True, "hk_spouse_income": D(380000)}))
+        cases.append(hk_household_case(year, "joint asked although separate costs less",
+                                       {"hk_income": D(400000), "hk_married": True, "hk_spouse_income": D(380000),
+                                        "hk_assessment": "joint"}))
+    cases.append(hk_household_case(2019, "DIPN 18 Example 1 (2018/19 figures equal 2019/20's): joint assessment, exact",
+                                   {"hk_income": D(680000), "hk_mpf": D(18000), "hk_donations": D(1000), "hk_married": True,
+                                    "hk_children": 1, "hk_parents_60": 1, "hk_spouse_income": D(100000), "hk_spouse_mpf": D(500)},
+                                   published="IRD DIPN 18 Appendix 1 Example 1: Mr A alone 23,030, Mrs A 0; joint NCI 326,500, "
+                                             "tax 37,505 - 20,000 = 17,505"))
+    return cases
+
+
+HOUSEHOLD_HEADER = """
+Hong Kong households, one set per year of assessment 2019/20-2026/27: every itemised deduction
+above its cap and at it, donations below and at the HK$100 minimum and above 35% of income, rent
+before 2022/23 (not deductible), home loan interest and rent under their common ceiling, the
+additional ceiling with a newborn from 2024/25, a child born the year before (the additional
+allowance again only from 2026/27), and couples: joint beating separate, separate beating joint,
+joint asked although it costs more. DIPN 18 Example 1 exact with the spouse's columns.
+"""
+
+
 # =============================================================== Macao Professional Tax
 
 MO_FIXED, MO_EXEMPT, MO_REDUCTION = D("0.25"), D(144000), D("0.30")
@@ -584,7 +792,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
         else:
             reason = "applies"
         if reason != "applies":
-            statuses[p.id] = reason
+            statuses[p.id] = {"work days": "work_days", "not in force": "window"}.get(reason, reason)   # Result.reliefs codes
             texts.append(f"{p.id}: {reason}")
             continue
         if p.formula == "rate":
@@ -793,6 +1001,7 @@ that disagrees with its source (see each case's xfail reason).
 if __name__ == "__main__":
     write("mainland_years.toml", MAINLAND_HEADER, mainland_cases())
     write("hongkong_years.toml", HK_HEADER, hongkong_cases())
+    write("hongkong_household.toml", HOUSEHOLD_HEADER, household_cases())
     write("macao_years.toml", MACAO_HEADER, macao_cases())
     write("zones_policies.toml", ZONES_HEADER, zone_cases())
     write("fx.toml", FX_HEADER, fx_cases())
