@@ -652,7 +652,7 @@ MO_RIP = ("Regulamento do Imposto Profissional (Lei n.º 2/78/M, republished by 
           "exemption (PwC Macau, tax-schedules.md C2-C3, zone-policies.md §5.3)")
 MO_YEAR_SRC = {
     2021: "exemption 144,000 and 30% reduction for 2021: DSF tax benefits page for the 2021 budget law (dsf.gov.mo tax_benefit.aspx?y=2021: '30% exemption on salaries tax and the exemption allowance for its assessment in 2021 is MOP$144,000')",
-    2022: "exemption 144,000 and 30% reduction: the 2021 and 2023 budget laws (DSF) set these; the 2022 figures were not seen (inferred)",
+    2022: "exemption 144,000 and 30% reduction for 2022: Lei n.º 21/2021 (the 2022 budget law)",
     2023: "exemption 144,000 and 30% reduction: DSF tax benefits (2023 budget law), tax-schedules.md C4",
     2024: "exemption 144,000 and 30% reduction assumed as in 2023 and 2025 (the 2024 budget-law number was not found, tax-schedules.md C4)",
     2025: "exemption 144,000 and 30% reduction: Lei n.º 25/2024 Art. 19 (tax-schedules.md C4)",
