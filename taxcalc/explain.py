@@ -237,8 +237,7 @@ def _mainland(row: _Row, s) -> Step:
 
     other = Step("step.other", value=row.units("ml_other"), total=True).add(
         Step("step.other_given", value=Money(s.other_deductions, "CNY")) if s.other_deductions else None,
-        Step("step.pension", {"cap": Money(ml.other_caps.private_pension.value, "CNY", 0)}, value=row.units("ml_pension"),
-             citation=_cite(tables, ml, "other_caps.private_pension")) if s.private_pension else None,
+        _pension(row, s, ml) if s.private_pension else None,
         Step("step.health", {"cap": Money(ml.other_caps.health_insurance.value, "CNY", 0)}, value=row.units("ml_health"),
              citation=_cite(tables, ml, "other_caps.health_insurance")) if s.health_insurance else None,
     )
@@ -280,6 +279,17 @@ def _mainland(row: _Row, s) -> Step:
         node.add(b)
     node.add(_fig(row, "step.taxable_used", "iit_taxable"))
     return node
+
+
+def _pension(row: _Row, s, ml) -> Step:
+    step = Step("step.pension", {"cap": Money(ml.other_caps.private_pension.value, "CNY", 0)}, value=row.units("ml_pension"),
+                citation=_cite(row.tables, ml, "other_caps.private_pension"))
+    pilot = ml.private_pension_pilot
+    if pilot is not None:
+        step.citation = _cite(row.tables, ml, f"private_pension_pilot.{s.zone}")
+        if not getattr(pilot, s.zone).value:
+            step.note = msg("note.pension_not_pilot", year=s.tax_year, zone=Term("zone", s.zone))
+    return step
 
 
 _SAD = (("sad_children", "step.sad_children", "special_additional.children_education_monthly"),

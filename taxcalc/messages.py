@@ -293,6 +293,7 @@ CATALOG: dict[str, str] = {
     "formula.hk_newborn_home": N_("each ceiling raised by {extra} (living with a child born on or after 25 October 2023)"),
     "formula.hk_share": N_("{tax} × {mine} ÷ {whole} (net incomes in whole dollars), rounded down"),
     # ---- explanation: notes
+    "note.pension_not_pilot": N_("in {year} the private-pension deduction applied only in the pilot cities; {zone} is not in one"),
     "note.nonresident": N_("non-resident: no annual reconciliation; no deduction but {monthly} a month"),
     "note.bonus_best": N_("best: the lower total is used; a tie goes to combined"),
     "note.bonus_not_separate": N_("in {year} the bonus cannot be taxed apart"),

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from .money import bp, micro, units
-from .scenario import CONTINUING_EDUCATION, ELDERLY, HOUSING
+from .scenario import CONTINUING_EDUCATION, ELDERLY, HOUSING, ZONE
 from .tables import BandTable, BracketTable, HongKongTable, MacaoTable, MainlandTable, Tables
 
 
@@ -70,6 +70,7 @@ class MainlandParams:
     elderly_year: np.ndarray      # by sad_elderly code: none, only_child (shared is per row)
     housing_year: np.ndarray      # by sad_housing code: none, loan, rent tiers 1-3
     education_year: np.ndarray    # by sad_continuing_education code: none, degree, certificate, both
+    pension_zone: np.ndarray      # by zone code: the private-pension deduction applies there (pilot years)
 
 
 def _pct(value) -> int:
@@ -109,6 +110,8 @@ def mainland(t: MainlandTable) -> MainlandParams:
                                           "rent_tier3": 12 * units(s.rent_tier3_monthly.value)}),
         education_year=_by_choice(CONTINUING_EDUCATION, {"degree": degree, "certificate": certificate,
                                                          "both": degree + certificate}),
+        pension_zone=np.array([True if t.private_pension_pilot is None else getattr(t.private_pension_pilot, z).value
+                               for z in ZONE], dtype=np.bool_),
     )
 
 

@@ -393,6 +393,18 @@ class OtherCaps(_Strict):
     health_insurance: CitedAmount
 
 
+class PensionPilot(_Strict):
+    """Whether the private-pension deduction applies to a person working in each zone's city while
+    it was a pilot (2022-2023: 36 pilot cities and regions); absent: nationwide."""
+
+    none: CitedBool
+    gba: CitedBool
+    hetao: CitedBool
+    qianhai: CitedBool
+    nansha: CitedBool
+    hengqin: CitedBool
+
+
 class MainlandTable(_TableFile):
     jurisdiction: Literal["mainland"]
     year: Year
@@ -404,6 +416,7 @@ class MainlandTable(_TableFile):
     foreign_allowances: ForeignAllowances
     special_additional: SpecialAdditional
     other_caps: OtherCaps
+    private_pension_pilot: PensionPilot | None = None
 
 
 # ---------------------------------------------------------------- Hong Kong

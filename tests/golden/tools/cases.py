@@ -131,7 +131,7 @@ class MainlandYear:
         if self.year <= 2021:
             return "private pension: none before 财政部 税务总局公告2022年第34号 (from 2022)"
         if self.year <= 2023:
-            return "private pension 12,000: 财政部 税务总局公告2022年第34号 (pilot cities; Guangzhou and Shenzhen assumed, docs/assumptions.md M10)"
+            return "private pension 12,000: 财政部 税务总局公告2022年第34号 (pilot cities: the zone none is taken as one, docs/assumptions.md M10)"
         return "private pension 12,000: 财政部 税务总局公告2024年第21号 (nationwide)"
 
 
@@ -305,6 +305,35 @@ def _foreign(y: MainlandYear) -> dict:
         "input": {"tax_year": y.year, "identity": "foreign", "wages": wages, "exempt_allowances": exempt},
         "expect": {"iit_taxable": str(fen(taxable)), "iit": str(tax)},
     }
+
+
+# private pension in the pilot years 2022-2023: only in the 36 pilot cities and regions
+# (人社厅函〔2022〕169号: in Guangdong, 广州市 and 深圳市; 珠海市 is not on the list); a zone's city:
+# Hetao and Qianhai Shenzhen, Nansha Guangzhou, Hengqin Zhuhai; none and gba: the city is not known,
+# taken as a pilot city (docs/assumptions.md M10); nationwide from 2024 (公告2024年第21号)
+PENSION_PILOT = {"none": True, "gba": True, "hetao": True, "qianhai": True, "nansha": True, "hengqin": False}
+
+
+def pension_pilot_cases() -> list[dict]:
+    cases = []
+    for year in (2022, 2023, 2024):
+        for zone, pilot in PENSION_PILOT.items():
+            if year == 2024 and zone != "hengqin":
+                continue
+            applies = pilot or year >= 2024
+            taxable = D(300000) - BASIC - (D(12000) if applies else D(0))
+            tax, w = annual_tax(taxable)
+            why = ("nationwide from 2024 (公告2024年第21号)" if year >= 2024 else
+                   f"{zone}: {'a pilot city' if pilot else 'Zhuhai, not a pilot city'}" + (" (city not known, assumed)" if zone in ("none", "gba") else ""))
+            cases.append({
+                "name": f"CN {year} private pension in {zone}: " + ("deducted" if applies else "not deducted (not a pilot city)"),
+                "source": f"{LAW} Art. 6 and Table 1; 财政部 税务总局公告2022年第34号 (12,000 a year in the pilot cities); "
+                          "人社厅函〔2022〕169号 (the 36 pilot cities and regions: Guangzhou and Shenzhen, not Zhuhai); 公告2024年第21号",
+                "worked": f"{why}; wages 300,000 - basic 60,000" + (" - private pension 12,000" if applies else "") + f" = {m(taxable)}: {w}",
+                "input": {"tax_year": year, "zone": zone, "wages": D(300000), "private_pension": D(12000)},
+                "expect": {"iit_taxable": str(fen(taxable)), "iit": str(tax)},
+            })
+    return cases
 
 
 # =============================================================== Hong Kong Salaries Tax
@@ -999,7 +1028,7 @@ that disagrees with its source (see each case's xfail reason).
 """
 
 if __name__ == "__main__":
-    write("mainland_years.toml", MAINLAND_HEADER, mainland_cases())
+    write("mainland_years.toml", MAINLAND_HEADER, mainland_cases() + pension_pilot_cases())
     write("hongkong_years.toml", HK_HEADER, hongkong_cases())
     write("hongkong_household.toml", HOUSEHOLD_HEADER, household_cases())
     write("macao_years.toml", MACAO_HEADER, macao_cases())
