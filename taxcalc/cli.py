@@ -156,7 +156,8 @@ class _ScenarioCommand(click.Command):
 
 def _options_flags(f):
     """The options that change the documented defaults (docs/assumptions.md), in every command."""
-    f = click.option("--macao-refund", is_flag=True, help="net the Macao resident's refund from the Macao burden")(f)
+    f = click.option("--macao-refund/--no-macao-refund", default=True, show_default=True,
+                     help="net the Macao resident's refund from the Macao burden (docs/assumptions.md Z3)")(f)
     f = click.option("--hk-burden-year", type=click.Choice(["same", "previous"]), default="same",
                      help="HK year of assessment for the burden: beginning (same) or ending (previous) in the tax year")(f)
     f = click.option("--hk-burden-reduction", is_flag=True, help="include HK's one-off reduction in the HK burden")(f)

@@ -42,7 +42,7 @@ class Options:
     assume_extended: bool = False        # apply an expired zone policy as if renewed
     hk_burden_reduction: bool = False    # include HK's one-off reduction in the HK burden
     hk_burden_year: Literal["same", "previous"] = "same"   # YA beginning ("same") or ending ("previous") in the tax year
-    macao_refund: bool = False           # net the Macao resident's refund from the Macao burden
+    macao_refund: bool = True            # net the Macao resident's refund from the Macao burden (docs/assumptions.md Z3)
 
     def __post_init__(self) -> None:
         if self.hk_burden_year not in HK_BURDEN_YEARS:
@@ -242,7 +242,7 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
 
     # -- the Macao burden
     mo_income = _fx_to_units(gross, cny_per_mop)
-    m = macao.professional_tax(mo_income, p.macao, apply_refund=o.macao_refund)
+    m = macao.professional_tax(mo_income, p.macao, apply_refund=o.macao_refund, refund=p.macao_refund)
     r.update({"mo_income": mo_income, **{f"mo_{k}": v for k, v in m.items()}})
     r["macao_burden_fen"] = _to_cny(m["net"] * 100, cny_per_mop)
 
@@ -314,7 +314,8 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     if not trace:
         return figs, {}
     r.update({"iit_net_fen": iit_net, "hk_tax_cny_fen": hk_tax_cny, "hk_year": np.full(n, hk.year, dtype=np.int64),
-              "hkb_year": np.full(n, hb.year, dtype=np.int64), "mo_year": np.full(n, p.macao.year, dtype=np.int64)})
+              "hkb_year": np.full(n, hb.year, dtype=np.int64), "mo_year": np.full(n, p.macao.year, dtype=np.int64),
+              "mo_refund_year": np.full(n, p.macao_refund.year, dtype=np.int64)})
     return figs, r
 
 

@@ -532,14 +532,28 @@ def _burdens(row: _Row, s, options) -> Step:
              citation=_cite(tables, mo, "professional_tax.exemption")),
         _fig(row, "step.macao_tax", "macao_tax", params={"reduction": Rate(pt.reduction.value)},
              citation=_cite(tables, mo, "professional_tax.reduction")),
-        _fig(row, "step.macao_refund", "macao_refund",
-             params={"rate": Rate(pt.refund_rate.value), "cap": Money(pt.refund_cap.value, "MOP", 0)},
-             note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted"),
-             citation=_cite(tables, mo, "professional_tax.refund_rate")),
+        _refund(row, s, options),
         _fig(row, "step.macao_burden_mop", "macao_burden"),
     )
     node.add(mo_step)
     return node
+
+
+def _refund(row: _Row, s, options) -> Step:
+    """The resident's refund of the tax year's tax: the budget law two years later sets it."""
+    tables = row.tables
+    law = tables.macao[row.raw("mo_refund_year")]
+    pt = law.professional_tax
+    step = _fig(row, "step.macao_refund", "macao_refund",
+                params={"rate": Rate(pt.refund_rate.value), "cap": Money(pt.refund_cap.value, "MOP", 0)},
+                note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted"),
+                citation=_cite(tables, law, "professional_tax.refund_rate"))
+    from .tables import REFUND_LAG
+
+    wanted = s.tax_year + REFUND_LAG
+    step.formula = (msg("formula.macao_refund_law", year=s.tax_year, law=wanted) if law.year == wanted
+                    else msg("formula.macao_refund_assumed", year=s.tax_year, law=wanted, used=law.year))
+    return step
 
 
 # ---------------------------------------------------------------------------------------------

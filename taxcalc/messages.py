@@ -290,6 +290,8 @@ CATALOG: dict[str, str] = {
     "formula.rate_cap": N_("max(0, {tax} − {rate} × {taxable})"),
     "formula.capped": N_("the sum, at most {cap}"),
     "formula.burden_cap": N_("max(0, {iit} − {burden})"),
+    "formula.macao_refund_law": N_("the refund of {year} tax, set by the budget law of {law}"),
+    "formula.macao_refund_assumed": N_("the refund of {year} tax is set by the budget law of {law}, not yet in the tables: the refund of the {used} budget law is assumed"),
     "formula.hk_newborn_home": N_("each ceiling raised by {extra} (living with a child born on or after 25 October 2023)"),
     "formula.hk_share": N_("{tax} × {mine} ÷ {whole} (net incomes in whole dollars), rounded down"),
     # ---- explanation: notes
@@ -303,8 +305,8 @@ CATALOG: dict[str, str] = {
     "note.hk_home_common_cap": N_("home loan interest and rent together are capped at {cap}"),
     "note.hk_assessment_best": N_("best: joint assessment only when it costs the couple less than separate taxation, as the IRD assesses"),
     "note.hk_joint_costs_more": N_("joint assessment costs {more} more than separate taxation: the IRD would assess the couple separately"),
-    "note.macao_refund_netted": N_("netted from the burden (--macao-refund)"),
-    "note.macao_refund_not_netted": N_("not netted from the burden (paid later; --macao-refund nets it)"),
+    "note.macao_refund_netted": N_("netted from the burden, as the Hengqin tax bureau's method lists the refund scheme (--no-macao-refund leaves it out)"),
+    "note.macao_refund_not_netted": N_("not netted from the burden (--no-macao-refund)"),
     # ---- compare and break-even
     "compare.figure": N_("Figure"),
     "compare.unit": N_("Unit"),

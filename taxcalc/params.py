@@ -210,6 +210,8 @@ class YearParams:
     hk_fallback: bool          # the HK year is not the one starting in the tax year
     macao: MacaoParams
     macao_fallback: bool
+    macao_refund: MacaoParams      # the table of the budget law that refunds the tax year's tax
+    macao_refund_fallback: bool    # that budget law has no table: the nearest one is assumed
     cny_per_hkd: int           # millionths
     mop_per_hkd: int           # millionths
 
@@ -218,12 +220,15 @@ class YearParams:
 def _year(tables: Tables, year: int, hk_offset: int) -> YearParams:
     hk_year, hk_fb = tables.hk_year_for(year + hk_offset)
     mo_year, mo_fb = tables.macao_year_for(year)
+    refund_year, refund_fb = tables.macao_refund_year_for(year)
     return YearParams(
         mainland=mainland(tables.mainland[year]),
         hongkong=hongkong(tables.hongkong[hk_year]),
         hk_fallback=hk_fb,
         macao=macao(tables.macao[mo_year]),
         macao_fallback=mo_fb,
+        macao_refund=macao(tables.macao[refund_year]),
+        macao_refund_fallback=refund_fb,
         cny_per_hkd=micro(tables.cny_per_hkd(year).value),
         mop_per_hkd=micro(tables.fx.mop_per_hkd.value),
     )

@@ -487,6 +487,10 @@ def year_of_assessment(year: int, sep: str = "/") -> str:
 # ---------------------------------------------------------------- Macao
 
 
+#: a Macao budget law refunds the professional tax of the year two years before it
+REFUND_LAG = 2
+
+
 class ProfessionalTax(_Strict):
     fixed_deduction: CitedRate
     exemption: CitedAmount
@@ -825,6 +829,18 @@ class Tables:
         if not later:
             raise TableError("macao", str(tax_year), "no Macao tables")
         return min(later), True
+
+    def macao_refund_year_for(self, tax_year: int) -> tuple[int, bool]:
+        """The Macao table whose refund applies to ``tax_year``'s tax: the budget law of the year
+        two years later refunds it (Lei n.º 25/2024 Art. 20, the 2025 budget, refunds 2023 tax);
+        without that table, the nearest one (flagged)."""
+        wanted = tax_year + REFUND_LAG
+        if wanted in self.macao:
+            return wanted, False
+        if not self.macao:
+            raise TableError("macao", str(tax_year), "no Macao tables")
+        earlier = [y for y in self.macao if y <= wanted]
+        return (max(earlier) if earlier else min(self.macao)), True
 
     def cny_per_hkd(self, tax_year: int) -> CitedFx:
         """The year's default rate, or the latest earlier year's (its citation says which)."""

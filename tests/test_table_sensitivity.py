@@ -284,7 +284,8 @@ def all_mutations(tables: Tables) -> list[Mutation]:
             return y in years
         out += _value_mutations(f"hongkong/{t.year_of_assessment.replace('/', '-')}", "hongkong", y, t, hk)
     for y, t in tables.macao.items():
-        out += _value_mutations(f"macao/{y}", "macao", y, t, lambda c, tb, y=y: tb.macao_year_for(c.scenario.tax_year)[0] == y)
+        out += _value_mutations(f"macao/{y}", "macao", y, t, lambda c, tb, y=y: y in (
+            tb.macao_year_for(c.scenario.tax_year)[0], tb.macao_refund_year_for(c.scenario.tax_year)[0]))
     fx = tables.fx
     rate_year = lambda c, tb: max(k for k in tb.fx.cny_per_hkd if k <= c.scenario.tax_year)  # noqa: E731
     for path, leaf in _leaves(fx):

@@ -689,6 +689,8 @@ MO_YEAR_SRC = {
     2027: "exemption 144,000 and 30% reduction assumed unchanged from 2025 (no 2027 budget law seen)",
 }
 MO_REFUND_YEAR = {
+    2019: "the 2021 budget law refunds 60% of 2019 tax, capped at 14,000 (not in the stored references: as the budgets around it)",
+    2020: "the 2022 budget law (Lei n.º 21/2021) refunds 60% of 2020 tax, capped at 14,000 (not in the stored references: as the budgets around it)",
     2021: "the 2023 budget refunds 60% of 2021 tax, capped at 14,000 (Macau Daily Times on the 2023 budget proposal)",
     2022: "60% of 2022 tax refunded, capped at 14,000 (Macau Daily Times, 'Professional tax refund this Friday')",
     2023: "Lei n.º 25/2024 Art. 20 refunds 60% of 2023 tax, capped at 14,000",
@@ -697,7 +699,9 @@ MO_REFUND_YEAR = {
     2026: "the refund of 2026 tax comes in the 2028 budget, not yet seen: 60% capped at 14,000 assumed",
     2027: "the refund of 2027 tax comes in the 2029 budget, not yet seen: 60% capped at 14,000 assumed",
 }
-MO_REFUND_SRC = "refund to holders of a Macao resident card, netted only with macao_refund (docs/assumptions.md Z3; zone-policies.md §5.3)"
+MO_REFUND_SRC = ("refund to holders of a Macao resident card, set by the budget law two years after the tax year (zone-policies.md §11: "
+                 "Lei 25/2024 art. 20 refunds 2023 tax), netted from the burden by default (docs/assumptions.md Z3: the Hengqin "
+                 "tax bureau's Q&A lists the refund scheme, zone-policies.md §5.3)")
 
 
 def macao_compute(income: D, refund: bool):
@@ -741,9 +745,17 @@ def macao_cases() -> list[dict]:
                  "worked": worked,
                  "input": {"tax_year": year, "identity": "macao", "wages": income, "cny_per_mop": 1},
                  "expect": {"macao_burden_cny": str(fen(net))}}
-            if refund:
-                c["options"] = {"macao_refund": True}
+            c["options"] = {"macao_refund": refund}
             cases.append(c)
+    # tax years 2019 and 2020: the 2021 table's tax (the nearest), the refund of the 2021 and 2022 budget laws
+    for year in (2019, 2020):
+        for label, income in (("income 480,000: refund below its cap", D(480000)), ("income 1,200,000: refund at its cap", D(1200000))):
+            net, worked = macao_compute(income, True)
+            cases.append({"name": f"MO {year} with the refund: {label}",
+                          "source": f"{MO_RIP}; no Macao table before 2021: the 2021 table's exemption and reduction ({MO_YEAR_SRC[2021]}); "
+                                    f"{MO_REFUND_YEAR[year]}; {MO_REFUND_SRC}",
+                          "worked": worked, "input": {"tax_year": year, "identity": "macao", "wages": income, "cny_per_mop": 1},
+                          "expect": {"macao_burden_cny": str(fen(net))}})
     return cases
 
 
@@ -805,7 +817,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
     share = fen(taxable * D("0.15"))
     rate_relief = max(iit - share, D(0))
     hkb, hk_w = hk_burden(wages, year)
-    mo_net, _ = macao_compute(wages, False)
+    mo_net, _ = macao_compute(wages, True)     # the resident's refund netted (docs/assumptions.md Z3)
     statuses, amounts, texts = {}, {}, []
     for p in POLICIES:
         if identity not in p.identities:
@@ -846,7 +858,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
     if any(p.formula == "hk" for _, p in amounts.values()):
         parts.append(hk_w)
     if any(p.formula == "macao" for _, p in amounts.values()):
-        parts.append("Macao burden on 1,000,000 (MO cases): 46,844 x cny_per_mop 1")
+        parts.append("Macao burden on 1,000,000 (MO cases): 46,844 less the refund 14,000 (60% capped) = 32,844 x cny_per_mop 1")
     parts += texts
     parts.append(f"chosen: {best[1].id} {m(best[0])}, paid in {year + 1}" if best else "no relief")
     inp = {"tax_year": year, "identity": identity, "zone": zone, "talent": talent, "wages": wages,
@@ -936,7 +948,7 @@ def fx_cases() -> list[dict]:
         expect = {"cny_per_hkd_used": f"{r:.6f}", "cny_per_mop_used": f"{mop:.6f}", "hk_burden_cny": str(hk_cny)}
         if year >= 2021:   # Macao tables from 2021
             mo_income = fen(wages / mop)
-            tax, w = macao_compute(mo_income, False)
+            tax, w = macao_compute(mo_income, True)
             mo_cny = fen(tax * mop)
             worked.append(f"MOP income 1,000,000 / {mop} = {ex(mo_income)}; " + w.replace("; x cny_per_mop 1 = " + m(tax), "") + f"; x {mop} = {ex(mo_cny)}")
             expect["macao_burden_cny"] = str(mo_cny)
@@ -1009,8 +1021,9 @@ lower (both tiers from 2024/25). Expected figures after the year's one-off reduc
 
 MACAO_HEADER = """
 Macao Professional Tax (group 1), one set of cases per tax year 2021-2027. cny_per_mop = 1, so
-macao_burden_cny is the tax in patacas, rounded up to the pataca; macao_refund = true nets the
-resident's refund. A case in every band, the exemption boundary, the refund below and at its cap.
+macao_burden_cny is the tax in patacas, rounded up to the pataca; macao_refund = true (the default)
+nets the resident's refund, false keeps it. A case in every band, the exemption boundary, the refund
+below and at its cap; tax years 2019 and 2020 with the refunds of the 2021 and 2022 budget laws.
 """
 
 ZONES_HEADER = """
@@ -1018,7 +1031,8 @@ Zone policies (tables/zones/*.toml): every identity in every zone, talent status
 more-than-90-days rule in each zone, each policy's first and last year and the years around them,
 and the GBA subsidy's cap. Wages of 1,000,000 with cny_per_hkd = cny_per_mop = 1, so IIT 243,080,
 the 15% rule leaves 102,080, the HK burden 129,560 (127,350 with the 2026/27 basic allowance) and
-the Macao burden 46,844. `reliefs` gives each policy's amount or why it does not apply.
+the Macao burden 46,844 less the resident's refund 14,000 = 32,844 (docs/assumptions.md Z3).
+`reliefs` gives each policy's amount or why it does not apply.
 """
 
 FX_HEADER = """
