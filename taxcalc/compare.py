@@ -44,7 +44,7 @@ from .tables import Tables, load_tables
 #: the figures a comparison shows, in order (their units, labels and meanings: taxcalc.figures)
 COMPARE_FIGURES: tuple[str, ...] = (
     "gross_income", "iit", "relief", "relief_policy", "relief_paid_in", "iit_net", "income_after_iit",
-    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_cny", "hk_income_after_tax",
+    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_household", "hk_tax_cny", "hk_income_after_tax",
     "hk_income_after_tax_cny", "effective_rate_hk", "burden_gap_cny", "burden_gap_hkd", "macao_tax_cny",
     "burden_gap_macao_cny", "cny_per_hkd_used",
 )
