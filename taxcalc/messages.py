@@ -128,6 +128,7 @@ CATALOG: dict[str, str] = {
     # ---- files
     "file.missing": N_("{path}: no such file"),
     "file.is_directory": N_("{path}: is a directory, not a file"),
+    "file.not_regular": N_("{path}: not a regular file"),
     "file.unreadable": N_("{path}: cannot be read ({reason})"),
     "file.not_utf8": N_("{path}: not UTF-8 text"),
     "file.not_json": N_("{path}: not valid JSON ({reason}, line {line})"),

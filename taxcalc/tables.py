@@ -31,7 +31,7 @@ from typing import Annotated, Callable, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from .errors import TableError
+from .errors import TableError, shown_value
 from .money import MAX_AMOUNT
 from .scenario import FIRST_YEAR, LAST_YEAR
 
@@ -328,7 +328,7 @@ class _TableFile(_Strict):
     def _sources_exist(self) -> "_TableFile":
         for key, cited in _walk_cited(self):
             if cited.source not in self.sources:
-                raise _problem(f"source '{cited.source}' is not in [sources]", f"{key}.source")
+                raise _problem(f"source '{shown_value(cited.source)}' is not in [sources]", f"{key}.source")
         return self
 
 

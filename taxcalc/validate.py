@@ -234,12 +234,18 @@ def read_json_file(path) -> Any:
 
     from .errors import TaxcalcError
 
-    p = Path(path).expanduser()
-    name = str(path)
-    if not p.exists():
+    name = "".join(ch if ch.isprintable() else "?" for ch in str(path))
+    try:
+        p = Path(path).expanduser()
+        exists, is_dir, is_file = p.exists(), p.is_dir(), p.is_file()
+    except (OSError, ValueError):          # a NUL byte in the path, a name too long
+        raise TaxcalcError.coded("file.unreadable", path=name, reason="not a valid path") from None
+    if not exists:
         raise TaxcalcError.coded("file.missing", path=name)
-    if p.is_dir():
+    if is_dir:
         raise TaxcalcError.coded("file.is_directory", path=name)
+    if not is_file:                        # a FIFO or a device would block or never end
+        raise TaxcalcError.coded("file.not_regular", path=name)
     try:
         if p.stat().st_size > MAX_CASE_BYTES:
             raise TaxcalcError.coded("file.too_large", path=name, max=Number(MAX_CASE_BYTES))
