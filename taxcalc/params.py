@@ -141,6 +141,7 @@ class HongKongParams:
     mpf_cap: int
     reduction_rate: int
     reduction_cap: int
+    mpf_employer_rate: int         # bp: the employer's mandatory contribution
 
 
 def hongkong(t: HongKongTable) -> HongKongParams:
@@ -157,6 +158,7 @@ def hongkong(t: HongKongTable) -> HongKongParams:
         mpf_rate=bp(t.mpf.employee_rate.value), mpf_min_monthly=units(t.mpf.min_monthly_income.value),
         mpf_max_monthly=units(t.mpf.max_monthly_contribution.value), mpf_cap=units(t.mpf.deduction_cap.value),
         reduction_rate=bp(t.reduction.rate.value), reduction_cap=units(t.reduction.cap.value),
+        mpf_employer_rate=bp(t.mpf.employer_rate.value),
     )
 
 
