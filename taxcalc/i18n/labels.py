@@ -52,6 +52,9 @@ FIELD_LABELS: dict[str, str] = {
     "hk_disabled_dependants": N_("Disabled dependants"),
     "hk_disability": N_("Personal disability"),
     "hk_siblings": N_("Dependent siblings"),
+    "city": N_("City of work"),
+    "social_insurance_auto": N_("Compute social insurance"),
+    "housing_fund_rate": N_("Housing fund rate"),
 }
 
 CHOICE_LABELS: dict[str, dict] = {
@@ -69,6 +72,8 @@ CHOICE_LABELS: dict[str, dict] = {
     "sad_continuing_education": {"none": N_("None"), "degree": N_("Degree"), "certificate": N_("Certificate"),
                                  "both": N_("Both")},
     "hk_burden_year": {"same": N_("same"), "previous": N_("previous")},
+    "city": {"none": N_("The zone's city"), "shenzhen": N_("Shenzhen"), "guangzhou": N_("Guangzhou"),
+             "zhuhai": N_("Zhuhai")},
 }
 
 #: short names of the relief policies (ids from tables/zones)
