@@ -122,6 +122,7 @@ CATALOG: dict[str, str] = {
     # ---- options
     "option.choice": N_("not one of the choices; expected {choices}"),
     "option.exactly_one": N_("give exactly one of these options: {options}"),
+    "option.zones_one_file": N_("--zones takes one case file"),
     # ---- files
     "file.missing": N_("{path}: no such file"),
     "file.is_directory": N_("{path}: is a directory, not a file"),
@@ -310,6 +311,37 @@ CATALOG: dict[str, str] = {
     "step.take_home_gap": N_("Take-home pay: mainland − Hong Kong"),
     "formula.minus3": N_("{a} − {b} − {c}"),
     "formula.plus3": N_("{a} + {b} + {c}"),
+    # ---- plan (several tax years)
+    "plan.years": N_("not a span of tax years such as 2025-2030 (from {first} to {last}, at most {max} years)"),
+    "plan.before_tables": N_("the first tax year has no tables (see taxcalc tables)"),
+    "plan.growth": N_("not a growth rate: a number more than -1 and at most 1 with at most 4 decimals, such as 0.03 (or 3%)"),
+    "plan.grown_too_large": N_("grows to more than {max} by {year}"),
+    "plan.in_year": N_("in {year}: {message}"),
+    "note.plan_carried_forward": N_("{year}: no mainland tables; those of {used} are carried forward"),
+    "plan.year_carried": N_("{year}*"),
+    "plan.policies": N_("{label}"),
+    "plan.section_inputs": N_("The inputs, grown"),
+    "plan.section_figures": N_("Each tax year (the relief counted in the year it is for)"),
+    "plan.section_cash": N_("Cash received in each calendar year"),
+    "plan.if_renewed": N_("{label}, if renewed"),
+    "plan.as_enacted": N_("{label}, as the policies stand"),
+    "plan.pay_after_withholding": N_("Pay after withholding (IIT before relief, employee contributions)"),
+    "plan.relief_received": N_("Zone reliefs received"),
+    "plan.cash": N_("Cash received"),
+    "plan.hk_take_home_cny": N_("Hong Kong take-home pay in CNY"),
+    "plan.gap": N_("Cash: mainland − Hong Kong"),
+    "plan.cumulative_gap": N_("Cumulative: mainland − Hong Kong"),
+    # ---- the best split of a package, and what-ifs
+    "split.below_exempt": N_("the package must be at least the tax-exempt allowances ({exempt})"),
+    "split.best": N_("The best split of {package} in {year}"),
+    "split.saving_salary": N_("IIT after relief saved against all salary"),
+    "split.saving_current": N_("IIT after relief saved against the current split (bonus {bonus})"),
+    "split.irrelevant": N_("The split makes no difference: {why}."),
+    "split.why.cap": N_("at every split the IIT after relief is capped at the burden of {policy} ({burden})"),
+    "split.why.combined": N_("in {year} the bonus is taxed with the wages"),
+    "split.why.same": N_("every split leaves the same IIT after relief"),
+    "whatif.line": N_("{field} raised by {amount} to the cap: IIT after relief {saving} lower ({rate} of it); it costs {cost} after the saving"),
+    "whatif.at_cap": N_("{field}: already at the cap"),
 }
 
 
