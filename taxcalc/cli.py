@@ -421,6 +421,16 @@ def _tables_summary(tables, lang: str) -> str:
     window = f"{min(firsts)}-{max(lasts)}" if firsts else ""
     zone_marks = [f"{term('mark', m, lang)}: {', '.join(marks[m])}" for m in SUMMARY_MARKS if m in marks]
     rows.append((term("group", "zone", lang), window, "; ".join([", ".join(zones), *zone_marks])))
+    if tables.social:
+        from .tables import year_of_assessment
+
+        marks = {}
+        for (city, y), t in sorted(tables.social.items()):
+            for mark in _marked(t):
+                marks.setdefault(mark, []).append(f"{term('choice:city', city, lang)} {year_of_assessment(y)}")
+        cities = ", ".join(f"{term('choice:city', c, lang)} {year_of_assessment(y)}" for c, y in sorted(tables.social))
+        social_marks = [f"{term('mark', m, lang)}: {', '.join(marks[m])}" for m in SUMMARY_MARKS if m in marks]
+        rows.append((term("group", "social", lang), cities, "; ".join(social_marks)))
     w1 = max(_width(r[0]) for r in rows)
     w2 = max(_width(r[1]) for r in rows)
     return "\n".join(f"{a}{' ' * (w1 - _width(a))}  {b}{' ' * (w2 - _width(b))}  {c}".rstrip() for a, b, c in rows)
@@ -443,7 +453,7 @@ def _tables_sources(tables, lang: str) -> str:
             lines.append(f"{'':<19}- {src}")
     marked = []
     for table in [*tables.mainland.values(), *tables.hongkong.values(), *tables.macao.values(),
-                  *([tables.fx] if tables.fx else []), *tables.zones.values()]:
+                  *([tables.fx] if tables.fx else []), *tables.zones.values(), *tables.social.values()]:
         for mark, keys in _marked(table).items():
             marked.append(f"{_table_name(table)}: {term('mark', mark, lang)}: {', '.join(keys)}")
     if marked:

@@ -102,7 +102,8 @@ WORDS: dict[str, str] = {"separate": N_("separate"), "combined": N_("combined"),
 
 #: headings of the registry's figure groups (taxcalc.figures.Figure.group) and of the tables' jurisdictions
 GROUPS: dict[str, str] = {"mainland": N_("Mainland"), "zone": N_("Zone relief"), "hongkong": N_("Hong Kong"),
-                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes")}
+                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes"),
+                          "social": N_("Social insurance")}
 
 _KINDS = {"group": GROUPS, "field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
           "mark": MARKS, "word": WORDS}
