@@ -162,7 +162,7 @@ def _notes(comp: Computation, i: int, s: Scenario, v: dict[str, Any], tables: Ta
         opt = next(o for o in relief_options_chosen(comp, i, s, tables, options))
         notes.append(msg("note.assumed_extended", policy=Term("policy", opt.policy), last=opt.last_year))
     if s.residency == "nonresident" and (s.social_insurance or s.additional_deductions or s.other_deductions
-                                         or s.private_pension or s.health_insurance):
+                                         or s.private_pension or s.health_insurance or s.social_insurance_auto):
         monthly = tables.mainland[s.tax_year].deductions.basic_monthly_nonresident.value
         notes.append(msg("note.nonresident_deductions", monthly=Money(monthly, "CNY", 0)))
     notes += _capped(comp, i, s)

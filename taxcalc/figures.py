@@ -126,12 +126,12 @@ FIGURES: tuple[Figure, ...] = (
     _cny("employer_cost_cny", N_("Employer's cost"),
          "wages + bonus + social_insurance_employer_cny: what the employer pays for the job (labour, author's and "
          "royalty income not included) (CNY)", rounding=EXACT),
-    Figure("hk_take_home", "HKD", N_("Take-home pay"),
+    Figure("hk_take_home", "HKD", N_("Hong Kong take-home pay"),
            "hk_assessable_income - hk_tax - the employee's mandatory MPF contributions (given or the default, not "
            "capped by the deduction cap) (HK$)", 2, EXACT, "hongkong"),
-    Figure("hk_take_home_cny", "CNY", N_("Take-home pay in CNY"), "hk_take_home x cny_per_hkd_used (CNY, half up to "
+    Figure("hk_take_home_cny", "CNY", N_("Hong Kong take-home pay in CNY"), "hk_take_home x cny_per_hkd_used (CNY, half up to "
            "the fen, half away from zero)", 2, HALF_UP, "hongkong"),
-    Figure("hk_employer_cost", "HKD", N_("Employer's cost"),
+    Figure("hk_employer_cost", "HKD", N_("Hong Kong employer's cost"),
            "hk_assessable_income + the employer's mandatory MPF contributions (the year's employer rate, at most "
            "HK$1,500 a month, also below the minimum income level; rounded half up to the cent) (HK$)", 2, EXACT,
            "hongkong"),

@@ -174,3 +174,21 @@ def test_copying_a_table_directory_keeps_it_loadable(tmp_path):
     shutil.copytree(SHIPPED_TABLES, tmp_path / "t")
     t = Tables((SHIPPED_TABLES, tmp_path / "t"))
     assert sorted(t.social) == [("guangzhou", 2024), ("shenzhen", 2024), ("zhuhai", 2024)]
+
+
+@pytest.mark.parametrize("case", [
+    {**HETAO, "wages": 21600}, {**HETAO, "wages": 600000, "bonus": 90000, "housing_fund_rate": "0.07"},
+    {"tax_year": 2024, "zone": "nansha", "wages": 150000, "social_insurance_auto": True},
+    {"tax_year": 2026, "zone": "gba", "city": "zhuhai", "identity": "foreign", "talent": True, "wages": 2000000,
+     "social_insurance_auto": True},
+    {"tax_year": 2025, "residency": "nonresident", "identity": "foreign", "zone": "qianhai", "wages": 400000,
+     "social_insurance_auto": True},
+])
+def test_the_explanation_shows_the_engine_figures(case, tmp_path):
+    from .test_explain import _check_tree
+
+    for tables in (None, _second_period(tmp_path)):
+        r = calculate(case, tables=tables)
+        assert _check_tree(r, r.explanation) > 20
+        assert r.explanation.find("step.si").amount() == r.social_insurance_employee_cny
+        assert r.explanation.find("step.take_home").amount() == r.take_home_cny
