@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from . import hongkong, macao, mainland, zones
+from . import hongkong, macao, mainland, social, zones
 from .columns import Columns
 from .errors import InputError
 from .figures import BY_NAME, FIGURES
@@ -91,6 +91,11 @@ def _fx_to_units(amount_fen, rate_micro):
 def _to_cny(minor, rate_micro):
     """An amount in cents (HK$ or MOP; whole dollars x 100) in CNY, to the fen, half up."""
     return half_up_div(minor * rate_micro, FX)
+
+
+def _to_cny_signed(minor, rate_micro):
+    """An amount in cents of any sign in CNY, to the fen, half away from zero."""
+    return half_up_div_signed(minor * rate_micro, FX)
 
 
 def _ratio_micro(num, den):
@@ -190,6 +195,12 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     p = year_params(tables, year)
     pb = year_params(tables, year, o.hk_burden_offset) if o.hk_burden_offset else p
     n = len(c["tax_year"])
+
+    # -- social insurance and housing fund computed from wages (social_insurance_auto): the
+    #    employee's share is the deduction the mainland kernels read as social_insurance
+    soc = social.contributions(c, tables, year)
+    if soc is not None:
+        c = {**c, "social_insurance": np.where(c["social_insurance_auto"], soc["si_employee_fen"], c["social_insurance"])}
 
     # -- mainland (the rows of a group share their residency)
     if c["residency"][0] == 1:
@@ -310,9 +321,29 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
         "macao_tax_cny": macao_tax_cny,
         "burden_gap_macao_cny": iit_net - macao_tax_cny,
     }
+    # -- take-home pay and the employer's cost, both jobs
+    si_employee = c["social_insurance"]
+    si_employer = soc["si_employer_fen"] if soc is not None else np.zeros(n, dtype=np.int64)
+    take_home = gross - iit_net - si_employee
+    hk_mpf_employer = hongkong.employer_mpf(hk_income, hk)
+    hk_take_home = hk_after_cents - half_up_div(mpf_claimed, FEN)
+    hk_take_home_cny = _to_cny_signed(hk_take_home, cny_per_hkd)
+    f.update({
+        "social_insurance_employee_cny": si_employee,
+        "social_insurance_employer_cny": si_employer,
+        "take_home_cny": take_home,
+        "employer_cost_cny": c["wages"] + c["bonus"] + si_employer,
+        "hk_take_home": hk_take_home,
+        "hk_take_home_cny": hk_take_home_cny,
+        "hk_employer_cost": hk_income_cents + half_up_div(hk_mpf_employer, FEN),
+        "take_home_gap_cny": take_home - hk_take_home_cny,
+    })
     figs = {name: _stored(name, v, n) for name, v in f.items()}
     if not trace:
         return figs, {}
+    if soc is not None:
+        r.update(soc)
+    r.update({"hk_mpf_employer": hk_mpf_employer, "si_employee_fen_used": si_employee})
     r.update({"iit_net_fen": iit_net, "hk_tax_cny_fen": hk_tax_cny, "hk_year": np.full(n, hk.year, dtype=np.int64),
               "hkb_year": np.full(n, hb.year, dtype=np.int64), "mo_year": np.full(n, p.macao.year, dtype=np.int64),
               "mo_refund_year": np.full(n, p.macao_refund.year, dtype=np.int64)})

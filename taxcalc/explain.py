@@ -196,7 +196,7 @@ def explain_row(comp, i: int, s, tables: Tables, options, reliefs: list[ReliefOp
     root = Step("step.case", {"year": s.tax_year, "identity": Term("identity", s.identity),
                               "residency": Term("residency", s.residency), "zone": Term("zone", s.zone)})
     return root.add(_mainland(row, s), _hongkong(row, s), _burdens(row, s, options),
-                    _zones(row, s, reliefs), _gaps(row))
+                    _zones(row, s, reliefs), _gaps(row), _social(row, s), _pay(row, s))
 
 
 def _mainland(row: _Row, s) -> Step:
@@ -680,4 +680,63 @@ def _gaps(row: _Row) -> Step:
              formula=msg("formula.divided", a=row.figure("iit_net"), b=row.figure("gross_income"))),
         _fig(row, "step.rate_hk", "effective_rate_hk",
              formula=msg("formula.divided", a=row.figure("hk_tax"), b=row.figure("hk_assessable_income"))),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# social insurance, take-home pay and the employer's cost
+
+
+def _social(row: _Row, s) -> Step | None:
+    """The contributions computed with social_insurance_auto: each scheme, each side, each half year."""
+    from .social import PARTS, ZONE_CITY, period
+
+    if not s.social_insurance_auto or "si_year_a" not in row.col:
+        return None
+    tables = row.tables
+    city = s.city if s.city != "none" else ZONE_CITY[s.zone]
+    halves = [period(tables, city, row.raw(f"si_year_{h}")) for h in "ab"]
+    node = _fig(row, "step.si", "social_insurance_employee_cny",
+                params={"city": Term("choice:city", city), "base": row.fen("si_wage_fen")})
+    sides = {side: _fig(row, f"step.si_{side}", f"social_insurance_{side}_cny", total=True)
+             for side in ("employee", "employer")}
+    for part in PARTS:
+        if part != "housing_fund" and all(part not in p.schemes for p in halves):
+            continue
+        for side, parent in sides.items():
+            rates, cite = [], None
+            for h, p in zip("ab", halves):
+                if part == "housing_fund":
+                    rates.append(Rate(_exact(Decimal(row.raw(f"si_hf_rate_{h}")) / 1_000_000)))
+                    cite = cite or _cite(tables, p.table, "housing_fund.min_rate" if s.housing_fund_rate is not None
+                                         else "housing_fund.default_rate")
+                elif part in p.schemes:
+                    rates.append(Rate(Decimal(getattr(p.schemes[part], f"{side}_bp")) / 10_000))
+                    cite = cite or _cite(tables, p.table, f"{part}.{side}_rate")
+                else:
+                    rates.append(Rate(Decimal(0)))
+            params = {"rate": rates[1]} if part == "housing_fund" else {}
+            parent.add(Step(f"step.si_{part}", params, value=row.fen(f"si_{part}_{side}_fen"),
+                            formula=msg("formula.si_halves", months_a=6, base_a=row.fen(f"si_{part}_base_a"),
+                                        rate_a=rates[0], months_b=6, base_b=row.fen(f"si_{part}_base_b"), rate_b=rates[1]),
+                            citation=cite))
+    return node.add(*sides.values())
+
+
+def _pay(row: _Row, s) -> Step:
+    f = row.figure
+    return Step("step.pay").add(
+        _fig(row, "step.take_home", "take_home_cny",
+             formula=msg("formula.minus3", a=f("gross_income"), b=f("iit_net"), c=f("social_insurance_employee_cny"))),
+        _fig(row, "step.employer_cost", "employer_cost_cny",
+             formula=msg("formula.plus3", a=Money(s.wages, "CNY"), b=Money(s.bonus, "CNY"),
+                         c=f("social_insurance_employer_cny"))),
+        _fig(row, "step.hk_take_home", "hk_take_home",
+             formula=msg("formula.minus3", a=f("hk_assessable_income"), b=f("hk_tax"), c=row.units("hk_mpf_claimed", "HKD"))),
+        _fig(row, "step.hk_take_home_cny", "hk_take_home_cny",
+             formula=msg("formula.times", a=f("hk_take_home"), b=f("cny_per_hkd_used"))),
+        _fig(row, "step.hk_employer_cost", "hk_employer_cost",
+             formula=msg("formula.plus", a=f("hk_assessable_income"), b=row.units("hk_mpf_employer", "HKD"))),
+        _fig(row, "step.take_home_gap", "take_home_gap_cny",
+             formula=msg("formula.minus", a=f("take_home_cny"), b=f("hk_take_home_cny"))),
     )

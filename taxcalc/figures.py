@@ -117,6 +117,32 @@ FIGURES: tuple[Figure, ...] = (
     _cny("macao_burden_cny", N_("Macao burden (zone rule) in CNY"), "macao_burden x cny_per_mop_used (CNY)", "zone"),
     _cny("macao_tax_cny", N_("Professional Tax in CNY"), "macao_tax x cny_per_mop_used (CNY)", "macao"),
     _cny("burden_gap_macao_cny", N_("Mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap", rounding=EXACT),
+    # -- take-home pay and the employer's cost (both jobs)
+    _cny("social_insurance_employee_cny", N_("Social insurance and housing fund, employee"),
+         "the employee's social insurance and housing fund: social_insurance as given, or computed from wages + bonus "
+         "with the city's tables (social_insurance_auto; each month and scheme half up to the fen); the IIT deduction "
+         "(CNY)", rounding=EXACT),
+    _cny("social_insurance_employer_cny", N_("Social insurance and housing fund, employer"),
+         "the employer's social insurance and housing fund with social_insurance_auto (each month and scheme half up "
+         "to the fen); 0 when social_insurance is given (CNY)", rounding=EXACT),
+    _cny("take_home_cny", N_("Take-home pay"),
+         "gross_income - iit_net - social_insurance_employee_cny: the zone relief is counted in the tax year although "
+         "it is settled later (relief_paid_in; taxcalc plan shows the cash by year) (CNY)", rounding=EXACT),
+    _cny("employer_cost_cny", N_("Employer's cost"),
+         "wages + bonus + social_insurance_employer_cny: what the employer pays for the job (labour, author's and "
+         "royalty income not included) (CNY)", rounding=EXACT),
+    Figure("hk_take_home", "HKD", N_("Hong Kong take-home pay"),
+           "hk_assessable_income - hk_tax - the employee's mandatory MPF contributions (given or the default, not "
+           "capped by the deduction cap) (HK$)", 2, EXACT, "hongkong"),
+    Figure("hk_take_home_cny", "CNY", N_("Hong Kong take-home pay in CNY"), "hk_take_home x cny_per_hkd_used (CNY, half up to "
+           "the fen, half away from zero)", 2, HALF_UP, "hongkong"),
+    Figure("hk_employer_cost", "HKD", N_("Hong Kong employer's cost"),
+           "hk_assessable_income + the employer's mandatory MPF contributions (the year's employer rate, at most "
+           "HK$1,500 a month, also below the minimum income level; rounded half up to the cent) (HK$)", 2, EXACT,
+           "hongkong"),
+    _cny("take_home_gap_cny", N_("Take-home pay: mainland − Hong Kong"),
+         "take_home_cny - hk_take_home_cny: what the mainland job leaves more (+) or less (−) in hand than the Hong "
+         "Kong job (CNY)", "gap", rounding=EXACT),
 )
 
 BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}

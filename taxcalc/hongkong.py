@@ -40,6 +40,13 @@ def default_mpf(income, p: HongKongParams):
     return np.where(income < 12 * p.mpf_min_monthly, 0, contribution)
 
 
+def employer_mpf(income, p: HongKongParams):
+    """The employer's mandatory contributions (Cap. 485 s. 7A): the employer's rate of relevant
+    income, at most the same HK$1,500 a month, and also below the minimum level that exempts the
+    employee; income taken as earned evenly over 12 months. Units, rounded down."""
+    return np.minimum(income * p.mpf_employer_rate // BP, 12 * p.mpf_max_monthly)
+
+
 def allowances(c, p: HongKongParams, married=None, children=None):
     """The allowances of Schedule 4 from the family columns (``married``: the married person's
     allowance instead of the basic one). The additional child allowance: each child born in the

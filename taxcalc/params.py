@@ -155,6 +155,7 @@ class HongKongParams:
     annuity_tvc: int
     donations_rate: int            # bp
     donations_min: int
+    mpf_employer_rate: int         # bp: the employer's mandatory contribution
 
 
 def _opt_units(cited) -> int:
@@ -182,6 +183,7 @@ def hongkong(t: HongKongTable) -> HongKongParams:
         elderly_care=units(d.elderly_residential_care.value), vhis_per_insured=units(d.vhis_per_insured.value),
         annuity_tvc=units(d.annuity_and_tvc.value), donations_rate=bp(d.donations_rate.value),
         donations_min=units(d.donations_minimum.value),
+        mpf_employer_rate=bp(t.mpf.employer_rate.value),
     )
 
 

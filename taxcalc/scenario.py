@@ -23,6 +23,7 @@ HOUSING = ("none", "loan", "rent_tier1", "rent_tier2", "rent_tier3")
 CONTINUING_EDUCATION = ("none", "degree", "certificate", "both")
 CHILD_SHARE = (100, 50)
 HK_ASSESSMENT = ("best", "separate", "joint")
+CITY = ("none", "shenzhen", "guangzhou", "zhuhai")
 
 # The law's bounds, not the tables': the 2018 amendment applies from 2019. Which years can be
 # computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code;
@@ -127,6 +128,14 @@ class Scenario(BaseModel):
     hk_disabled_dependants: int = _count("disabled dependants")
     hk_disability: bool = _flag("personal disability allowance")
     hk_siblings: int = _count("dependent brothers or sisters")
+
+    city: Literal[CITY] = _choice("none", CITY, "mainland city of work for social_insurance_auto: shenzhen, guangzhou or "
+                                                "zhuhai (none: the zone's city)")
+    social_insurance_auto: bool = _flag("compute social insurance and housing fund (employee and employer) from wages "
+                                        "+ bonus with the city's tables, instead of giving social_insurance")
+    housing_fund_rate: Decimal | None = Field(default=None, gt=0, le=1, decimal_places=6, json_schema_extra={"kind": "rate"},
+                                              description="housing fund rate paid by the employee and by the employer, "
+                                                          "with social_insurance_auto (default: the city's lowest)")
 
     @field_validator("*", mode="before")
     @classmethod

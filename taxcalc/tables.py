@@ -460,6 +460,7 @@ class MPF(_Strict):
     min_monthly_income: CitedAmount
     max_monthly_contribution: CitedAmount
     deduction_cap: CitedAmount
+    employer_rate: CitedRate
 
 
 class HKReduction(_Strict):
@@ -572,8 +573,66 @@ class ZoneTable(_TableFile):
     policies: list[Policy] = Field(min_length=1)
 
 
+# ---------------------------------------------------------------- mainland social insurance (by city)
+
+City = Literal["shenzhen", "guangzhou", "zhuhai"]
+#: the contribution schemes of a city's table, in order (maternity only where it is paid apart)
+SCHEMES = ("pension", "medical", "unemployment", "work_injury", "maternity")
+
+
+class Scheme(_Strict):
+    """One social insurance scheme: the monthly contribution base's floor and ceiling (CNY; no
+    ceiling: the whole wage) and the employee's and the employer's rates."""
+
+    floor: CitedAmount
+    ceiling: CitedAmount | None = None
+    employee_rate: CitedRate
+    employer_rate: CitedRate
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Scheme":
+        if self.ceiling is not None and self.ceiling.value < self.floor.value:
+            raise _problem(f"the ceiling {self.ceiling.value} is below the floor {self.floor.value}", "ceiling.value")
+        return self
+
+
+class HousingFund(_Strict):
+    """住房公积金: the monthly base's floor and ceiling, and the rates an employer may choose (the
+    employee pays the same rate)."""
+
+    floor: CitedAmount
+    ceiling: CitedAmount
+    min_rate: CitedRate
+    max_rate: CitedRate
+    default_rate: CitedRate
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "HousingFund":
+        if self.ceiling.value < self.floor.value:
+            raise _problem(f"the ceiling {self.ceiling.value} is below the floor {self.floor.value}", "ceiling.value")
+        if not self.min_rate.value <= self.default_rate.value <= self.max_rate.value:
+            raise _problem(f"default_rate {self.default_rate.value} must lie from min_rate {self.min_rate.value} to "
+                           f"max_rate {self.max_rate.value}", "default_rate.value")
+        return self
+
+
+class SocialTable(_TableFile):
+    """A city's social insurance and housing fund for one contribution year, 1 July ``year`` to
+    30 June ``year + 1`` (file ``social/<city>/<year>-<yy>.toml``)."""
+
+    jurisdiction: Literal["social"]
+    city: City
+    year: Year
+    pension: Scheme
+    medical: Scheme
+    unemployment: Scheme
+    work_injury: Scheme
+    maternity: Scheme | None = None
+    housing_fund: HousingFund
+
+
 _MODELS: dict[str, type[_TableFile]] = {"mainland": MainlandTable, "hongkong": HongKongTable, "macao": MacaoTable,
-                                        "fx": FxTable, "zone": ZoneTable}
+                                        "fx": FxTable, "zone": ZoneTable, "social": SocialTable}
 
 
 # ---------------------------------------------------------------- loading
@@ -672,7 +731,7 @@ def _table_error(path: Path, exc: ValidationError) -> TableError:
 
 def _check_name(path: Path, t) -> None:
     """A year's file is named after its year, and a Hong Kong file's year of assessment agrees."""
-    if isinstance(t, HongKongTable):
+    if isinstance(t, (HongKongTable, SocialTable)):
         expected = year_of_assessment(t.year, "-")
     elif isinstance(t, (MainlandTable, MacaoTable)):
         expected = str(t.year)
@@ -691,9 +750,9 @@ def load_file(path: Path):
     raw = _read(path)
     kind = raw.get("jurisdiction")
     if kind is None:
-        raise TableError(str(path), "jurisdiction", "missing; expected mainland, hongkong, macao, fx or zone")
+        raise TableError(str(path), "jurisdiction", "missing; expected mainland, hongkong, macao, fx, zone or social")
     if not isinstance(kind, str) or kind not in _MODELS:
-        raise TableError(str(path), "jurisdiction", f"must be mainland, hongkong, macao, fx or zone{_got(kind)}")
+        raise TableError(str(path), "jurisdiction", f"must be mainland, hongkong, macao, fx, zone or social{_got(kind)}")
     try:
         table = _MODELS[kind].model_validate(raw)
     except ValidationError as exc:
@@ -710,6 +769,8 @@ def _identity(t) -> tuple[str, object]:
         return ("fx", None)
     if isinstance(t, ZoneTable):
         return ("zone", t.zone)
+    if isinstance(t, SocialTable):
+        return ("social", (t.city, t.year))
     return (t.jurisdiction, t.year)
 
 
@@ -722,6 +783,8 @@ def _describe(ident: tuple[str, object]) -> tuple[str, str]:
         return "zone", f"zone {which}"
     if jur == "hongkong":
         return "year", f"Hong Kong {year_of_assessment(which)}"
+    if jur == "social":
+        return "year", f"social insurance {which[0]} {year_of_assessment(which[1])}"
     return "year", f"{'mainland' if jur == 'mainland' else 'Macao'} {which}"
 
 
@@ -735,6 +798,7 @@ class Tables:
         self.macao: dict[int, MacaoTable] = {}
         self.fx: FxTable | None = None
         self.zones: dict[str, ZoneTable] = {}
+        self.social: dict[tuple[str, int], SocialTable] = {}
         self.files: dict[tuple[str, object], Path] = {}
         self._citations: dict[tuple[int, str], Citation] = {}
         for d in dirs:
@@ -766,6 +830,8 @@ class Tables:
             self.fx = t
         elif isinstance(t, ZoneTable):
             self.zones[t.zone] = t
+        elif isinstance(t, SocialTable):
+            self.social[(t.city, t.year)] = t
         self.files[_identity(t)] = path
 
     def _collect_policies(self) -> dict[str, tuple[ZoneTable, Policy]]:
@@ -853,6 +919,17 @@ class Tables:
             return rates[max(earlier)]
         return rates[tax_year]
 
+    def social_year_for(self, city: str, year: int) -> tuple[int, bool] | None:
+        """The city's contribution year beginning in July of ``year``: that one, else the nearest
+        tabled (an earlier one first), flagged; None when the city has no tables."""
+        years = [y for c, y in self.social if c == city]
+        if not years:
+            return None
+        if year in years:
+            return year, False
+        earlier = [y for y in years if y < year]
+        return (max(earlier) if earlier else min(years)), True
+
     def citation(self, table, key: str, cited) -> Citation:
         """The citation of one value of a table (cached: tables do not change once loaded)."""
         memo = (id(table), key)
@@ -869,11 +946,14 @@ class Tables:
         """One row per table file: jurisdiction, year, title, sources."""
         rows = []
         for (jur, year), path in sorted(self.files.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-            t = {"mainland": self.mainland, "hongkong": self.hongkong, "macao": self.macao}.get(jur)
+            t = {"mainland": self.mainland, "hongkong": self.hongkong, "macao": self.macao,
+                 "social": self.social}.get(jur)
             table = t[year] if t is not None else (self.fx if jur == "fx" else self.zones[year])
             label = str(year) if year is not None else ""
             if jur == "hongkong":
                 label = table.year_of_assessment
+            elif jur == "social":
+                label = f"{table.city} {year_of_assessment(table.year)}"
             rows.append({"jurisdiction": jur, "year": label, "title": table.title, "file": str(path),
                          "sources": [s.title + (f" <{s.url}>" if s.url else "") for s in table.sources.values()]})
         return rows
@@ -886,6 +966,8 @@ def _table_name(table) -> str:
         return f"zones/{table.zone}"
     if isinstance(table, FxTable):
         return "fx"
+    if isinstance(table, SocialTable):
+        return f"social/{table.city}/{year_of_assessment(table.year, '-')}"
     return f"{table.jurisdiction}/{table.year}"
 
 

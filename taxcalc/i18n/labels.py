@@ -67,6 +67,9 @@ FIELD_LABELS: dict[str, str] = {
     "hk_disabled_dependants": N_("Disabled dependants"),
     "hk_disability": N_("Personal disability"),
     "hk_siblings": N_("Dependent siblings"),
+    "city": N_("City of work"),
+    "social_insurance_auto": N_("Compute social insurance"),
+    "housing_fund_rate": N_("Housing fund rate"),
 }
 
 CHOICE_LABELS: dict[str, dict] = {
@@ -86,6 +89,8 @@ CHOICE_LABELS: dict[str, dict] = {
     "hk_burden_year": {"same": N_("same"), "previous": N_("previous")},
     "hk_assessment": {"best": N_("Best of the two"), "separate": N_("Separate taxation"), "joint": N_("Joint assessment")},
     "hk_assessment_used": {"single": N_("Single"), "separate": N_("Separate taxation"), "joint": N_("Joint assessment")},
+    "city": {"none": N_("The zone's city"), "shenzhen": N_("Shenzhen"), "guangzhou": N_("Guangzhou"),
+             "zhuhai": N_("Zhuhai")},
 }
 
 #: short names of the relief policies (ids from tables/zones)
@@ -114,7 +119,8 @@ WORDS: dict[str, str] = {"separate": N_("separate"), "combined": N_("combined"),
 
 #: headings of the registry's figure groups (taxcalc.figures.Figure.group) and of the tables' jurisdictions
 GROUPS: dict[str, str] = {"mainland": N_("Mainland"), "zone": N_("Zone relief"), "hongkong": N_("Hong Kong"),
-                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes")}
+                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes"),
+                          "social": N_("Social insurance")}
 
 _KINDS = {"group": GROUPS, "field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
           "mark": MARKS, "word": WORDS}

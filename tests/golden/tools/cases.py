@@ -343,6 +343,19 @@ PROGRESSIVE = [(D(50000), D("0.02")), (D(50000), D("0.06")), (D(50000), D("0.10"
 FLAT_STANDARD = [(None, D("0.15"))]                                   # 15% on net income to 2023/24
 TWO_TIER = [(D(5000000), D("0.15")), (None, D("0.16"))]              # from 2024/25 (B3)
 MPF_RATE, MPF_MIN, MPF_MAX, MPF_CAP = D("0.05"), D(7100), D(1500), D(18000)   # MPFSO Sch. 2 and 3; IRO s. 12(1)(e) (B7)
+MPF_EMPLOYER_RATE = D("0.05")   # MPFSO Cap. 485 s. 7A: 5% of relevant income up to HK$30,000 a month, also below HK$7,100
+MPF_EMPLOYER_SRC = ("the employer's mandatory MPF contribution: 5% of relevant income, at most HK$1,500 a month, also "
+                    "paid below the HK$7,100 minimum (MPF Schemes Ordinance Cap. 485 s. 7A, Schedule 2; MPFA)")
+
+
+def hk_pay(income: D, mpf_given: D | None, tax: int) -> tuple[D, D, str]:
+    """The Hong Kong job's take-home pay and the employer's cost: the employee's mandatory contributions
+    as paid (not capped by the deduction cap), the employer's without the minimum level."""
+    ee = mpf_given if mpf_given is not None else (min(income * MPF_RATE, 12 * MPF_MAX) if income >= 12 * MPF_MIN else D(0))
+    er = min(income * MPF_EMPLOYER_RATE, 12 * MPF_MAX)
+    take_home, cost = income - tax - ee, income + er
+    return take_home, cost, (f"take-home {m(income)} - {m(tax)} - MPF {m(ee)} = {m(take_home)}; employer's cost "
+                             f"{m(income)} + employer's MPF min(5% x {m(income)}, 18,000) = {m(cost)}")
 
 _ALLOW_2018 = dict(basic=132000, married=264000, child=120000, newborn=120000, p60=50000, p60a=50000, p55=25000,
                    p55a=25000, single=132000, disabled=75000, personal=75000, sibling=37500)
@@ -423,15 +436,19 @@ def hongkong_cases() -> list[dict]:
         A = {k: D(v) for k, v in a.items()}
         source = f"{HK_COMMON_SRC}; {src}"
 
-        def case(label, inp, mpf, ded, allow):
+        def case(label, inp, mpf, ded, allow, pay=False):
             tax, reduction, worked = hk_compute(year, D(inp["hk_income"]), mpf, ded, allow)
-            cases.append({"name": f"HK {ya}: {label}", "source": source, "worked": worked,
-                          "input": {"tax_year": year, **inp},
-                          "expect": {"hk_tax": tax, "hk_tax_reduction": reduction, "hk_year_of_assessment": ya}})
+            expect = {"hk_tax": tax, "hk_tax_reduction": reduction, "hk_year_of_assessment": ya}
+            if pay:
+                take_home, cost, text = hk_pay(D(inp["hk_income"]), mpf, tax)
+                worked += "; " + text
+                expect.update(hk_take_home=str(fen(take_home)), hk_employer_cost=str(fen(cost)))
+            cases.append({"name": f"HK {ya}: {label}", "source": source + (f"; {MPF_EMPLOYER_SRC}" if pay else ""),
+                          "worked": worked, "input": {"tax_year": year, **inp}, "expect": expect})
 
         # a) low income: MPF at 5%, tax below the reduction cap
         case("income 200,000, single, MPF at 5%, tax below the reduction cap",
-             {"hk_income": D(200000)}, None, D(0), [("basic", A["basic"])])
+             {"hk_income": D(200000)}, None, D(0), [("basic", A["basic"])], pay=True)
         # b) single parent with every other allowance, MPF given above the cap, NCI 300,000
         allow = [("basic", A["basic"]), ("single parent", A["single"]), (f"children 2 x {m(A['child'])} = {m(2 * A['child'])}", 2 * A["child"]),
                  ("newborn additional", A["newborn"]), (f"parents 60+ 2 x {m(A['p60'])} = {m(2 * A['p60'])}", 2 * A["p60"]),
@@ -447,7 +464,10 @@ def hongkong_cases() -> list[dict]:
         allow = [("married", A["married"]), (f"children 2 x {m(A['child'])} = {m(2 * A['child'])}", 2 * A["child"])]
         income = D(250000) + sum(v for _, v in allow) + MPF_CAP
         case("married, two children, MPF at the monthly maximum, NCI 250,000",
-             {"hk_income": income, "hk_married": True, "hk_children": 2}, None, D(0), allow)
+             {"hk_income": income, "hk_married": True, "hk_children": 2}, None, D(0), allow, pay=True)
+        if year == 2024:
+            case("income 80,000, below the MPF minimum: the employer still pays 5%",
+                 {"hk_income": D(80000)}, None, D(0), [("basic", A["basic"])], pay=True)
         # d) standard rate
         ni = D(3000000) if std_bands is FLAT_STANDARD else D(6000000)
         case(f"net income {m(ni)}: the standard rate is lower",
@@ -963,6 +983,88 @@ def fx_cases() -> list[dict]:
     return cases
 
 
+# =============================================================== social insurance (social_insurance_auto)
+
+SOCIAL_LAW = ("中华人民共和国社会保险法 Art. 10, 23, 33, 44, 53 (who pays each scheme: no employee share of work injury "
+              "and maternity); 住房公积金管理条例 Art. 16-18 and 建金管〔2005〕5号 (5% to 12%, the same rate for both sides); "
+              "docs/assumptions.md S1-S5 (base (wages + bonus) / 12 within each scheme's floor and ceiling; each month "
+              "and scheme half up to the fen; tax year 2025 = 6 months of the contribution year 2024/25 and 6 of "
+              "2025/26, which is not tabled: the nearest, 2024/25, is used)")
+_FORVIS = "Forvis Mazars China, newsletter Dec. 2024, Social Insurance Base of 2024 (1 July 2024 to 30 June 2025)"
+# per city: (source, zone, identity, city given, {scheme: (floor, ceiling or None, employee rate, employer rate)},
+#            housing fund (floor, ceiling))
+SOCIAL = {
+    "shenzhen": (f"{_FORVIS}, Shenzhen (pension 15% for a non-Shenzhen hukou); maternity and the housing fund's "
+                 "limits are taxcalc's uncertain values (tables/social/shenzhen/2024-25.toml)",
+                 "hetao", "hk", None,
+                 {"pension": (D(3523), D(26421), D("0.08"), D("0.15")), "medical": (D(6475), D(32376), D("0.02"), D("0.05")),
+                  "unemployment": (D(2360), D(43659), D("0.002"), D("0.008")), "work_injury": (D(2360), None, D(0), D("0.002")),
+                  "maternity": (D(6475), D(32376), D(0), D("0.005"))},
+                 (D(2360), D(41190))),
+    "guangzhou": (f"{_FORVIS}, Guangzhou (medical includes maternity)", "none", "foreign", "guangzhou",
+                  {"pension": (D(5284), D(26421), D("0.08"), D("0.15")), "medical": (D(5996), D(29979), D("0.02"), D("0.0535")),
+                   "unemployment": (D(2300), D(38082), D("0.002"), D("0.008")), "work_injury": (D(2100), None, D(0), D("0.002"))},
+                  (D(2300), D(39579))),
+    "zhuhai": ("taxcalc's uncertain values for Zhuhai (tables/social/zhuhai/2024-25.toml: Guangdong's pension limits, "
+               "the rates of Guangzhou and Shenzhen, the Zhuhai minimum wage 1,900; pension employer 16%, 国办发〔2019〕13号)",
+               "hengqin", "macao", None,
+               {"pension": (D(5284), D(26421), D("0.08"), D("0.16")), "medical": (D(5284), D(26421), D("0.02"), D("0.055")),
+                "unemployment": (D(1900), D(26421), D("0.002"), D("0.008")), "work_injury": (D(1900), None, D(0), D("0.002"))},
+               (D(1900), D(26421))),
+}
+HF_DEFAULT = D("0.05")     # taxcalc's default: the lowest rate allowed
+
+
+def social_compute(city: str, income: D, hf_rate: D | None) -> tuple[D, D, str]:
+    _src, _zone, _ident, _city, schemes, (hf_floor, hf_ceiling) = SOCIAL[city]
+    monthly = fen(income / 12)
+    w = [f"monthly base {m(income)} / 12 = {m(monthly)}"]
+    ee_m = er_m = D(0)
+    for name, (floor, ceiling, ee, er) in schemes.items():
+        base = max(monthly, floor) if ceiling is None else min(max(monthly, floor), ceiling)
+        a, b = fen(base * ee), fen(base * er)
+        ee_m += a
+        er_m += b
+        w.append(f"{name} on {m(base)}: {pct(ee)} = {m(a)}, employer {pct(er)} = {m(b)}")
+    rate = HF_DEFAULT if hf_rate is None else hf_rate
+    base = min(max(monthly, hf_floor), hf_ceiling)
+    hf = fen(base * rate)
+    ee_m += hf
+    er_m += hf
+    w.append(f"housing fund on {m(base)} at {pct(rate)}{' (the default)' if hf_rate is None else ''} = {m(hf)} each side")
+    w.append(f"a month: employee {m(ee_m)}, employer {m(er_m)}; x 12: {m(12 * ee_m)}, {m(12 * er_m)}")
+    return 12 * ee_m, 12 * er_m, "; ".join(w)
+
+
+def social_cases() -> list[dict]:
+    cases = []
+    for city, (src, zone, ident, given_city, schemes, hf) in SOCIAL.items():
+        def case(label, wages, bonus=D(0), hf_rate=None):
+            ee, er, worked = social_compute(city, wages + bonus, hf_rate)
+            taxable = max(wages + bonus - BASIC - ee, D(0))
+            iit, text = annual_tax(taxable)
+            worked += (f"; IIT (bonus combined): {m(wages + bonus)} - 60,000 - {m(ee)} = {m(taxable)}: {text}; "
+                       f"employer's cost {m(wages + bonus)} + {m(er)} = {m(wages + bonus + er)}")
+            inp = {"tax_year": 2025, "identity": ident, "zone": zone, "wages": wages, "social_insurance_auto": True}
+            if bonus:
+                inp.update(bonus=bonus, bonus_method="combined")
+            if given_city:
+                inp["city"] = given_city
+            if hf_rate is not None:
+                inp["housing_fund_rate"] = hf_rate
+            cases.append({"name": f"Social insurance {city} 2025: {label}", "source": f"{SOCIAL_LAW}; {src}",
+                          "worked": worked, "input": inp,
+                          "expect": {"social_insurance_employee_cny": str(fen(ee)), "social_insurance_employer_cny": str(fen(er)),
+                                     "iit_taxable": str(fen(taxable)), "iit": str(iit),
+                                     "employer_cost_cny": str(fen(wages + bonus + er))}})
+
+        case("1,800 a month, below every floor; housing fund at the default rate", D(21600))
+        case("10,000 a month with the bonus, between the floors and the ceilings; housing fund at 5% given",
+             D(108000), D(12000), D("0.05"))
+        case("50,000 a month, above every ceiling; housing fund at 12%", D(600000), hf_rate=D("0.12"))
+    return cases
+
+
 # =============================================================== TOML output
 
 
@@ -1041,6 +1143,13 @@ through the HK and Macao burdens on wages of 1,000,000. Cases marked xfail docum
 that disagrees with its source (see each case's xfail reason).
 """
 
+SOCIAL_HEADER = """
+Mainland social insurance and housing fund computed from wages (social_insurance_auto), one set of
+cases per city table (tables/social/<city>/2024-25.toml): a wage below every floor, one between the
+floors and the ceilings (the bonus counted in the base; the housing fund at the lowest rate, given),
+one above every ceiling (the housing fund at 12%). The employee's share is the IIT deduction.
+"""
+
 if __name__ == "__main__":
     write("mainland_years.toml", MAINLAND_HEADER, mainland_cases() + pension_pilot_cases())
     write("hongkong_years.toml", HK_HEADER, hongkong_cases())
@@ -1048,3 +1157,4 @@ if __name__ == "__main__":
     write("macao_years.toml", MACAO_HEADER, macao_cases())
     write("zones_policies.toml", ZONES_HEADER, zone_cases())
     write("fx.toml", FX_HEADER, fx_cases())
+    write("social.toml", SOCIAL_HEADER, social_cases())
