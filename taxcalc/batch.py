@@ -1178,11 +1178,6 @@ def _stdout_buffer():
     return buf
 
 
-def _open_temp(path: str) -> IO[bytes]:
-    """The temporary file's handle (a seam for tests that simulate a full disk)."""
-    return open(path, "wb")  # noqa: SIM115
-
-
 class _AtomicTarget:
     """A file written under a temporary name next to it and renamed into place on success
     (``-``: standard output, written as it goes)."""
@@ -1197,7 +1192,7 @@ class _AtomicTarget:
         p = Path(path)
         self.tmp = str(p.with_name(f".{p.name}.{os.getpid()}.tmp"))
         try:
-            self.fh = _open_temp(self.tmp)
+            self.fh = open(self.tmp, "wb")  # noqa: SIM115 (closed in commit or abort)
         except OSError as exc:
             raise BatchFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
@@ -1525,6 +1520,8 @@ class _RunLock:
 def _remove_stale_temps(directory: str, name: str) -> None:
     """Remove ``.NAME.PID.tmp`` files of runs that no longer exist (killed with SIGKILL, say):
     the caller holds the lock on NAME, so no live run is writing them."""
+    if os.name != "posix":                      # os.kill(pid, 0) would end the process elsewhere
+        return
     prefix = f".{name}."
     try:
         entries = [e for e in os.listdir(directory) if e.startswith(prefix) and e.endswith(".tmp")]
@@ -1719,8 +1716,6 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     file_format(output_path)                     # an unknown output type fails before any reading
     if errors_path not in ("-stderr", "-") and file_format(errors_path) != "csv":
         raise BatchFileError(f"{errors_path}: the errors file is CSV; give a .csv name")
-    if output_path == "-" and file_format(output_path) == "parquet":
-        raise BatchFileError("Parquet cannot go to standard output; give a file name")
     summary = BatchSummary(output=output_path,
                            errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
     with _RunLock([output_path, errors_path]), _Signals() as signals:
