@@ -33,9 +33,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .batch import (BatchFileError, BatchInterrupted, BatchSummary, BatchWriteError, _check_header, _empty_errors,
-                    _ErrorsWriter, _RunLock, _same_file, _say, _signal_word, _Signals, _write_error, arrow_as_text,
-                    process_chunk)
+from .batch import (BatchFileError, BatchInterrupted, BatchSummary, _check_header, _empty_errors, _ErrorsWriter,
+                    _RunLock, _same_file, _say, _signal_word, _Signals, _write_error, arrow_as_text, process_chunk)
 from .engine import Options
 from .errors import TaxcalcError
 from .tables import Tables, load_tables
@@ -200,5 +199,3 @@ def _replace_dir(new: str, target: str) -> None:
         raise
     shutil.rmtree(old, ignore_errors=True)
 
-
-__all__ = ["run", "CONNECT_TIMEOUT", "BatchWriteError"]
