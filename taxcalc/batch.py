@@ -214,6 +214,9 @@ def _check_header(path: str, names: list[str], looks_like: str = "") -> None:
     for n in names:
         if n in seen:
             raise BatchFileError(f"{path}: column {n!r} appears twice in the header")
+        if "\x00" in n:                         # Arrow (Parquet output) cannot name a column so
+            raise BatchFileError(f"{path}: column {n!r} holds a NUL character; expected a header such as "
+                                 "id,tax_year,wages")
         seen.add(n)
     if not seen & set(KNOWN):
         hint = looks_like or ""
@@ -224,7 +227,12 @@ def _check_header(path: str, names: list[str], looks_like: str = "") -> None:
             f"see docs/batch.md for all {len(KNOWN)})")
     if "tax_year" not in seen:
         raise BatchFileError(f"{path}: the required column tax_year is missing from the header "
-                             f"(columns found: {', '.join(names)[:200]})")
+                             f"(columns found: {_printable(', '.join(names)[:200])})")
+
+
+def _printable(text: str) -> str:
+    """``text`` for a one-line message: control characters (a newline in a column name) escaped."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class CsvReader:
@@ -302,7 +310,15 @@ class CsvReader:
         except UnicodeDecodeError as exc:
             raise BatchFileError(f"{path}: not UTF-8 text (byte {head[exc.start]:#04x} at position {exc.start} of "
                                  "the header); expected a CSV file with a header such as id,tax_year,wages") from None
-        names = [n.strip() for n in next(csv.reader([text.rstrip("\r\n")]), [])]
+        line = text.rstrip("\r\n")
+        try:
+            names = [n.strip() for n in next(csv.reader([line]), [])]
+        except csv.Error as exc:
+            if "\r" in line:
+                raise BatchFileError(f"{path}: lines end with a carriage return alone; save the file with "
+                                     "ordinary line endings (LF or CR LF)") from None
+            raise BatchFileError(f"{path}: cannot read the header line as CSV ({exc}); expected a header "
+                                 "such as id,tax_year,wages") from None
         looks = ""
         for delim, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
             if delim in text and "," not in text:
@@ -505,8 +521,11 @@ class JsonlReader:
         values: dict[str, list] = {c: [] for c in self.columns}
         n = 0
         for obj in self._objects(first, data):
-            for c, col in values.items():
-                col.append(_json_cell(obj[c]) if c in obj else None)
+            try:
+                for c, col in values.items():
+                    col.append(_json_cell(obj[c]) if c in obj else None)
+            except RecursionError:
+                raise BatchFileError(f"{self.path}: a line near line {first} is nested too deeply") from None
             n += 1
         return pl.DataFrame(values, schema={c: pl.String for c in self.columns}) if n else \
             pl.DataFrame(schema={c: pl.String for c in self.columns})
@@ -576,9 +595,13 @@ class ParquetReader:
             self._file = pq.ParquetFile(path)
         except FileNotFoundError:
             raise BatchFileError(f"{path}: cannot open (no such file)") from None
-        except (pa.ArrowException, OSError) as exc:
-            raise BatchFileError(f"{path}: not a Parquet file ({str(exc).splitlines()[0][:120]})") from None
-        self.columns = list(self._file.schema_arrow.names)
+        except Exception as exc:  # noqa: BLE001 (a damaged footer raises Arrow, OS and decoding errors)
+            first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise BatchFileError(f"{path}: not a Parquet file ({first})") from None
+        try:
+            self.columns = list(self._file.schema_arrow.names)
+        except Exception as exc:  # noqa: BLE001
+            raise BatchFileError(f"{path}: not a readable Parquet schema ({str(exc)[:120]})") from None
         _check_header(path, self.columns)
         self.total_rows = self._file.metadata.num_rows
         self.total_bytes = 0
@@ -588,7 +611,7 @@ class ParquetReader:
         try:
             for batch in self._file.iter_batches(batch_size=PARQUET_BATCH_ROWS):
                 yield arrow_as_text(batch)
-        except (pa.ArrowException, OSError) as exc:
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise BatchFileError(f"{self.path}: cannot read: {str(exc).splitlines()[0][:200]}") from None
 
     def close(self) -> None:
@@ -630,6 +653,8 @@ def _arrow_column_text(name: str, col) -> pl.Series:
         return pl.Series(name, _duration_text(col), dtype=pl.String)
     if any(f(t) for f in _BINARY):
         return pl.Series(name, [None if v is None else _bytes_text(v) for v in col.to_pylist()], dtype=pl.String)
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or (pa.types.is_dictionary(t)):
+        col.validate(full=True)          # a damaged file's text that is not UTF-8: ArrowInvalid, not a crash later
     try:
         return pl.from_arrow(col).cast(pl.String).alias(name)
     except Exception:  # noqa: BLE001 (an extension or other type polars does not take)

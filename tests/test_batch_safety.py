@@ -477,9 +477,9 @@ _HOSTILE = ["", " ", "2024", "2019", "2031", "1e400", "-5", "-0", "+1.5e3", "=cm
 _cell = st.one_of(st.sampled_from(_HOSTILE), st.text(max_size=10),
                   st.integers(-10 ** 25, 10 ** 25).map(str),
                   st.decimals(allow_nan=True, allow_infinity=True).map(str))
-_unknown_name = st.one_of(st.sampled_from(["note", "=HYPERLINK(\"x\")", "@x", "+y", "-z", "", "中文", "a b"]),
-                          st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\r\x00"),
-                                  max_size=8))
+_unknown_name = st.one_of(st.sampled_from(["note", "=HYPERLINK(\"x\")", "@x", "+y", "-z", "", "中文", "a b", "a\rb",
+                                           "a\nb", '"q"']),
+                          st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8))
 
 
 _VALID = {"tax_year": "2024", "wages": "300000", "bonus": "5000", "zone": "hetao", "identity": "hk",
@@ -507,19 +507,20 @@ def _csv_files(draw):
             rows.append([_VALID.get(n, draw(_cell)) if draw(st.integers(0, 5)) else draw(_cell) for n in names])
         else:
             rows.append([draw(_cell) for _ in names])
-    return list(names), rows
+    return list(names), rows, draw(st.sampled_from(["\n", "\n", "\r\n", "\r"])), draw(st.sampled_from(["", "", "\ufeff"]))
 
 
-def _write(path: Path, names: list[str], rows: list[list[str]]) -> None:
+def _write(path: Path, names: list[str], rows: list[list[str]], eol: str = "\n", bom: str = "") -> None:
     import csv
 
     with open(path, "w", newline="", encoding="utf-8", errors="surrogatepass") as f:
-        w = csv.writer(f, lineterminator="\n")
+        f.write(bom)
+        w = csv.writer(f, lineterminator=eol)
         w.writerow(names)
         w.writerows(rows)
 
 
-def _check_outcome(tmp_path: Path, src: Path, out: Path, run, records: int) -> None:
+def _check_outcome(tmp_path: Path, src: Path, out: Path, run, records: int | None) -> None:
     """The run ends with a summary whose rows add up, or a documented file error leaving nothing."""
     for p in (out, out.with_name("out.errors.csv")):
         if p.exists():
@@ -531,10 +532,14 @@ def _check_outcome(tmp_path: Path, src: Path, out: Path, run, records: int) -> N
         assert not out.exists() and _leftovers(tmp_path) == []
         return
     assert s.rows == s.computed + s.rejected + s.skipped
-    assert s.rows == records                                  # every data row of the file
-    got = pl.read_csv(out, infer_schema=False) if out.suffix == ".csv" else pl.read_parquet(out)
+    if records is not None:
+        assert s.rows == records                              # every data row of the file
+    if out.suffix == ".jsonl":
+        height = len(out.read_bytes().splitlines())
+    else:
+        height = (pl.read_csv(out, infer_schema=False) if out.suffix == ".csv" else pl.read_parquet(out)).height
     errors = pl.read_csv(out.with_name("out.errors.csv"), infer_schema=False)
-    assert got.height == s.computed
+    assert height == s.computed
     assert errors["row"].n_unique() == s.rejected
     assert _leftovers(tmp_path) == []
 
@@ -542,13 +547,14 @@ def _check_outcome(tmp_path: Path, src: Path, out: Path, run, records: int) -> N
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_csv_files(), st.sampled_from(["csv", "parquet"]))
 def test_random_csv_files_end_in_a_documented_way(tmp_path, tables, data, out_fmt):
-    names, rows = data
+    names, rows, eol, bom = data
     src, out = tmp_path / "in.csv", tmp_path / f"out.{out_fmt}"
     try:
-        _write(src, names, rows)
+        _write(src, names, rows, eol, bom)
     except UnicodeEncodeError:
         return
-    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables, quiet=True), len(rows))
+    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables, quiet=True),
+                   len(rows) if eol != "\r" else None)
     # the same rows as JSON Lines (values as text) and as Parquet
     try:
         frame = pl.DataFrame({f"c{k}": [r[k] for r in rows] for k in range(len(names))},
@@ -566,10 +572,10 @@ def test_random_csv_files_end_in_a_documented_way(tmp_path, tables, data, out_fm
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_csv_files())
 def test_random_csv_files_through_the_command(tmp_path, data):
-    names, rows = data
+    names, rows, eol, bom = data
     src = tmp_path / "in.csv"
     try:
-        _write(src, names, rows)
+        _write(src, names, rows, eol, bom)
     except UnicodeEncodeError:
         return
     p = subprocess.run([*TAXCALC, "batch", str(src), "-o", str(tmp_path / "out.csv")], capture_output=True)
@@ -577,3 +583,48 @@ def test_random_csv_files_through_the_command(tmp_path, data):
     assert p.returncode in (0, 2, 3), err
     assert "Traceback" not in err and err.count("\n") == 1, err
     assert _leftovers(tmp_path) == []
+
+
+_GOOD = {
+    "csv": b'id,tax_year,wages,zone,note\n1,2024,100,hetao,a\n2,2025,"5,0",gba,"x\ny"\n3,2024,7,,\n',
+    "jsonl": b'{"id": 1, "tax_year": 2024, "wages": 100, "x": {"a": [1, 2]}}\n{"tax_year": "2025", "wages": null}\n',
+}
+
+
+def _good_parquet() -> bytes:
+    buf = io.BytesIO()
+    pl.DataFrame({"tax_year": ["2024"] * 20, "wages": [str(k) for k in range(20)], "note": ["x" * 20] * 20}
+                 ).write_parquet(buf)
+    return buf.getvalue()
+
+
+@st.composite
+def _damaged_files(draw):
+    """A good file with a few bytes deleted, inserted or overwritten (quotes, separators, line
+    ends, NUL, bytes that are not UTF-8, a BOM, braces), or cut short."""
+    fmt = draw(st.sampled_from(["csv", "jsonl", "parquet"]))
+    data = bytearray(_GOOD[fmt] if fmt != "parquet" else _good_parquet())
+    for _ in range(draw(st.integers(1, 6))):
+        if len(data) < 2:
+            break
+        pos = draw(st.integers(0, len(data) - 1))
+        op = draw(st.integers(0, 3))
+        if op == 0:
+            del data[pos]
+        elif op == 1:
+            data[pos:pos] = draw(st.sampled_from([b'"', b",", b"\n", b"\r", b"\x00", b"\xff", b"{", b"}", b"[", b":",
+                                                  b"\xef\xbb\xbf", b"1e400", b"\\", b"true"]))
+        elif op == 2:
+            data[pos] = draw(st.integers(0, 255))
+        else:
+            data = data[:pos] or data
+    return fmt, bytes(data)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_damaged_files(), st.sampled_from(["csv", "jsonl", "parquet"]))
+def test_damaged_files_end_in_a_documented_way(tmp_path, tables, damaged, out_fmt):
+    fmt, data = damaged
+    src, out = tmp_path / f"in.{fmt}", tmp_path / f"out.{out_fmt}"
+    src.write_bytes(data)
+    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables, quiet=True), None)
