@@ -626,10 +626,33 @@ def arrow_as_text(data: pa.RecordBatch | pa.Table) -> pl.DataFrame:
     binary cells their text when UTF-8, else ``base64:`` and the bytes in base64. Anything else
     polars cannot cast is written as JSON text of its Python value. A known column of such a type
     is then that column's error in every row where it has a value ("expected an amount ...")."""
-    out = []
-    for name, col in zip(data.column_names, data.columns):
-        out.append(_arrow_column_text(name, col))
+    names = data.column_names
+    plain = [k for k, c in enumerate(data.columns) if _plain(c.type)]
+    done: dict[int, pl.Series] = {}
+    if plain:                                 # one conversion for the ordinary columns (the usual case)
+        try:
+            for k in plain:
+                if not pa.types.is_primitive(data.columns[k].type):
+                    data.columns[k].validate(full=True)   # damaged text that is not UTF-8: ArrowInvalid
+            sub = pl.from_arrow(pa.table([data.columns[k] for k in plain], names=[f"c{k}" for k in plain]))
+            sub = sub.with_columns(pl.all().cast(pl.String))
+            done = {k: sub[f"c{k}"].alias(names[k]) for k in plain}
+        except pa.ArrowInvalid:
+            raise
+        except Exception:  # noqa: BLE001 (a type polars does not take: column by column below)
+            done = {}
+    out = [done[k] if k in done else _arrow_column_text(names[k], c) for k, c in enumerate(data.columns)]
     return pl.DataFrame(out) if out else pl.DataFrame()
+
+
+def _plain(t) -> bool:
+    """A type polars reads and casts to text itself: numbers, decimals, booleans, dates and times,
+    text (also dictionary-encoded)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) or pa.types.is_boolean(t)
+            or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_temporal(t)
+            and not pa.types.is_duration(t) or pa.types.is_null(t))
 
 
 _NESTED = (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list, pa.types.is_map,
