@@ -484,27 +484,14 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
 
     Rows with errors go to the errors file (row, column, value, message) and the others are
     computed. Exit status: 0 every row computed, 3 some rows rejected, 2 the file could not be
-    read (nothing written) or --strict stopped.
+    read or a path was refused (nothing written) or --strict stopped, 4 writing failed (nothing
+    renamed into place), 141 standard output closed by its reader, 128+N stopped by signal N.
     """
-    from .batch import run
+    from .batch import cli_run
 
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    if engine == "dask":
-        from .dask_engine import run as run_dask
-
-        if strict:
-            _fail("--strict works with --engine local only")
-        summary = run_dask(input_path, output_path, errors_path, tables=_tables(ctx), options=options,
-                           scheduler=scheduler, quiet=quiet)
-    else:
-        try:
-            summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                          quiet=quiet)
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing written", err=True)
-            sys.exit(130)
-    if summary.rejected:
-        sys.exit(EXIT_ROWS_REJECTED)
+    sys.exit(cli_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                     quiet=quiet, engine=engine, scheduler=scheduler))
 
 
 # ---------------------------------------------------------------------------------------------
