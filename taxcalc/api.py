@@ -212,6 +212,11 @@ def _capped(comp: Computation, i: int, s: Scenario) -> list[Msg]:
         if given > used:
             out.append(msg("note.capped", field=Term("field", field), given=Money(given, currency),
                            used=Money(used, currency)))
+    if s.sad_elderly_share is not None and "ml_sad_elderly" in col:    # CNY a month, capped by the year's amount
+        used = Decimal(int(col["ml_sad_elderly"][i])) / 12 / 10_000
+        if s.sad_elderly_share > used:
+            out.append(msg("note.capped", field=Term("field", "sad_elderly_share"), given=Money(s.sad_elderly_share, "CNY"),
+                           used=Money(used, "CNY")))
     return out
 
 
@@ -262,8 +267,9 @@ def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None
     m, inc, taxable, tax, withheld = withholding_schedule(wages_m, per_month("ml_social"), per_month("ml_additional"),
                                                           per_month("ml_other"), p)
     fen = lambda v: (Decimal(int(v)) / 100).quantize(Decimal("0.01"))  # noqa: E731
-    rows = [WithholdingMonth(month=int(m[k]), cumulative_income=fen(inc[k] // 100),
-                             cumulative_taxable=fen(taxable[k] // 100),
+    to_fen = lambda v: (int(v) + 50) // 100  # noqa: E731  (an amount to date, to the fen, half up)
+    rows = [WithholdingMonth(month=int(m[k]), cumulative_income=fen(to_fen(inc[k])),
+                             cumulative_taxable=fen(to_fen(taxable[k])),
                              cumulative_tax=fen(tax[k]), withheld=fen(withheld[k]))
             for k in range(len(m))]
     total = int(withheld.sum())

@@ -42,14 +42,16 @@ HELP_OVERRIDES = {"id": "a name for the case (kept in the --json inputs)"}
 GROUP_ORDER = ("mainland", "zone", "hongkong", "macao", "gap", "fx")
 
 #: figures the text output shows only when the condition (another figure, true) holds
-SHOWN_WHEN = {"bonus_cliff": "bonus_cliff", "bonus_cliff_threshold": "bonus_cliff",
-              "bonus_cliff_loss": "bonus_cliff", "relief_assumed_extended": "relief_assumed_extended"}
+SHOWN_WHEN = {"relief_assumed_extended": "relief_assumed_extended"}
+#: figures the text output leaves to the headline: the bonus cliff before relief (the engine's flag)
+#: is judged after relief by taxcalc.summary, in the headline and the notes (JSON keeps every figure)
+IN_HEADLINE = ("bonus_cliff", "bonus_cliff_threshold", "bonus_cliff_loss")
 #: figures the relief summary line says in words
 IN_RELIEF_SUMMARY = ("relief_policy", "relief_kind", "relief_paid_in")
 
 #: the table marks ``tables`` reports (a value's status or confidence); the summary shows the first two
-TABLE_MARKS = ("proposed", "uncertain", "inferred")
-SUMMARY_MARKS = ("proposed", "uncertain")
+TABLE_MARKS = ("proposed", "placeholder", "uncertain", "inferred")
+SUMMARY_MARKS = ("proposed", "placeholder", "uncertain")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,11 +263,15 @@ def calc(ctx, input_file, as_json, explain, lang, assume_extended, hk_burden_red
     lang = _use_lang(ctx, lang)
     case = _case(input_file, fields)
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    result = calculate(case, tables=_tables(ctx), options=options, explain=True)
+    from .summary import summarize
+
+    tables = _tables(ctx)
+    result = calculate(case, tables=tables, options=options, explain=True)
+    summary = summarize(result, tables, options)
     if as_json:
-        click.echo(json.dumps(_calc_json(result, lang, explain), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(_calc_json(result, lang, explain, summary), ensure_ascii=False, indent=2))
         return
-    click.echo(_breakdown(result, lang))
+    click.echo(_breakdown(result, lang, summary))
     if explain:
         from .explain import render_text
 
@@ -284,7 +290,8 @@ def _inputs(scenario) -> dict:
             for k, v in scenario.model_dump(exclude_none=True).items()}
 
 
-def _calc_json(r, lang: str, explain: bool) -> dict:
+def _calc_json(r, lang: str, explain: bool, summary=None) -> dict:
+    from .explain import citation_text
     from .i18n import render
 
     out = {"inputs": _inputs(r.scenario)}
@@ -294,38 +301,65 @@ def _calc_json(r, lang: str, explain: bool) -> dict:
          "reason": o.reason, "why": render(o.why, lang), "why_code": o.why.code, "amount": _plain(o.amount),
          "chosen": o.chosen, "settled_in": o.settled_in, "extended": o.extended, "tax_free": o.tax_free}
         for o in r.reliefs]
-    out["notes"] = [{"code": n.code, "text": render(n, lang)} for n in r.notes]
+    out["notes"] = [{"code": n.code, "text": render(n, lang)} for n in (summary.notes if summary else r.notes)]
+    if summary is not None:
+        out["headline"] = [{"line": line.key, "code": line.message.code, "text": render(line.message, lang),
+                            "figures": list(line.figures)} for line in summary.lines]
+        out["marks"] = [{"mark": m.mark, "figures": list(m.figures), "table": m.table, "key": m.key,
+                         "code": m.message.code, "text": render(m.message, lang), "lines": list(m.lines),
+                         "source": citation_text(m.citation, lang) if m.citation else None}
+                        for m in summary.marks]
     if explain:
         out["explanation"] = r.explanation.to_dict(lang)
     return out
 
 
-def _breakdown(r, lang: str) -> str:
-    """The result as text: the case, then each group of registry figures, then the notes."""
-    from .explain import relief_summary
+def _refs(numbers: list[int]) -> str:
+    """Mark numbers as they follow a line or a figure: ` [1][3]`."""
+    return (" " + "".join(f"[{n}]" for n in numbers)) if numbers else ""
+
+
+def _breakdown(r, lang: str, summary=None) -> str:
+    """The result as text: the case, the headline (taxcalc.summary: what the person pays, what the
+    zone promises, the other side, why a gap remains) and what to weigh, then each group of
+    registry figures (with the numbers of the marks that change them), then the notes."""
+    from .explain import citation_text, relief_summary
     from .figures import FIGURES
     from .i18n import figure_text, render, term
+    from .messages import msg
 
     head = render(r.explanation.label, lang) if r.explanation is not None else str(r.scenario.tax_year)
     if r.scenario.talent:
         head = f"{head}{'，' if lang.startswith('zh') else ', '}{term('field', 'talent', lang)}"
     lines = [f"{r.scenario.id}: {head}" if r.scenario.id else head]
+    marks = list(enumerate(summary.marks, start=1)) if summary is not None else []
+    if summary is not None:
+        lines.append("")
+        for line in summary.lines:
+            lines.append(f"{render(line.message, lang)}{_refs([n for n, m in marks if line.key in m.lines])}")
+        if marks:
+            lines += ["", render(msg("summary.weigh"), lang)]
+            for n, m in marks:
+                lines.append(f"  [{n}] {render(m.message, lang)}")
+                if m.citation is not None:
+                    lines.append("      " + render(msg("line.source", source=citation_text(m.citation, lang)), lang))
     for group in GROUP_ORDER:
         rows = []
         if group == "zone":
             rows.append((render(relief_summary(r), lang), ""))
         for f in FIGURES:
-            if f.group != group or f.name in IN_RELIEF_SUMMARY:
+            if f.group != group or f.name in IN_RELIEF_SUMMARY or f.name in IN_HEADLINE:
                 continue
             if f.name in SHOWN_WHEN and not getattr(r, SHOWN_WHEN[f.name]):
                 continue
             if f.name == "bonus_method_used" and not r.scenario.bonus:
                 continue
-            rows.append((term("figure", f.name, lang),
+            rows.append((f"{term('figure', f.name, lang)}{_refs([n for n, m in marks if f.name in m.figures])}",
                          figure_text(getattr(r, f.name), f, signed=group == "gap", lang=lang)))
         lines += ["", term("group", group, lang)] + _columns(rows, indent="  ")
-    if r.notes:
-        lines += ["", term("group", "notes", lang)] + [f"  - {render(n, lang)}" for n in r.notes]
+    notes = summary.notes if summary is not None else r.notes
+    if notes:
+        lines += ["", term("group", "notes", lang)] + [f"  - {render(n, lang)}" for n in notes]
     return "\n".join(lines)
 
 

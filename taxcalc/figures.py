@@ -71,7 +71,7 @@ FIGURES: tuple[Figure, ...] = (
     _cny("iit", N_("IIT before relief"), "mainland individual income tax before any zone relief, including a separately taxed bonus (CNY, half up to the fen)"),
     Figure("bonus_method_used", "text", N_("Bonus taxed"), "separate or combined (the annual one-off bonus)", 0, "", "mainland"),
     Figure("bonus_cliff", "bool", N_("Bonus in a cliff"),
-           "true when the bonus, taxed apart, lies just above a threshold: a smaller bonus would leave more after tax", 0, "", "mainland"),
+           "true when the bonus, taxed apart, lies just above a threshold: a smaller bonus would leave more after IIT, before any zone relief (taxcalc.summary judges it after the relief)", 0, "", "mainland"),
     _cny("bonus_cliff_threshold", N_("Better bonus"), "in a cliff: the threshold bonus that would leave more after tax; else 0 (CNY)"),
     _cny("bonus_cliff_loss", N_("Lost to the cliff"), "in a cliff: what the threshold bonus would leave more after IIT; else 0 (CNY)"),
     _cny("relief", N_("Zone relief"), "the zone relief chosen: the largest one the person qualifies for (CNY; a rate cap's share of taxable income half up to the fen)", "zone"),
@@ -104,9 +104,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("hk_income_after_tax_cny", "CNY", N_("Income after Salaries Tax in CNY"), "hk_income_after_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
     _rate("effective_rate_hk", N_("Effective rate"), "hk_tax / hk_assessable_income (6 decimals, half up; 0 without income)", "hongkong"),
     # -- the gap against the Hong Kong job
-    _cny("burden_gap_cny", N_("Mainland − Hong Kong"), "iit_net - hk_tax_cny: what the mainland takes more (+) or less (−) than Hong Kong (CNY)", "gap", rounding=EXACT),
+    _cny("burden_gap_cny", N_("Tax: mainland − Hong Kong"), "iit_net - hk_tax_cny: what the mainland takes more (+) or less (−) than Hong Kong (CNY)", "gap", rounding=EXACT),
     _cny("income_gap_cny", N_("Income after tax: mainland − Hong Kong"), "income_after_iit - hk_income_after_tax_cny: what the mainland job leaves more (+) or less (−) after tax than the Hong Kong job (CNY)", "gap", rounding=EXACT),
-    Figure("burden_gap_hkd", "HKD", N_("Mainland − Hong Kong in HK$"), "burden_gap_cny / cny_per_hkd_used (HK$, to the cent, half away from zero)", 2, HALF_UP, "gap"),
+    Figure("burden_gap_hkd", "HKD", N_("Tax: mainland − Hong Kong, in HK$"), "burden_gap_cny / cny_per_hkd_used (HK$, to the cent, half away from zero)", 2, HALF_UP, "gap"),
     # -- the burdens the zone measures compare with
     Figure("hk_burden", "HKD", N_("Hong Kong burden (zone rule)"), "HK Salaries Tax on gross_income in HK$ as the zone measures compute it (docs/assumptions.md Z1) (HK$, down to the dollar)", 0, DOWN_DOLLAR, "zone"),
     _cny("hk_burden_cny", N_("Hong Kong burden (zone rule) in CNY"), "hk_burden x cny_per_hkd_used: what the Hong Kong caps compare the IIT with (CNY)", "zone"),
@@ -116,7 +116,7 @@ FIGURES: tuple[Figure, ...] = (
     Figure("macao_burden", "MOP", N_("Macao burden (zone rule)"), "macao_tax less macao_refund (the default; --no-macao-refund keeps the refund): what the Macao caps compare with (MOP)", 0, UP_PATACA, "zone"),
     _cny("macao_burden_cny", N_("Macao burden (zone rule) in CNY"), "macao_burden x cny_per_mop_used (CNY)", "zone"),
     _cny("macao_tax_cny", N_("Professional Tax in CNY"), "macao_tax x cny_per_mop_used (CNY)", "macao"),
-    _cny("burden_gap_macao_cny", N_("Mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap", rounding=EXACT),
+    _cny("burden_gap_macao_cny", N_("Tax: mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap", rounding=EXACT),
     # -- take-home pay and the employer's cost (both jobs)
     _cny("social_insurance_employee_cny", N_("Social insurance and housing fund, employee"),
          "the employee's social insurance and housing fund: social_insurance as given, or computed from wages + bonus "

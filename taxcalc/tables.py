@@ -46,7 +46,7 @@ def _shipped_tables() -> Path:
 SHIPPED_TABLES = _shipped_tables()
 ENV_VAR = "TAXCALC_TABLES"
 
-Confidence = Literal["verified", "adviser", "inferred", "uncertain"]
+Confidence = Literal["verified", "adviser", "inferred", "uncertain", "placeholder"]
 Status = Literal["enacted", "proposed"]
 
 

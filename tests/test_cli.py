@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from taxcalc import calculate
 from taxcalc.cli import main
+from taxcalc.engine import Options
 from taxcalc.explain import relief_summary, render_text
 from taxcalc.figures import BY_NAME, FIGURES
 from taxcalc.i18n import figure_text, render, term
@@ -61,7 +62,8 @@ def test_calc_prints_every_group_of_figures_from_the_registry():
                  "macao_tax", "cny_per_hkd_used", "effective_rate_mainland"):
         f = BY_NAME[name]
         label, value = term("figure", name, "en"), figure_text(getattr(res, name), f, lang="en")
-        assert any(re.fullmatch(rf"  {re.escape(label)} +{re.escape(value)}", line) for line in lines), name
+        marks = r"( (\[\d+\])+)?"                         # the numbers of the marks that change it
+        assert any(re.fullmatch(rf"  {re.escape(label)}{marks} +{re.escape(value)}", line) for line in lines), name
     gap = BY_NAME["income_gap_cny"]
     assert figure_text(res.income_gap_cny, gap, signed=True, lang="en") in r.stdout     # gaps are signed
     assert render(relief_summary(res), "en") in r.stdout
@@ -69,15 +71,50 @@ def test_calc_prints_every_group_of_figures_from_the_registry():
         in r.stdout
 
 
-def test_calc_shows_the_cliff_only_in_a_cliff_and_notes_rendered():
+def test_calc_shows_the_cliff_after_relief_and_notes_rendered():
+    from taxcalc.summary import summarize
+    from taxcalc.tables import load_tables
+
     r = run("calc", "--tax-year", "2024", "--wages", "300000", "--bonus", "36001")
     assert r.exit_code == 0, r.output
     res = calculate({"tax_year": 2024, "wages": 300000, "bonus": 36001}, explain=False)
-    assert res.bonus_cliff and "Lost to the cliff" in r.stdout and "Notes" in r.stdout
-    for n in res.notes:
+    s = summarize(res, load_tables(), Options())
+    assert res.bonus_cliff and s.cliff is not None and "Notes" in r.stdout
+    assert ("bonus cliff: a bonus above CN¥36,000.00 and below CN¥38,566.67 keeps less after IIT and the zone relief "
+            "than CN¥36,000.00") in r.stdout
+    for n in s.notes:
         assert f"  - {render(n, 'en')}" in r.stdout
     r = run("calc", "--tax-year", "2024", "--wages", "300000")
-    assert "Lost to the cliff" not in r.stdout and "Bonus taxed" not in r.stdout
+    assert "bonus cliff" not in r.stdout and "Bonus taxed" not in r.stdout
+    # a cap relief absorbs the jump: the text says so, nothing is flagged
+    r = run("calc", "--tax-year", "2024", "--identity", "hk", "--zone", "hetao", "--talent", "--wages", "300000",
+            "--bonus", "36001")
+    assert "bonus cliff:" not in r.stdout and "no cliff" in r.stdout
+
+
+def test_calc_headline_and_marks():
+    r = run("calc", "--input", str(ROOT / "examples" / "hetao-researcher.json"))
+    lines = r.stdout.splitlines()
+    assert lines[2] == "You pay CN¥87,617.63 in mainland IIT (CN¥195,470.00 before the zone relief)"
+    assert lines[4].startswith("Hong Kong burden (zone rule): HK$96,890 (CN¥87,617.63); the mainland tax equals it: "
+                               "the cap holds")
+    assert lines[6].startswith("Why the job pays HK$3,060 (CN¥2,767.16) less than the burden: it deducts HK$18,000.00 "
+                               "of MPF")
+    assert "What to weigh" in lines
+    assert "  [1] the default exchange rate for 2026, 0.9043 CNY per HK$1, is a placeholder: give your own (cny_per_hkd)" \
+        in lines
+    assert re.search(r"^  CNY per HK\$1 \[1\] +0\.9043$", r.stdout, re.M)            # beside the figure it changes
+    out = json.loads(run("calc", "--input", str(ROOT / "examples" / "hetao-researcher.json"), "--json").stdout)
+    assert [h["line"] for h in out["headline"]] == ["pay", "relief", "burden", "alternative", "why"]
+    assert out["marks"][0]["table"] == "fx" and out["marks"][0]["mark"] == "placeholder"
+    assert out["marks"][0]["figures"][0] == "cny_per_hkd_used" and out["marks"][0]["source"].startswith("CFETS")
+
+
+def test_capped_inputs_are_said():
+    r = run("calc", "--tax-year", "2026", "--wages", "900000", "--hk-mpf", "2000000")
+    assert "  - hk_mpf: HK$2,000,000.00 given, HK$18,000.00 used (the year's cap)" in r.stdout
+    r = run("calc", "--tax-year", "2026", "--wages", "900000", "--sad-elderly", "shared", "--sad-elderly-share", "5000")
+    assert "  - sad_elderly_share: CN¥5,000.00 given, CN¥1,500.00 used (the year's cap)" in r.stdout
 
 
 def test_calc_json_has_every_figure_reliefs_notes_and_explanation():
@@ -300,7 +337,8 @@ def test_tables_summary_one_line_per_jurisdiction():
     assert re.fullmatch(r"Mainland +2019-2027", lines[0])
     assert lines[1].startswith("Hong Kong") and "2019/20-2026/27" in lines[1]
     assert "proposed, not yet enacted: 2025/26-2026/27" in lines[1]
-    assert "uncertain: 2024, 2026-2027" in lines[2] and "uncertain: 2019-2027" in lines[3]
+    assert "uncertain: 2024, 2026-2027" in lines[2]
+    assert "a placeholder: 2026-2027" in lines[3] and "uncertain: 2019-2025" in lines[3]
     assert "gba, hengqin, hetao, nansha, qianhai" in lines[4]
     assert lines[5].startswith("Social insurance") and "Shenzhen 2024/25" in lines[5]
     assert "uncertain: Shenzhen 2024/25, Zhuhai 2024/25" in lines[5]

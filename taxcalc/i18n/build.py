@@ -33,9 +33,9 @@ def extract() -> None:
 
 
 def update() -> None:
-    with POT.open("rb") as f:
-        template = read_po(f)
     for lang in LANGS:
+        with POT.open("rb") as f:      # a template per language: update() shares the template's new messages
+            template = read_po(f)
         po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         po.parent.mkdir(parents=True, exist_ok=True)
         if po.exists():
