@@ -162,11 +162,37 @@ def _notes(comp: Computation, i: int, s: Scenario, v: dict[str, Any], tables: Ta
         opt = next(o for o in relief_options_chosen(comp, i, s, tables, options))
         notes.append(msg("note.assumed_extended", policy=Term("policy", opt.policy), last=opt.last_year))
     if s.residency == "nonresident" and (s.social_insurance or s.additional_deductions or s.other_deductions
-                                         or s.private_pension or s.health_insurance):
+                                         or s.private_pension or s.health_insurance or s.social_insurance_auto):
         monthly = tables.mainland[s.tax_year].deductions.basic_monthly_nonresident.value
         notes.append(msg("note.nonresident_deductions", monthly=Money(monthly, "CNY", 0)))
     notes += _capped(comp, i, s)
+    notes += _social_notes(comp, i, s)
     return notes
+
+
+def _social_notes(comp: Computation, i: int, s: Scenario) -> list[Msg]:
+    """social_insurance_auto: a contribution year the city's tables lack, and the one used instead."""
+    from .social import CITY, city_codes
+    from .tables import year_of_assessment
+
+    col = comp.columns
+    if not s.social_insurance_auto or "si_year_a" not in col:
+        return []
+    city = CITY[int(city_codes({"city": col_value(s, "city"), "zone": col_value(s, "zone")})[0])]
+    out = []
+    for key, wanted in (("si_year_a", s.tax_year - 1), ("si_year_b", s.tax_year)):
+        used = int(col[key][i])
+        if used != wanted:
+            out.append(msg("note.social_period_fallback", city=Term("choice:city", city),
+                           wanted=year_of_assessment(wanted), used=year_of_assessment(used)))
+    return out
+
+
+def col_value(s: Scenario, name: str) -> np.ndarray:
+    """One choice field of a scenario as a one-row code column."""
+    from .scenario import ENUMS
+
+    return np.array([ENUMS[name].index(getattr(s, name))], dtype=np.int8)
 
 
 def relief_options_chosen(comp, i, s, tables, options):

@@ -18,18 +18,27 @@ The flow for each chunk of rows (200,000 rows of a CSV file; blocks of 16-64 MB 
    tab or carriage return) get a leading ``'`` so spreadsheets do not run them as formulas;
    numbers are left alone.
 
-Outputs are written to a temporary file next to the target and renamed at the end, so a run that
-fails on a bad file leaves no half-written output behind.
+Outputs are written to a temporary file next to the target and renamed at the end (the errors file
+first, the output last), so a run that fails -- a bad file, a full disk, a signal -- leaves no
+half-written output behind and the files it replaces untouched. While it runs, a lock file next to
+each target keeps a second run from writing the same paths (:class:`_RunLock`). :func:`cli_run`
+maps every outcome to one line on standard error and an exit status (:data:`EXIT_CODES`).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import errno
 import io
+import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,10 +51,10 @@ import pyarrow as pa
 
 from . import columns as colmod
 from .engine import Computation, Options, compute
-from .errors import InputError, TaxcalcError
+from .errors import TaxcalcError
 from .figures import FIGURES
 from .figures import NAMES as FIGURE_NAMES
-from .scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, expected, field_choices, field_kind
+from .scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, field_choices, field_kind
 from .scenario import limits as _limits
 from .tables import Tables, load_tables
 from .messages import msg
@@ -54,10 +63,11 @@ from .validate import expected as expected_msg
 
 CHUNK_BYTES = 16 << 20        # JSON Lines and CSV on stdin: block read at a time; also the longest row
 CHUNK_ROWS = 200_000          # CSV files: rows a chunk
-JSONL_BLOCK_BYTES = 64 << 20  # JSON Lines after the first block
+JSONL_BLOCK_BYTES = 64 << 20  # JSON Lines: bytes read at a time
+JSONL_KEY_PIECE = 256 << 10   # JSON Lines: bytes of lines a schema inference looks at (its cost: lines x keys)
 PARQUET_BATCH_ROWS = 200_000
 HEADER_LIMIT = 1 << 20        # a header line longer than this is not a batch file
-ERROR_COLUMNS = ("row", "column", "value", "message")
+MAX_COLUMNS = 1000            # more columns than this (the batch has 45) is not a batch file
 MAX_SHOWN_VALUE = 200         # longer cell values are cut in the errors file
 
 # decimal scale (digits after the point) and the unit each numeric kind is stored in
@@ -67,9 +77,56 @@ NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 
 KNOWN = tuple(FIELDS)
 
+# exit status of ``taxcalc batch`` (docs/batch.md)
+EXIT_OK = 0                   # every row computed
+EXIT_BAD_INPUT = 2            # a file that cannot be read, a path refused, bad options, --strict stopped
+EXIT_ROWS_REJECTED = 3        # some rows rejected (they are in the errors file)
+EXIT_WRITE_FAILED = 4         # writing failed (disk full, I/O error): nothing renamed into place
+EXIT_BROKEN_PIPE = 128 + 13   # standard output closed by the reader (``| head``): quiet, as Unix tools do
+# a signal (SIGINT, SIGTERM, SIGHUP) ends a run with 128 + its number: 130, 143, 129
+
 
 class BatchFileError(TaxcalcError):
-    """The file as a whole cannot be read: a message naming the file and what was expected."""
+    """The file as a whole cannot be read, or a path cannot be used: a message naming the file and
+    what was expected. Nothing has been written."""
+
+
+class BatchWriteError(TaxcalcError):
+    """Writing an output or the errors file failed (disk full, an I/O error, a closed pipe).
+
+    ``path`` is the file (``-``: standard output), ``errno`` the system's error number when known;
+    ``detail`` says what was left (set by :func:`run`: nothing renamed into place, or how many rows
+    had gone to standard output)."""
+
+    def __init__(self, path: str, reason: str, code: int | None = None):
+        self.path, self.reason, self.errno, self.detail = path, reason, code, ""
+        super().__init__(path, reason)
+
+    def __str__(self) -> str:
+        where = "standard output" if self.path == "-" else self.path
+        return f"cannot write {where}: {self.reason}{self.detail}"
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """A signal (SIGINT, SIGTERM, SIGHUP) stopped the run. The temporary files are removed and
+    nothing is renamed into place, unless ``committed`` (the signal came while the finished files
+    were being renamed: they are complete). ``str()`` says what was left; ``signum`` gives the
+    exit status 128 + signum."""
+
+    def __init__(self, signum: int, message: str, committed: bool = False):
+        self.signum, self.message, self.committed = signum, message, committed
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class _Signalled(KeyboardInterrupt):
+    """Raised by the run's signal handler (SIGTERM and SIGHUP unwind like Ctrl-C)."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signum)
 
 
 class BatchStopped(TaxcalcError):
@@ -89,10 +146,12 @@ class BatchSummary:
     rows: int = 0
     computed: int = 0
     rejected: int = 0
+    skipped: int = 0              # rows whose every cell is empty (blank lines, only separators)
     seconds: float = 0.0
     output: str = ""
     errors_path: str = ""
     columns: list[str] = field(default_factory=list)
+    written: object = field(default=None, repr=False, compare=False)   # () -> rows written so far
 
     @property
     def rows_per_second(self) -> float:
@@ -100,7 +159,8 @@ class BatchSummary:
 
     def line(self) -> str:
         where = f" (see {self.errors_path})" if self.rejected else ""
-        return (f"{self.rows:,} rows: {self.computed:,} computed, {self.rejected:,} rejected{where}; "
+        skipped = f", {self.skipped:,} skipped (empty)" if self.skipped else ""
+        return (f"{self.rows:,} rows: {self.computed:,} computed, {self.rejected:,} rejected{where}{skipped}; "
                 f"{self.seconds:.2f} s, {self.rows_per_second:,.0f} rows/s")
 
 
@@ -146,11 +206,18 @@ class _CountingReader(io.RawIOBase):
 
 
 def _check_header(path: str, names: list[str], looks_like: str = "") -> None:
-    """Known columns, tax_year present, no duplicates: else a message naming the expected header."""
+    """At most MAX_COLUMNS columns, known columns, tax_year present, no duplicates: else a message
+    naming the expected header."""
+    if len(names) > MAX_COLUMNS:
+        raise BatchFileError(f"{path}: {len(names):,} columns; a batch file has at most {MAX_COLUMNS:,} (the "
+                             f"{len(KNOWN)} batch columns and any others passed through)")
     seen = set()
     for n in names:
         if n in seen:
             raise BatchFileError(f"{path}: column {n!r} appears twice in the header")
+        if "\x00" in n:                         # Arrow (Parquet output) cannot name a column so
+            raise BatchFileError(f"{path}: column {n!r} holds a NUL character; expected a header such as "
+                                 "id,tax_year,wages")
         seen.add(n)
     if not seen & set(KNOWN):
         hint = looks_like or ""
@@ -161,7 +228,12 @@ def _check_header(path: str, names: list[str], looks_like: str = "") -> None:
             f"see docs/batch.md for all {len(KNOWN)})")
     if "tax_year" not in seen:
         raise BatchFileError(f"{path}: the required column tax_year is missing from the header "
-                             f"(columns found: {', '.join(names)[:200]})")
+                             f"(columns found: {_printable(', '.join(names)[:200])})")
+
+
+def _printable(text: str) -> str:
+    """``text`` for a one-line message: control characters (a newline in a column name) escaped."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class CsvReader:
@@ -180,6 +252,8 @@ class CsvReader:
         self.path = path
         self._native = None
         if path == "-":
+            if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:
+                raise BatchFileError("-: standard input is closed; give an input file")
             self._raw = sys.stdin.buffer
             self.total_bytes = 0
         else:
@@ -237,7 +311,15 @@ class CsvReader:
         except UnicodeDecodeError as exc:
             raise BatchFileError(f"{path}: not UTF-8 text (byte {head[exc.start]:#04x} at position {exc.start} of "
                                  "the header); expected a CSV file with a header such as id,tax_year,wages") from None
-        names = [n.strip() for n in next(csv.reader([text.rstrip("\r\n")]), [])]
+        line = text.rstrip("\r\n")
+        try:
+            names = [n.strip() for n in next(csv.reader([line]), [])]
+        except csv.Error as exc:
+            if "\r" in line:
+                raise BatchFileError(f"{path}: lines end with a carriage return alone; save the file with "
+                                     "ordinary line endings (LF or CR LF)") from None
+            raise BatchFileError(f"{path}: cannot read the header line as CSV ({exc}); expected a header "
+                                 "such as id,tax_year,wages") from None
         looks = ""
         for delim, label in ((";", "semicolon"), ("\t", "tab"), ("|", "pipe")):
             if delim in text and "," not in text:
@@ -326,10 +408,16 @@ class CsvReader:
 
 
 class JsonlReader:
-    """JSON Lines in blocks of whole lines; every value turned into text (numbers as written by
-    polars, booleans as true/false, null as empty). The keys found in the first 16 MB are the
-    columns; a key that first appears after that is not read (writers of JSON Lines usually write
-    every key on every line, null included)."""
+    """JSON Lines, read twice: a first pass finds every key of every line (the columns, in the order
+    they first appear in the first lines, then as found), a second reads the lines in blocks with
+    every key as a text column. Values become text: numbers as written (polars may normalise
+    ``1.0e5`` to ``100000``), ``true``/``false``, nested objects and lists as their JSON text,
+    null as empty. A UTF-8 byte order mark is skipped; blank lines are not rows.
+
+    Both passes go through polars; a block that polars refuses (a number it cannot hold such as
+    ``1e400``, objects of different shapes, a broken line) is read again line by line with Python's
+    json module, which accepts what is valid JSON and names the first line that is not.
+    """
 
     def __init__(self, path: str):
         self.path = path
@@ -339,78 +427,166 @@ class JsonlReader:
             raise BatchFileError(f"{path}: cannot open ({exc.strerror})") from None
         self.total_bytes = os.path.getsize(path)
         self.bytes_read = 0
-        self._line = 0
-        self._first = self._next_frame()
-        if self._first is None:
-            raise BatchFileError(f"{path}: empty file; expected one JSON object per line with the batch columns "
-                                 "as keys (at least tax_year)")
-        self.columns = self._key_order(list(self._first.columns))
+        self._start = 3 if self._raw.read(3) == codecs.BOM_UTF8 else 0
+        self._raw.seek(self._start)
+        self.columns = self._find_keys()
         _check_header(path, self.columns)
 
-    def _key_order(self, keys: list[str]) -> list[str]:
-        """The keys in the order they first appear in the first lines (polars' schema inference does
-        not keep it); keys seen only later follow in polars' order."""
-        import json
+    def _blocks(self) -> Iterator[tuple[int, bytes]]:
+        """(number of the block's first line, the block) from the start, in blocks of whole lines."""
+        self._raw.seek(self._start)
+        line = 1
+        while True:
+            data = self._raw.read(JSONL_BLOCK_BYTES)
+            if not data:
+                return
+            if not data.endswith(b"\n"):
+                rest = self._raw.readline(CHUNK_BYTES)
+                if len(rest) >= CHUNK_BYTES and not rest.endswith(b"\n"):
+                    where = line + data.count(b"\n")
+                    raise BatchFileError(f"{self.path}: line {where} is longer than {CHUNK_BYTES >> 20} MB; "
+                                         "expected one JSON object per line")
+                data += rest
+            yield line, data
+            line += data.count(b"\n")
 
+    def _find_keys(self) -> list[str]:
+        """Every key of every line, at most MAX_COLUMNS: polars' schema inference piece by piece
+        (:data:`JSONL_KEY_PIECE` bytes of whole lines: its cost grows with lines x keys, so a file
+        of many distinct keys is stopped after a piece, not after hours); a piece it refuses is
+        read line by line."""
+        head = self._raw.read(1 << 20)
+        if not head.strip() and self._start + len(head) >= self.total_bytes:
+            raise BatchFileError(f"{self.path}: empty file; expected one JSON object per line with the batch "
+                                 "columns as keys (at least tax_year)")
+        keys: dict[str, None] = {}
+        for first, data in self._blocks():
+            for line, piece in _pieces(first, data, JSONL_KEY_PIECE):
+                try:
+                    names = pl.scan_ndjson(piece, infer_schema_length=None).collect_schema().names()
+                except Exception:  # noqa: BLE001 (polars raises several kinds on bad JSON)
+                    names = [k for obj in self._objects(line, piece) for k in obj]
+                keys.update(dict.fromkeys(names))
+                if len(keys) > MAX_COLUMNS:
+                    return list(keys)
+        return self._key_order(head, list(keys))
+
+    def _key_order(self, head: bytes, keys: list[str]) -> list[str]:
+        """The keys in the order they first appear in the first lines (polars' schema inference does
+        not keep it); keys seen only later follow in the order found."""
         order: dict[str, None] = {}
-        for line in self._head_lines:
+        for line in head.split(b"\n", 1000)[:-1] or [head]:
             try:
                 obj = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 break
             if isinstance(obj, dict):
                 order.update(dict.fromkeys(obj))
-        return [k for k in order if k in keys] + [k for k in keys if k not in order]
+        known = set(keys)
+        return [k for k in order if k in known] + [k for k in keys if k not in order]
 
-    def _block(self) -> bytes:
-        data = self._raw.read(CHUNK_BYTES if self._line == 0 else JSONL_BLOCK_BYTES)
-        if not data:
-            return b""
-        if not data.endswith(b"\n"):
-            rest = self._raw.readline(CHUNK_BYTES)
-            if rest and not rest.endswith(b"\n") and len(rest) >= CHUNK_BYTES:
-                raise BatchFileError(f"{self.path}: a line is longer than {CHUNK_BYTES >> 20} MB; expected one "
-                                     "JSON object per line")
-            data += rest
-        self.bytes_read += len(data)
-        return data
-
-    def _next_frame(self) -> pl.DataFrame | None:
-        while True:
-            data = self._block()
-            if not data:
-                return None
-            first_line = self._line + 1
-            self._line += data.count(b"\n")
-            if first_line == 1:
-                self._head_lines = data[:1 << 20].split(b"\n", 1000)[:-1] or [data]
+    def _objects(self, first: int, data: bytes) -> Iterator[dict]:
+        """The JSON objects of a block, line by line (blank lines skipped), numbers kept as written;
+        the first line that is not a JSON object is a :class:`BatchFileError` naming it."""
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        for k, line in enumerate(lines):
+            if not line.strip():
+                continue
+            n = first + k
             try:
-                if first_line == 1:       # the first block: every line's keys and types
-                    df = pl.read_ndjson(io.BytesIO(data), infer_schema_length=None)
-                else:                     # then as text under those keys (much faster than inferring)
-                    df = pl.read_ndjson(io.BytesIO(data), schema={c: pl.String for c in self.columns})
-            except Exception as exc:  # polars raises ComputeError and others for bad JSON
-                raise BatchFileError(f"{self.path}: not valid JSON Lines near lines {first_line}-{self._line}: "
-                                     f"{str(exc).splitlines()[0][:200]}") from None
-            if df.height:
-                try:
-                    return df.with_columns(pl.all().cast(pl.String))
-                except Exception:
-                    raise BatchFileError(f"{self.path}: lines {first_line}-{self._line}: values must be numbers, "
-                                         "text, true/false or null (no nested objects or lists)") from None
+                obj = json.loads(line, parse_int=_RawNumber, parse_float=_RawNumber, parse_constant=_RawNumber)
+            except UnicodeDecodeError:
+                raise BatchFileError(f"{self.path}: line {n} is not UTF-8 text; save the file as UTF-8") from None
+            except RecursionError:
+                raise BatchFileError(f"{self.path}: line {n} is nested too deeply") from None
+            except ValueError as exc:
+                last = k == len(lines) - 1 and not data.endswith(b"\n") and self._raw.tell() >= self.total_bytes
+                if last:
+                    raise BatchFileError(f"{self.path}: the last line ({n}) is cut short: it is not complete JSON "
+                                         f"({getattr(exc, 'msg', exc)}); the file seems truncated") from None
+                where = f" at column {exc.colno}" if hasattr(exc, "colno") else ""
+                raise BatchFileError(f"{self.path}: not valid JSON Lines: line {n} is not valid JSON "
+                                     f"({getattr(exc, 'msg', exc)}{where}); expected one JSON object per line") from None
+            if not isinstance(obj, dict):
+                kind = {list: "a list", str: "a string", _RawNumber: "a number", bool: "true/false",
+                        type(None): "null"}.get(type(obj), "not an object")
+                raise BatchFileError(f"{self.path}: line {n} is {kind}; expected one JSON object per line "
+                                     "with the batch columns as keys")
+            yield obj
+
+    def _frame_of_lines(self, first: int, data: bytes) -> pl.DataFrame:
+        """A block polars refused, read line by line into text columns (the same texts as polars
+        gives, except that numbers keep their spelling)."""
+        values: dict[str, list] = {c: [] for c in self.columns}
+        n = 0
+        for obj in self._objects(first, data):
+            try:
+                for c, col in values.items():
+                    col.append(_json_cell(obj[c]) if c in obj else None)
+            except RecursionError:
+                raise BatchFileError(f"{self.path}: a line near line {first} is nested too deeply") from None
+            n += 1
+        return pl.DataFrame(values, schema={c: pl.String for c in self.columns}) if n else \
+            pl.DataFrame(schema={c: pl.String for c in self.columns})
 
     def __iter__(self) -> Iterator[pl.DataFrame]:
-        df = self._first
-        while df is not None:
-            yield df.select([pl.col(c) if c in df.columns else pl.lit(None, pl.String).alias(c) for c in self.columns])
-            df = self._next_frame()
+        schema = {c: pl.String for c in self.columns}
+        for first, data in self._blocks():
+            self.bytes_read = min(self.total_bytes, self.bytes_read + len(data))
+            try:
+                df = pl.read_ndjson(io.BytesIO(data), schema=schema)
+            except Exception:  # noqa: BLE001 (polars raises ComputeError and others for bad JSON)
+                df = self._frame_of_lines(first, data)
+            if df.height:
+                yield df
 
     def close(self) -> None:
         self._raw.close()
 
 
+def _pieces(first: int, data: bytes, size: int) -> Iterator[tuple[int, bytes]]:
+    """(number of the first line, piece) for pieces of about ``size`` bytes of whole lines."""
+    i, line = 0, first
+    while i < len(data):
+        j = data.find(b"\n", min(i + size, len(data)) - 1)
+        j = len(data) if j < 0 else j + 1
+        piece = data[i:j] if (i, j) != (0, len(data)) else data
+        yield line, piece
+        line += piece.count(b"\n")
+        i = j
+
+
+class _RawNumber(str):
+    """A JSON number (or NaN/Infinity) kept as written."""
+
+
+def _json_cell(value) -> str | None:
+    """One JSON value as the text polars gives for it in a text column."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):                      # text, or a number as written
+        return str(value)
+    return _json_text(value)
+
+
+def _json_text(value) -> str:
+    """Nested JSON (numbers kept as written) as JSON text, spaced as polars writes it."""
+    if isinstance(value, _RawNumber):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 class ParquetReader:
-    """Parquet by record batches; every column cast to text for parsing (and passed through as text)."""
+    """Parquet by record batches; every column as text for parsing (and passed through as text):
+    see :func:`arrow_as_text` for nested and binary columns."""
 
     def __init__(self, path: str):
         import pyarrow.parquet as pq
@@ -420,9 +596,13 @@ class ParquetReader:
             self._file = pq.ParquetFile(path)
         except FileNotFoundError:
             raise BatchFileError(f"{path}: cannot open (no such file)") from None
-        except (pa.ArrowException, OSError) as exc:
-            raise BatchFileError(f"{path}: not a Parquet file ({str(exc).splitlines()[0][:120]})") from None
-        self.columns = list(self._file.schema_arrow.names)
+        except Exception as exc:  # noqa: BLE001 (a damaged footer raises Arrow, OS and decoding errors)
+            first = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+            raise BatchFileError(f"{path}: not a Parquet file ({first})") from None
+        try:
+            self.columns = list(self._file.schema_arrow.names)
+        except Exception as exc:  # noqa: BLE001
+            raise BatchFileError(f"{path}: not a readable Parquet schema ({str(exc)[:120]})") from None
         _check_header(path, self.columns)
         self.total_rows = self._file.metadata.num_rows
         self.total_bytes = 0
@@ -431,13 +611,127 @@ class ParquetReader:
     def __iter__(self) -> Iterator[pl.DataFrame]:
         try:
             for batch in self._file.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-                df = pl.from_arrow(batch)
-                yield df.with_columns(pl.all().cast(pl.String))
-        except pa.ArrowException as exc:
+                yield arrow_as_text(batch)
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise BatchFileError(f"{self.path}: cannot read: {str(exc).splitlines()[0][:200]}") from None
 
     def close(self) -> None:
         self._file.close()
+
+
+def arrow_as_text(data: pa.RecordBatch | pa.Table) -> pl.DataFrame:
+    """Every column of an Arrow batch or table as a text column (names and order kept).
+
+    Plain types go through polars' cast (numbers, decimals, booleans, dates and times, text);
+    lists, maps and structs become their JSON text; durations ISO 8601 seconds (``PT90S``);
+    binary cells their text when UTF-8, else ``base64:`` and the bytes in base64. Anything else
+    polars cannot cast is written as JSON text of its Python value. A known column of such a type
+    is then that column's error in every row where it has a value ("expected an amount ...")."""
+    names = data.column_names
+    plain = [k for k, c in enumerate(data.columns) if _plain(c.type)]
+    done: dict[int, pl.Series] = {}
+    if plain:                                 # one conversion for the ordinary columns (the usual case)
+        try:
+            for k in plain:
+                if not pa.types.is_primitive(data.columns[k].type):
+                    data.columns[k].validate(full=True)   # damaged text that is not UTF-8: ArrowInvalid
+            sub = pl.from_arrow(pa.table([data.columns[k] for k in plain], names=[f"c{k}" for k in plain]))
+            sub = sub.with_columns(pl.all().cast(pl.String))
+            done = {k: sub[f"c{k}"].alias(names[k]) for k in plain}
+        except pa.ArrowInvalid:
+            raise
+        except Exception:  # noqa: BLE001 (a type polars does not take: column by column below)
+            done = {}
+    out = [done[k] if k in done else _arrow_column_text(names[k], c) for k, c in enumerate(data.columns)]
+    return pl.DataFrame(out) if out else pl.DataFrame()
+
+
+def _plain(t) -> bool:
+    """A type polars reads and casts to text itself: numbers, decimals, booleans, dates and times,
+    text (also dictionary-encoded)."""
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t) or pa.types.is_boolean(t)
+            or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_temporal(t)
+            and not pa.types.is_duration(t) or pa.types.is_null(t))
+
+
+_NESTED = (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list, pa.types.is_map,
+           pa.types.is_struct, pa.types.is_union)
+_BINARY = (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_fixed_size_binary)
+
+
+def _arrow_column_text(name: str, col) -> pl.Series:
+    t = col.type
+    if pa.types.is_dictionary(t) and not pa.types.is_string(t.value_type):
+        col, t = col.cast(t.value_type), t.value_type
+    if hasattr(pa.types, "is_list_view") and (pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
+        return pl.Series(name, [_py_json(v) for v in col.to_pylist()], dtype=pl.String)
+    if any(f(t) for f in _NESTED):
+        try:
+            values = col.to_pylist(maps_as_pydicts="strict")
+        except (TypeError, ValueError, KeyError):
+            values = col.to_pylist()
+        return pl.Series(name, [_py_json(v) for v in values], dtype=pl.String)
+    if pa.types.is_duration(t):
+        return pl.Series(name, _duration_text(col), dtype=pl.String)
+    if any(f(t) for f in _BINARY):
+        return pl.Series(name, [None if v is None else _bytes_text(v) for v in col.to_pylist()], dtype=pl.String)
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or (pa.types.is_dictionary(t)):
+        col.validate(full=True)          # a damaged file's text that is not UTF-8: ArrowInvalid, not a crash later
+    try:
+        return pl.from_arrow(col).cast(pl.String).alias(name)
+    except Exception:  # noqa: BLE001 (an extension or other type polars does not take)
+        return pl.Series(name, [_py_json(v) for v in col.to_pylist()], dtype=pl.String)
+
+
+def _bytes_text(b: bytes) -> str:
+    try:
+        return b.decode("utf-8")
+    except UnicodeDecodeError:
+        import base64
+
+        return "base64:" + base64.b64encode(b).decode("ascii")
+
+
+def _duration_text(col) -> list[str | None]:
+    """Durations as ISO 8601 seconds, exact (``PT86400S``, ``PT0.000001S``, ``-PT5S``)."""
+    digits = {"s": 0, "ms": 3, "us": 6, "ns": 9}[col.type.unit]
+    out = []
+    for v in col.cast(pa.int64()).to_pylist():
+        if v is None:
+            out.append(None)
+            continue
+        sign, v = ("-" if v < 0 else ""), abs(v)
+        whole, frac = divmod(v, 10 ** digits) if digits else (v, 0)
+        frac_text = f".{frac:0{digits}d}".rstrip("0") if frac else ""
+        out.append(f"{sign}PT{whole}{frac_text}S")
+    return out
+
+
+def _py_default(o):
+    import datetime as dt
+    from decimal import Decimal
+
+    if isinstance(o, (bytes, bytearray, memoryview)):
+        return _bytes_text(bytes(o))
+    if isinstance(o, Decimal):
+        return str(o)
+    if isinstance(o, (dt.datetime, dt.date, dt.time)):
+        return o.isoformat()
+    if isinstance(o, dt.timedelta):
+        return f"PT{o.total_seconds():g}S"
+    return str(o)
+
+
+def _py_json(value) -> str | None:
+    """A Python value from Arrow as JSON text (None stays None)."""
+    if value is None:
+        return None
+    try:
+        return json.dumps(value, ensure_ascii=False, default=_py_default)
+    except (TypeError, ValueError, RecursionError):
+        return str(value)
 
 
 def open_reader(path: str):
@@ -712,8 +1006,8 @@ def _error_frame(df: pl.DataFrame, rows: np.ndarray, codes: dict, cross: list) -
                 continue
             idx = np.nonzero(code == c)[0]
             parts.append(_errors_at(df, idx, name, _message(name, c), rows, order.get(name, 0)))
-    for k, (mask, fname, msg) in enumerate(cross):
-        parts.append(_errors_at(df, np.nonzero(mask)[0], fname, msg, rows, len(order) + k))
+    for k, (mask, fname, message) in enumerate(cross):
+        parts.append(_errors_at(df, np.nonzero(mask)[0], fname, message, rows, len(order) + k))
     out = pl.concat(parts).sort(["row", "#pos"], maintain_order=True).drop("#pos")
     return out
 
@@ -809,6 +1103,13 @@ def neutralise_formulas(df: pl.DataFrame, names: list[str] | None = None) -> pl.
     return df.with_columns(fixed) if fixed else df
 
 
+def neutralise_header(names: list[str]) -> list[str]:
+    """Column names as :func:`neutralise_formulas` treats cells: a name that begins with
+    ``= + - @`` (or a tab or CR) and is not a number gets a leading ``'``."""
+    start, number = re.compile(FORMULA_START), re.compile(NUMBER_TEXT)
+    return ["'" + n if start.search(n) and not number.search(n) else n for n in names]
+
+
 def free_text_columns(columns: list[str]) -> list[str]:
     """The output columns that can carry a user's free text: id, unknown input columns, and the
     relief policy label (a policy id from the tables, which a user's directory may define)."""
@@ -816,49 +1117,102 @@ def free_text_columns(columns: list[str]) -> list[str]:
             ] + ["relief_policy"]
 
 
+def _errno_of(exc: BaseException) -> int | None:
+    """The system error number of an OSError, also when polars or Arrow only put it in the text
+    ("... (os error 28)", "[Errno 28] ...")."""
+    code = getattr(exc, "errno", None)
+    if isinstance(code, int):
+        return code
+    m = re.search(r"\(os error (\d+)\)|\[Errno (\d+)\]", str(exc))
+    return int(m[1] or m[2]) if m else None
+
+
+def _write_error(path: str, exc: BaseException) -> BatchWriteError:
+    code = _errno_of(exc)
+    reason = os.strerror(code) if code else (str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
+    return BatchWriteError(path, reason, code)
+
+
+@contextmanager
+def _writing(path: str):
+    """Turn an I/O failure while writing ``path`` into :class:`BatchWriteError`."""
+    try:
+        yield
+    except (BatchWriteError, BatchFileError):
+        raise
+    except (OSError, pa.ArrowException) as exc:
+        raise _write_error(path, exc) from None
+
+
+def _stdout_buffer():
+    """Standard output's byte stream, or a :class:`BatchFileError` when it is closed."""
+    out = sys.stdout
+    buf = getattr(out, "buffer", None) if out is not None else None
+    if buf is None:
+        raise BatchFileError("-: standard output is closed; give an output file with -o")
+    try:
+        os.fstat(out.fileno())
+    except (io.UnsupportedOperation, ValueError, AttributeError):
+        pass                                   # a stream without a descriptor (tests): usable
+    except OSError:
+        raise BatchFileError("-: standard output is closed; give an output file with -o") from None
+    return buf
+
+
 class _AtomicTarget:
-    """A file written under a temporary name and renamed into place on success (``-``: stdout)."""
+    """A file written under a temporary name next to it and renamed into place on success
+    (``-``: standard output, written as it goes)."""
 
     def __init__(self, path: str):
         self.path = path
+        self.tmp: str | None = None
         if path == "-":
-            self.tmp = None
-            self.fh = sys.stdout.buffer
-        else:
-            p = Path(path)
-            if not p.parent.exists():
-                raise BatchFileError(f"{path}: the directory {p.parent} does not exist")
-            self.tmp = str(p.with_name(f".{p.name}.{os.getpid()}.tmp"))
-            try:
-                self.fh = open(self.tmp, "wb")  # noqa: SIM115
-            except OSError as exc:
-                raise BatchFileError(f"{path}: cannot write ({exc.strerror})") from None
+            self.fh = _stdout_buffer()
+            return
+        _check_target(path)
+        p = Path(path)
+        self.tmp = str(p.with_name(f".{p.name}.{os.getpid()}.tmp"))
+        try:
+            self.fh = open(self.tmp, "wb")  # noqa: SIM115 (closed in commit or abort)
+        except OSError as exc:
+            raise BatchFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
     def commit(self) -> None:
-        if self.tmp is None:
-            self.fh.flush()
-            return
-        self.fh.close()
-        os.replace(self.tmp, self.path)
+        with _writing(self.path):
+            if self.tmp is None:
+                self.fh.flush()
+                return
+            self.fh.close()
+            os.replace(self.tmp, self.path)
+            self.tmp = None
 
     def abort(self) -> None:
-        if self.tmp is not None:
+        """Close and remove the temporary file (a close that fails, say on a full disk, does not
+        keep it from being removed)."""
+        if self.tmp is None:
+            return
+        try:
             self.fh.close()
-            try:
-                os.unlink(self.tmp)
-            except OSError:
-                pass
+        except Exception:  # noqa: BLE001 (flushing a full disk fails again)
+            pass
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+        self.tmp = None
 
 
 class Writer:
     """An output file. :meth:`encode` turns an output frame into what :meth:`write` appends; it
-    is a static method so that worker processes can encode while the main process writes."""
+    is a static method so that worker processes can encode while the main process writes.
+    ``rows`` counts the rows written so far (what reached standard output when a run stops)."""
 
     fmt = ""
 
     def __init__(self, path: str, columns: list[str]):
         self.target = _AtomicTarget(path)
         self.columns = columns
+        self.rows = 0
 
     @staticmethod
     def encode(df: pl.DataFrame, free_text: list[str]):
@@ -869,6 +1223,11 @@ class Writer:
 
     def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         """Encode and write in one go (the single-process path)."""
+        with _writing(self.target.path):
+            self._write_frame(df, free_text)
+        self.rows += df.height
+
+    def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         self.write(self.encode(df, free_text))
 
     def commit(self) -> None:
@@ -879,13 +1238,16 @@ class Writer:
 
 
 class CsvWriter(Writer):
-    """Comma-separated, a header line first; empty cells for empty values; CNY as 47080.00."""
+    """Comma-separated, a header line first (names neutralised as cells are); empty cells for
+    empty values; CNY as 47080.00."""
 
     fmt = "csv"
 
     def __init__(self, path: str, columns: list[str]):
         super().__init__(path, columns)
-        self.target.fh.write(pl.DataFrame(schema={c: pl.String for c in _output_header(columns)}).write_csv().encode())
+        header = neutralise_header(_output_header(columns))
+        with _writing(path):
+            self.target.fh.write(pl.DataFrame(schema={c: pl.String for c in header}).write_csv().encode())
 
     @staticmethod
     def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
@@ -893,7 +1255,7 @@ class CsvWriter(Writer):
         neutralise_formulas(df, free_text).write_csv(buf, include_header=False)
         return buf.getvalue()
 
-    def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
+    def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         neutralise_formulas(df, free_text).write_csv(self.target.fh, include_header=False)
 
 
@@ -934,9 +1296,10 @@ class ParquetWriter(Writer):
             self._writer.write_table(payload)
 
     def commit(self) -> None:
-        if self._writer is None:   # no rows at all: the schema alone
-            self.write(self.encode(pl.concat([_empty_input(self.columns), _empty_results()], how="horizontal"), []))
-        self._writer.close()
+        with _writing(self.target.path):
+            if self._writer is None:   # no rows at all: the schema alone
+                self.write(self.encode(pl.concat([_empty_input(self.columns), _empty_results()], how="horizontal"), []))
+            self._writer.close()
         self.target.commit()
 
     def abort(self) -> None:
@@ -945,6 +1308,7 @@ class ParquetWriter(Writer):
                 self._writer.close()
             except Exception:  # noqa: BLE001
                 pass
+            self._writer = None
         self.target.abort()
 
 
@@ -970,7 +1334,8 @@ def default_errors_path(output: str) -> str:
 
 class _ErrorsWriter:
     """The errors file: CSV with row, column, value, message; always written (a header alone when
-    every row was computed), so that an old errors file never outlives a new run."""
+    every row was computed), so that an old errors file never outlives a new run. ``-stderr``:
+    standard error, as the errors come; ``-``: standard output."""
 
     def __init__(self, path: str):
         self.path = path
@@ -990,9 +1355,12 @@ class _ErrorsWriter:
             return
         text = neutralise_formulas(errors, ["value", "column"]).write_csv(include_header=not self._header)
         if self.fh is None:
-            sys.stderr.write(text)
+            if sys.stderr is not None:
+                with _writing("-stderr"):
+                    sys.stderr.write(text)
         else:
-            self.fh.write(text.encode())
+            with _writing(self.path):
+                self.fh.write(text.encode())
         self._header = True
         self.count += errors.height
 
@@ -1008,6 +1376,198 @@ class _ErrorsWriter:
 
 
 # ---------------------------------------------------------------------------------------------
+# paths, locks and signals
+
+
+def _same_file(a: str, b: str) -> bool:
+    """The same file: the same path once symbolic links are resolved, or (both existing) the same
+    inode and device -- a hard link."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def _check_target(path: str) -> None:
+    """A path a file can be written to (and renamed into): not a directory, in a directory that exists."""
+    if os.path.isdir(path):
+        raise BatchFileError(f"{path}: is a directory; give a file name")
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise BatchFileError(f"{path}: the directory {parent} does not exist")
+
+
+def check_paths(input_path: str, output_path: str, errors_path: str) -> None:
+    """Refuse, before anything is read or written, an output or errors path that is the input
+    (also through a symbolic or hard link), an errors path that is the output, and a target that
+    is a directory or in no directory. ``-`` is standard input/output, ``-stderr`` standard error."""
+    targets = [(what, p) for what, p in (("output", output_path), ("errors file", errors_path))
+               if p not in ("-", "-stderr")]
+    if output_path == "-" and errors_path == "-":
+        raise BatchFileError("-: the output and the errors file cannot both go to standard output")
+    for what, p in targets:
+        if input_path != "-" and _same_file(p, input_path):
+            raise BatchFileError(f"{p}: the {what} is the input file {input_path}; it would be replaced "
+                                 f"-- give another {'-o' if what == 'output' else '--errors'} path")
+    if len(targets) == 2 and _same_file(output_path, errors_path):
+        raise BatchFileError(f"{errors_path}: the errors file must differ from the output")
+    for _, p in targets:
+        _check_target(p)
+
+
+class _RunLock:
+    """An exclusive lock on each file a run writes, held for the whole run, so that a second run
+    to the same paths stops at once with a message instead of pairing its output with another
+    run's errors file.
+
+    The lock is ``fcntl.flock`` on ``.NAME.lock`` next to the file (it holds the pid of the run);
+    it is removed at the end. A run that finds the lock file gone or replaced after locking it
+    (the holder removed it as it finished) takes it again. Without ``fcntl`` (Windows), or on a
+    file system that refuses locks, runs are not locked."""
+
+    def __init__(self, paths: list[str]):
+        real: dict[str, str] = {}
+        for p in paths:
+            if p not in ("-", "-stderr"):
+                real.setdefault(os.path.realpath(p), p)
+        self.paths = sorted(real.items())
+        self.held: list[tuple[str, int]] = []
+
+    def __enter__(self):
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        try:
+            for real, given in self.paths:
+                self._acquire(fcntl, real, given)
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    def _acquire(self, fcntl, real: str, given: str) -> None:
+        d, name = os.path.split(real)
+        lock = os.path.join(d, f".{name}.lock")
+        while True:
+            try:
+                fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as exc:
+                raise BatchFileError(f"{given}: cannot write ({exc.strerror})") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    os.close(fd)             # locks not supported here: run unlocked
+                    return
+                try:
+                    holder = os.read(fd, 32).decode("ascii", "replace").strip()
+                except OSError:
+                    holder = ""
+                os.close(fd)
+                who = f" (pid {holder})" if holder.isdigit() else ""
+                raise BatchFileError(f"{given}: another taxcalc batch{who} is writing this file; wait for it "
+                                     "to finish or choose another path") from None
+            try:
+                same = os.path.samestat(os.fstat(fd), os.stat(lock))
+            except OSError:
+                same = False
+            if same:
+                break
+            os.close(fd)                     # the holder removed it as it finished: take the new one
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        except OSError:
+            pass
+        self.held.append((lock, fd))
+        _remove_stale_temps(d, name)
+
+    def release(self) -> None:
+        for lock, fd in reversed(self.held):
+            try:
+                os.unlink(lock)
+            except OSError:
+                pass
+            os.close(fd)
+        self.held.clear()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _remove_stale_temps(directory: str, name: str) -> None:
+    """Remove ``.NAME.PID.tmp`` files of runs that no longer exist (killed with SIGKILL, say):
+    the caller holds the lock on NAME, so no live run is writing them."""
+    if os.name != "posix":                      # os.kill(pid, 0) would end the process elsewhere
+        return
+    prefix = f".{name}."
+    try:
+        entries = [e for e in os.listdir(directory) if e.startswith(prefix) and e.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in entries:
+        pid = entry[len(prefix):-len(".tmp")]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+            continue                             # alive (or another user's process)
+        except ProcessLookupError:
+            pass
+        except (PermissionError, OverflowError, OSError):
+            continue
+        path = os.path.join(directory, entry)
+        if os.path.isfile(path) and not os.path.islink(path):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
+
+class _Signals:
+    """During a run: SIGTERM and SIGHUP unwind like Ctrl-C (SIGINT), so that the temporary files
+    are removed; a second signal while unwinding is ignored. While the finished files are being
+    renamed into place (``deferring``), a signal is kept and raised once they are.
+
+    Only in the main thread, and only for signals whose handler is the default one (a caller's
+    own handler, or SIG_IGN under nohup, is left alone)."""
+
+    def __init__(self):
+        self.previous: dict[int, object] = {}
+        self.pending: int | None = None
+        self.deferring = False
+
+    def __enter__(self):
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
+            current = signal.getsignal(sig)
+            default = signal.default_int_handler if name == "SIGINT" else signal.SIG_DFL
+            if current is default:
+                self.previous[sig] = current
+                signal.signal(sig, self._handle)
+        return self
+
+    def _handle(self, signum, frame) -> None:
+        if self.pending is not None:
+            return                            # already unwinding
+        self.pending = signum
+        if not self.deferring:
+            raise _Signalled(signum)
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous.clear()
+
+
+# ---------------------------------------------------------------------------------------------
 # the run
 
 
@@ -1020,11 +1580,15 @@ def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
     """Parse and compute one chunk: (output frame of the accepted rows, error frame, bad mask).
 
     ``first_row`` is the data row number of the chunk's first row. Rows where every cell is empty
-    (blank lines) are dropped: they keep their row number but are neither output nor errors.
+    (blank lines, rows of only separators) are dropped: they keep their row number but are neither
+    output nor errors -- ``df.height - len(bad)`` of them, which :func:`run` counts as skipped.
+    A row whose year has no tables under the options (``--hk-burden-year previous`` for 2019) is an
+    error of its tax_year (:func:`taxcalc.validate.table_errors`, in :func:`parse_chunk`).
     The output frame holds the input columns as read (``id`` filled with the row number where
     empty, or added first when the input has none), then the result columns."""
     rows = np.arange(first_row, first_row + df.height, dtype=np.int64)
-    blank = df.select(pl.all_horizontal(pl.all().is_null())).to_series().to_numpy() if df.width else None
+    blank = (df.select(pl.all_horizontal(pl.all().is_null() | (pl.all().cast(pl.String) == "")).fill_null(True))
+             .to_series().to_numpy() if df.width else None)
     if blank is not None and blank.any():
         df = df.filter(pl.Series(~blank))
         rows = rows[~blank]
@@ -1061,9 +1625,20 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
         progress: bool | None = None) -> BatchSummary:
     """Compute every row of ``input_path`` into ``output_path``; bad rows into ``errors_path``.
 
-    Returns a :class:`BatchSummary`. Raises :class:`BatchFileError` when the input cannot be
-    read as a batch file (then nothing is written), :class:`BatchStopped` with ``strict`` at the
-    first bad row (the rows before it and its errors are written).
+    Returns a :class:`BatchSummary` (rows = computed + rejected + skipped). Raises:
+
+    * :class:`BatchFileError` when a path is refused (:func:`check_paths`), another run holds one
+      of the targets (:class:`_RunLock`) or the input cannot be read as a batch file: nothing is
+      written, no file is replaced;
+    * :class:`BatchStopped` with ``strict`` at the first bad row (the rows before it and its
+      errors are written);
+    * :class:`BatchWriteError` when writing fails (a full disk, a closed pipe): temporary files
+      removed, nothing renamed into place;
+    * :class:`BatchInterrupted` on SIGINT, SIGTERM or SIGHUP: the same, unless the signal came as
+      the finished files were being renamed.
+
+    The errors file is renamed into place first and the output last, under the run's lock: once
+    a run has ended, its output and errors file are a pair.
 
     One process: chunks are read by polars (its own threads), parsed and computed here, and
     written on a background thread while the next chunk is computed. (Worker processes were
@@ -1073,56 +1648,126 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     tables = tables or load_tables()
     started = time.perf_counter()
     errors_path = errors_path or default_errors_path(output_path)
-    if output_path != "-" and errors_path != "-stderr" and os.path.abspath(errors_path) == os.path.abspath(output_path):
-        raise BatchFileError(f"{errors_path}: the errors file must differ from the output")
-    if input_path != "-" and output_path != "-" and os.path.exists(output_path) and \
-            os.path.exists(input_path) and os.path.samefile(input_path, output_path):
-        raise BatchFileError(f"{output_path}: the output would overwrite the input")
+    check_paths(input_path, output_path, errors_path)
     file_format(output_path)                     # an unknown output type fails before any reading
-    reader = open_reader(input_path)
+    if errors_path not in ("-stderr", "-") and file_format(errors_path) != "csv":
+        raise BatchFileError(f"{errors_path}: the errors file is CSV; give a .csv name")
     summary = BatchSummary(output=output_path,
-                           errors_path=errors_path if errors_path != "-stderr" else "standard error",
-                           columns=_output_header(reader.columns))
+                           errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
+    with _RunLock([output_path, errors_path]), _Signals() as signals:
+        opened: list = []                       # the writers not yet renamed into place
+        reader = None
+        try:
+            reader = open_reader(input_path)
+            summary.columns = _output_header(reader.columns)
+            _run_chunks(reader, output_path, errors_path, tables, options, strict,
+                        progress if progress is not None else (False if quiet else None),
+                        summary, opened, signals)
+        except KeyboardInterrupt as exc:
+            for w in opened:
+                w.abort()
+            signum = getattr(exc, "signum", signal.SIGINT)
+            raise BatchInterrupted(signum, f"{_signal_word(signum)}: {_left_behind(summary, opened)}") from None
+        except BatchWriteError as exc:
+            for w in opened:
+                w.abort()
+            exc.detail = "; " + _left_behind(summary, opened)
+            raise
+        except BaseException:
+            for w in opened:
+                w.abort()
+            raise
+        finally:
+            if reader is not None:
+                reader.close()
+        if signals.pending is not None:         # a signal while the finished files were renamed
+            raise BatchInterrupted(signals.pending, f"{_signal_word(signals.pending)} as the run finished: "
+                                   f"{_files_text(summary)} complete", committed=True)
+    summary.seconds = time.perf_counter() - started
+    if not quiet:
+        _say(summary.line())
+    return summary
+
+
+def _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened,
+                signals) -> None:
+    """The loop of :func:`run`: open the writers (appended to ``opened``), each chunk through
+    :func:`process_chunk`, then the errors file and the output renamed into place (in that order)."""
     free_text = free_text_columns(reader.columns)
-    show = progress if progress is not None else (not quiet and sys.stderr.isatty())
-    bar = None
-    opened = []
+    stderr_tty = sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+    show = progress if progress is not None else stderr_tty
+    writer = open_writer(output_path, reader.columns)
+    opened.append(writer)
+    summary.written = lambda: writer.rows            # rows written so far (to standard output, if it stops)
+    errw = _ErrorsWriter(errors_path)
+    opened.append(errw)
+    bar = _Progress(reader) if show else None
     try:
-        writer = open_writer(output_path, reader.columns)
-        opened.append(writer)
-        errw = _ErrorsWriter(errors_path)
-        opened.append(errw)
-        bar = _Progress(reader) if show else None
         row = 1
         with (_SyncWriter(writer, free_text) if strict else _BackgroundWriter(writer, free_text)) as background:
             for df in reader:
-                if strict:
-                    _strict_check(df, row, tables, options, writer, errw, summary, opened, free_text)
-                out, errs, bad = process_chunk(df, row, tables, options)
+                out, errs, bad = process_chunk(df, row, tables, options)      # once, strict or not
+                if strict and bad.any():
+                    _strict_stop(out, errs, bad, row, writer, errw, summary, opened, free_text, signals)
                 background.put(out)
                 errw.write(errs)
                 n_bad = int(bad.sum())
-                summary.rows += len(bad)
+                summary.rows += df.height
+                summary.skipped += df.height - len(bad)
                 summary.rejected += n_bad
                 summary.computed += len(bad) - n_bad
                 row += df.height
                 if bar:
                     bar.update(summary.rows)
-        for w in opened:
-            w.commit()
-        opened.clear()
-    except BaseException:
-        for w in opened:
-            w.abort()
-        raise
     finally:
         if bar:
             bar.stop()
-        reader.close()
-    summary.seconds = time.perf_counter() - started
-    if not quiet:
-        print(summary.line(), file=sys.stderr)
-    return summary
+    _commit(opened, signals)
+
+
+def _commit(opened: list, signals: _Signals) -> None:
+    """Rename the finished files into place, the errors file first and the output last (a signal
+    meanwhile waits until both are in place)."""
+    signals.deferring = True
+    for w in list(reversed(opened)):             # opened = [output, errors]
+        w.commit()
+        opened.remove(w)
+
+
+def _signal_word(signum: int) -> str:
+    return "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+
+
+def _files(summary: BatchSummary) -> list[str]:
+    return [p for p in (summary.output, summary.errors_path) if p not in ("-", "standard error", "standard output")]
+
+
+def _files_text(summary: BatchSummary) -> str:
+    files = _files(summary)
+    return " and ".join(files) + (" are" if len(files) > 1 else " is") if files else "the output is"
+
+
+def _left_behind(summary: BatchSummary, opened: list) -> str:
+    """What a stopped run leaves: rows already on standard output; the files not replaced."""
+    parts = []
+    if summary.output == "-" and summary.written is not None:
+        parts.append(f"{summary.written():,} rows had been written to standard output (incomplete)")
+    pending = [w.target.path for w in opened if getattr(w, "target", None) is not None and w.target.path != "-"]
+    if pending:
+        shown = " and ".join(pending)
+        parts.append(f"nothing renamed into place ({shown} not replaced; temporary files removed)")
+    return "; ".join(parts) or "nothing written"
+
+
+def _say(text: str) -> None:
+    """A line on standard error, if there is one (a closed or broken stderr is not an error)."""
+    if sys.stderr is None:
+        return
+    try:
+        print(text, file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 class _SyncWriter:
@@ -1145,15 +1790,17 @@ class _SyncWriter:
 class _BackgroundWriter:
     """Formats and writes output frames on a thread while the next chunk is parsed and computed
     (polars writes without holding the GIL). At most two frames wait; an error on the thread is
-    raised here at the next frame or at the end."""
+    raised here at the next frame or at the end. When the run stops early (an error, a signal),
+    the frames still waiting are dropped and the thread is given a few seconds to finish the
+    frame it is writing."""
 
     def __init__(self, writer: Writer, free_text: list[str]):
         import queue
-        import threading
 
         self.writer, self.free_text = writer, free_text
         self.queue: queue.Queue = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
+        self.cancelled = False
         self.thread = threading.Thread(target=self._loop, name="taxcalc-batch-writer", daemon=True)
         self.thread.start()
 
@@ -1162,7 +1809,7 @@ class _BackgroundWriter:
             df = self.queue.get()
             if df is None:
                 return
-            if self.error is None:
+            if self.error is None and not self.cancelled:
                 try:
                     self.writer.write_frame(df, self.free_text)
                 except BaseException as exc:  # noqa: BLE001 (re-raised in the main thread)
@@ -1177,29 +1824,35 @@ class _BackgroundWriter:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
+        import queue
+
+        if kind is not None:
+            self.cancelled = True
+            try:
+                while True:
+                    self.queue.get_nowait()
+            except queue.Empty:
+                pass
         self.queue.put(None)
-        self.thread.join()
+        self.thread.join(timeout=None if kind is None else 10)
         if self.error is not None and kind is None:
             raise self.error
 
 
-def _strict_check(df, row, tables, options, writer, errw, summary, opened, free_text) -> bool:
-    """``--strict``: if the chunk has a bad row, write the rows before it and that row's errors,
-    close the files and stop with :class:`BatchStopped`; else return and let the chunk through."""
-    out, errs, bad = process_chunk(df, row, tables, options)
-    if not bad.any():
-        return False
+def _strict_stop(out, errs, bad, row, writer, errw, summary, opened, free_text, signals) -> None:
+    """``--strict``, a chunk with a bad row: write the rows before it and that row's errors, close
+    the files and stop with :class:`BatchStopped`."""
     first = int(np.argmax(bad))                   # rows before the first bad one are all good
     writer.write_frame(out.head(first), free_text)
     bad_row = errs["row"][0]
     mine = errs.filter(pl.col("row") == bad_row)
     errw.write(mine)
-    summary.rows += first + 1
+    records = int(bad_row) - row + 1             # rows of the chunk up to the bad one, empty ones included
+    summary.rows += records
     summary.computed += first
     summary.rejected += 1
-    for w in opened:
-        w.commit()
-    opened.clear()
+    summary.skipped += records - first - 1
+    _commit(opened, signals)
     e = mine.row(0, named=True)
     raise BatchStopped(e, summary.computed,
                        summary.output, summary.errors_path)
@@ -1230,3 +1883,57 @@ class _Progress:
 
     def stop(self) -> None:
         self.p.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# the command
+
+
+def cli_run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables,
+            options: Options = Options(), strict: bool = False, quiet: bool = False, engine: str = "local",
+            scheduler: str | None = None) -> int:
+    """``taxcalc batch``: run, say what happened in one line on standard error, return the exit
+    status (:data:`EXIT_OK`, :data:`EXIT_ROWS_REJECTED`, :data:`EXIT_BAD_INPUT`,
+    :data:`EXIT_WRITE_FAILED`, :data:`EXIT_BROKEN_PIPE`, or 128 + the signal). Never a traceback
+    for what a file, a path, the disk, a pipe or a signal can do."""
+    try:
+        if engine == "dask":
+            if strict:
+                raise BatchFileError("--strict works with --engine local only")
+            from .dask_engine import run as run_dask
+
+            summary = run_dask(input_path, output_path, errors_path, tables=tables, options=options,
+                               scheduler=scheduler, quiet=quiet)
+        else:
+            summary = run(input_path, output_path, errors_path, tables=tables, options=options, strict=strict,
+                          quiet=quiet)
+    except BatchInterrupted as exc:
+        _say(str(exc))
+        return 128 + exc.signum
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _say(f"{_signal_word(signum)}: nothing written")
+        return 128 + signum
+    except BatchWriteError as exc:
+        if exc.path == "-":
+            _quiet_stdout()
+        if exc.errno == errno.EPIPE:
+            return EXIT_BROKEN_PIPE
+        _say(f"error: {exc}")
+        return EXIT_WRITE_FAILED
+    except TaxcalcError as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    return EXIT_ROWS_REJECTED if summary.rejected else EXIT_OK
+
+
+def _quiet_stdout() -> None:
+    """After standard output failed (a closed pipe, a full device), point it at /dev/null so that
+    Python's flush at exit does not fail again with a traceback."""
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass

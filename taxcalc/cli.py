@@ -158,7 +158,8 @@ class _ScenarioCommand(click.Command):
 
 def _options_flags(f):
     """The options that change the documented defaults (docs/assumptions.md), in every command."""
-    f = click.option("--macao-refund", is_flag=True, help="net the Macao resident's refund from the Macao burden")(f)
+    f = click.option("--macao-refund/--no-macao-refund", default=True, show_default=True,
+                     help="net the Macao resident's refund from the Macao burden (docs/assumptions.md Z3)")(f)
     f = click.option("--hk-burden-year", type=click.Choice(["same", "previous"]), default="same",
                      help="HK year of assessment for the burden: beginning (same) or ending (previous) in the tax year")(f)
     f = click.option("--hk-burden-reduction", is_flag=True, help="include HK's one-off reduction in the HK burden")(f)
@@ -455,6 +456,16 @@ def _tables_summary(tables, lang: str) -> str:
     window = f"{min(firsts)}-{max(lasts)}" if firsts else ""
     zone_marks = [f"{term('mark', m, lang)}: {', '.join(marks[m])}" for m in SUMMARY_MARKS if m in marks]
     rows.append((term("group", "zone", lang), window, "; ".join([", ".join(zones), *zone_marks])))
+    if tables.social:
+        from .tables import year_of_assessment
+
+        marks = {}
+        for (city, y), t in sorted(tables.social.items()):
+            for mark in _marked(t):
+                marks.setdefault(mark, []).append(f"{term('choice:city', city, lang)} {year_of_assessment(y)}")
+        cities = ", ".join(f"{term('choice:city', c, lang)} {year_of_assessment(y)}" for c, y in sorted(tables.social))
+        social_marks = [f"{term('mark', m, lang)}: {', '.join(marks[m])}" for m in SUMMARY_MARKS if m in marks]
+        rows.append((term("group", "social", lang), cities, "; ".join(social_marks)))
     w1 = max(_width(r[0]) for r in rows)
     w2 = max(_width(r[1]) for r in rows)
     return "\n".join(f"{a}{' ' * (w1 - _width(a))}  {b}{' ' * (w2 - _width(b))}  {c}".rstrip() for a, b, c in rows)
@@ -477,7 +488,7 @@ def _tables_sources(tables, lang: str) -> str:
             lines.append(f"{'':<19}- {src}")
     marked = []
     for table in [*tables.mainland.values(), *tables.hongkong.values(), *tables.macao.values(),
-                  *([tables.fx] if tables.fx else []), *tables.zones.values()]:
+                  *([tables.fx] if tables.fx else []), *tables.zones.values(), *tables.social.values()]:
         for mark, keys in _marked(table).items():
             marked.append(f"{_table_name(table)}: {term('mark', mark, lang)}: {', '.join(keys)}")
     if marked:
@@ -507,27 +518,14 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
 
     Rows with errors go to the errors file (row, column, value, message) and the others are
     computed. Exit status: 0 every row computed, 3 some rows rejected, 2 the file could not be
-    read (nothing written) or --strict stopped.
+    read or a path was refused (nothing written) or --strict stopped, 4 writing failed (nothing
+    renamed into place), 141 standard output closed by its reader, 128+N stopped by signal N.
     """
-    from .batch import run
+    from .batch import cli_run
 
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    if engine == "dask":
-        from .dask_engine import run as run_dask
-
-        if strict:
-            _fail("--strict works with --engine local only")
-        summary = run_dask(input_path, output_path, errors_path, tables=_tables(ctx), options=options,
-                           scheduler=scheduler, quiet=quiet)
-    else:
-        try:
-            summary = run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                          quiet=quiet)
-        except KeyboardInterrupt:
-            click.echo("interrupted: nothing written", err=True)
-            sys.exit(130)
-    if summary.rejected:
-        sys.exit(EXIT_ROWS_REJECTED)
+    sys.exit(cli_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                     quiet=quiet, engine=engine, scheduler=scheduler))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,20 +535,33 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
 @main.command("compare")
 @click.argument("files", nargs=-1, required=True, metavar="FILES...")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
+@click.option("--zones", "zones", is_flag=True,
+              help="one case file, computed in every zone (none, gba, hetao, qianhai, nansha, hengqin)")
 @_lang_option
 @_options_flags
 @click.pass_context
-def compare_cmd(ctx, files, fmt, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
     """Packages side by side: gross, IIT before and after the zone relief (and when it is paid),
-    net income and effective rate, in CNY and HK$, with the differences against the first.
+    net income and effective rate, take-home pay and the employer's cost, in CNY and HK$, with the
+    differences against the first.
 
     FILES are JSON files of one package each (the batch column keys), or one CSV or JSON Lines
-    file with a package a row. The Markdown table is in --lang; CSV and JSON use the figures' names.
+    file with a package a row; with --zones, one case file, computed in each zone. The Markdown
+    table is in --lang; CSV and JSON use the figures' names.
     """
-    from .compare import compare, load_packages, render_csv, render_json, render_markdown
+    from .compare import compare, load_packages, render_csv, render_json, render_markdown, zone_packages
 
     lang = _use_lang(ctx, lang)
-    labels, packages = load_packages(list(files))
+    if zones:
+        from .errors import TaxcalcError
+        from .i18n import term
+
+        if len(files) != 1:
+            raise TaxcalcError.coded("option.zones_one_file")
+        codes, packages = zone_packages(_read_case(files[0]))
+        labels = [term("zone", z, lang) for z in codes]
+    else:
+        labels, packages = load_packages(list(files))
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     result = compare(packages, labels, tables=_tables(ctx), options=options)
     if fmt == "markdown":
@@ -609,6 +620,106 @@ def breakeven_cmd(ctx, input_file, mainland_wages, as_json, lang, assume_extende
     if b.result.notes:
         text += "\n\n" + term("group", "notes", lang) + "\n" + "\n".join(f"  - {render(n, lang)}" for n in b.result.notes)
     click.echo(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# plan
+
+
+@main.command("plan", cls=_ScenarioCommand)
+@click.argument("case_file", metavar="[CASE]", required=False)
+@click.option("--years", "years", metavar="FIRST-LAST",
+              help="the tax years, such as 2025-2030 (default: the case's tax year and the five after it)")
+@click.option("--growth", "growth", metavar="RATE", help="yearly growth of wages and bonus, such as 0.03 or 3% (default 0)")
+@click.option("--hk-growth", "hk_growth", metavar="RATE",
+              help="yearly growth of --hk-income, the Hong Kong offer (default 0)")
+@click.option("--json", "as_json", is_flag=True, help="every year's inputs and figures, and the cash by year, as JSON")
+@_lang_option
+@_options_flags
+@click.pass_context
+def plan_cmd(ctx, case_file, years, growth, hk_growth, as_json, lang, assume_extended, hk_burden_reduction,
+             hk_burden_year, macao_refund, **fields):
+    """An offer over several tax years: each year's IIT, zone relief, take-home pay and employer's
+    cost; the cash received in each calendar year (IIT withheld in full during the year, the relief
+    arriving when it is settled); the cumulative gap against the Hong Kong job.
+
+    CASE is a JSON case file (- for standard input); the options of calc override it. Policies
+    that end inside the span are shown both as they stand and as if renewed; --assume-extended
+    makes the renewal the headline. Years after the last tables carry those tables forward
+    (marked *). Example:
+
+    \b
+      taxcalc plan case.json --years 2025-2030 --growth 0.03
+    """
+    from .plan import parse_growth, parse_years, plan, render_plan
+
+    lang = _use_lang(ctx, lang)
+    case = _case(case_file, fields)
+    span = parse_years(years, default_from=case)
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    result = plan(case, span, growth=parse_growth(growth), hk_growth=parse_growth(hk_growth, "--hk-growth"),
+                  tables=_tables(ctx), options=options)
+    if as_json:
+        click.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))
+        return
+    click.echo(render_plan(result, lang))
+
+
+# ---------------------------------------------------------------------------------------------
+# the best split, and what-ifs
+
+
+@main.command("split", cls=_ScenarioCommand)
+@click.option("--input", "input_file", metavar="FILE",
+              help="a JSON file with the case (the batch column keys; - for standard input); flags override it")
+@click.option("--package", "package", metavar="AMOUNT",
+              help="wages + bonus, CNY a year, to split (default: the case's wages + bonus)")
+@click.option("--json", "as_json", is_flag=True, help="the split, its figures and the savings as JSON")
+@_lang_option
+@_options_flags
+@click.pass_context
+def split_cmd(ctx, input_file, package, as_json, lang, assume_extended, hk_burden_reduction, hk_burden_year,
+              macao_refund, **fields):
+    """The split of a fixed package between wages and the annual one-off bonus that leaves the
+    least IIT after the zone relief, exact to the fen, the bonus cliffs avoided; the saving against
+    all salary and against the case's own bonus. Example:
+
+    \b
+      taxcalc split --tax-year 2025 --package 600000 --bonus 100000
+    """
+    from .split import best_split, render_split
+
+    lang = _use_lang(ctx, lang)
+    case = _case(input_file, fields)
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    sp = best_split(case, package, tables=_tables(ctx), options=options)
+    if as_json:
+        click.echo(json.dumps(sp.as_dict(lang), ensure_ascii=False, indent=2))
+        return
+    click.echo(render_split(sp, lang))
+
+
+@main.command("whatif", cls=_ScenarioCommand)
+@click.option("--input", "input_file", metavar="FILE",
+              help="a JSON file with the case (the batch column keys; - for standard input); flags override it")
+@click.option("--json", "as_json", is_flag=True, help="each what-if as JSON")
+@_lang_option
+@_options_flags
+@click.pass_context
+def whatif_cmd(ctx, input_file, as_json, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund,
+               **fields):
+    """What a private pension and a commercial health insurance contribution up to the year's cap
+    would save in IIT after the zone relief, and what each costs once the saving is counted."""
+    from .split import render_whatifs, whatifs
+
+    lang = _use_lang(ctx, lang)
+    case = _case(input_file, fields)
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    items = whatifs(case, tables=_tables(ctx), options=options)
+    if as_json:
+        click.echo(json.dumps([w.as_dict() for w in items], ensure_ascii=False, indent=2))
+        return
+    click.echo(render_whatifs(items, lang))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -62,6 +62,7 @@ def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
     return cols
 
 
+_BEST = ENUMS["hk_assessment"].index("best")
 _MAINLAND, _RESIDENT, _SHARED = ENUMS["identity"].index("mainland"), ENUMS["residency"].index("resident"), ENUMS["sad_elderly"].index("shared")
 
 
@@ -101,7 +102,40 @@ def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, Msg]]:
          msg("rule.single_parent_child"))
     rule(cols["hk_single_parent"], lambda: cols["hk_single_parent"] & cols["hk_married"], "hk_single_parent",
          msg("rule.single_parent_married"))
+    born = cols["hk_born_last_year"] > 0
+    rule(born, lambda: cols["hk_newborns"] + cols["hk_born_last_year"] > cols["hk_children"], "hk_born_last_year",
+         msg("rule.newborns_children", newborns=Term("field", "hk_newborns"), last_year=Term("field", "hk_born_last_year"),
+             children=Term("field", "hk_children")))
+    married = cols["hk_married"]
+    for field in ("hk_spouse_income", "hk_spouse_mpf", "hk_spouse_deductions"):
+        given = cols[field] > 0 if field == "hk_spouse_deductions" else cols[field] >= 0
+        rule(given, lambda given=given: given & ~married, field,
+             msg("rule.spouse_not_married", married=Term("field", "hk_married")))
+    asked = cols["hk_assessment"] != _BEST
+    rule(asked, lambda: asked & ~married, "hk_assessment",
+         msg("rule.assessment_not_married", married=Term("field", "hk_married")))
     given_share = cols["sad_elderly_share"] >= 0
     rule(given_share, lambda: given_share & (cols["sad_elderly"] != _SHARED), "sad_elderly_share",
          msg("rule.elderly_share", field=Term("field", "sad_elderly")))
+    _social_rules(cols, rule)
     return out
+
+
+def _social_rules(cols: Columns, rule) -> None:
+    """social_insurance_auto, city and housing_fund_rate: one way to give the contributions, a city
+    to compute them in, the zone's own city, and nothing given that would go unused."""
+    from .social import ZONE_CITY, city_codes
+
+    auto, city = cols["social_insurance_auto"], cols["city"]
+    auto_term = Term("field", "social_insurance_auto")
+    rule(auto, lambda: auto & (cols["social_insurance"] > 0), "social_insurance_auto",
+         msg("rule.si_auto_and_given", given=Term("field", "social_insurance"), auto=auto_term))
+    rule(auto, lambda: auto & (city_codes(cols) == 0), "city",
+         msg("rule.si_auto_city", auto=auto_term, zone=Term("field", "zone")))
+    for zone, zone_city in ZONE_CITY.items():
+        z, want = ENUMS["zone"].index(zone), ENUMS["city"].index(zone_city)
+        rule(city, lambda z=z, want=want: (cols["zone"] == z) & (city > 0) & (city != want), "city",
+             msg("rule.city_zone", zone=Term("zone", zone), city=Term("choice:city", zone_city)))
+    rule(city, lambda: (city > 0) & ~auto, "city", msg("rule.only_with", field=auto_term))
+    rate = cols["housing_fund_rate"] >= 0
+    rule(rate, lambda: rate & ~auto, "housing_fund_rate", msg("rule.only_with", field=auto_term))

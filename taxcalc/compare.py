@@ -44,9 +44,11 @@ from .tables import Tables, load_tables
 #: the figures a comparison shows, in order (their units, labels and meanings: taxcalc.figures)
 COMPARE_FIGURES: tuple[str, ...] = (
     "gross_income", "iit", "relief", "relief_policy", "relief_paid_in", "iit_net", "income_after_iit",
-    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_cny", "hk_income_after_tax",
+    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_household", "hk_tax_cny", "hk_income_after_tax",
     "hk_income_after_tax_cny", "effective_rate_hk", "burden_gap_cny", "burden_gap_hkd", "macao_tax_cny",
     "burden_gap_macao_cny", "cny_per_hkd_used",
+    "social_insurance_employee_cny", "social_insurance_employer_cny", "take_home_cny", "employer_cost_cny",
+    "hk_take_home", "hk_employer_cost", "take_home_gap_cny",
 )
 
 
@@ -119,6 +121,27 @@ def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, 
     results = calculate_many(packages, tables=tables, options=options)
     labels = labels or [f"package {k}" for k in range(1, len(results) + 1)]
     return Comparison(labels=labels, results=results)
+
+
+def zone_packages(case: Mapping[str, Any]) -> tuple[list[str], list[dict]]:
+    """The same case in every zone (none, gba, hetao, qianhai, nansha, hengqin): the zone codes and
+    the packages. A zone that lies in one city implies it, so the case's ``city`` is dropped there;
+    in zone none or gba a case that computes its social insurance keeps its city, or the city of
+    its own zone."""
+    from .scenario import ZONE
+    from .social import ZONE_CITY
+
+    own = ZONE_CITY.get(str(case.get("zone") or "").strip().lower())
+    out = []
+    for zone in ZONE:
+        item = {k: v for k, v in case.items() if k != "zone"}
+        item["zone"] = zone
+        if zone in ZONE_CITY:
+            item.pop("city", None)
+        elif own and not item.get("city") and item.get("social_insurance_auto") not in (None, "", False):
+            item["city"] = own
+        out.append(item)
+    return list(ZONE), out
 
 
 def _md(text: str) -> str:

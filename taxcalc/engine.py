@@ -17,7 +17,7 @@ from typing import Literal
 
 import numpy as np
 
-from . import hongkong, macao, mainland, zones
+from . import hongkong, macao, mainland, social, zones
 from .columns import Columns
 from .errors import InputError
 from .figures import BY_NAME, FIGURES
@@ -30,6 +30,9 @@ HK_BURDEN_YEARS = ("same", "previous")
 #: the largest foreign-currency amount (HK$ or MOP, and its CNY value) a row may reach and still
 #: run on int64: 10**10 currency units are 10**14 units, times a rate in basis points 10**18.
 NARROW_LIMIT = 1e10
+#: the largest combined HK$ income of a couple whose joint tax is apportioned on int64:
+#: 0.17 x 5e9 x 5e9 stays below 2**63 (the shares are products of whole dollars)
+JOINT_LIMIT = 5e9
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Options:
     assume_extended: bool = False        # apply an expired zone policy as if renewed
     hk_burden_reduction: bool = False    # include HK's one-off reduction in the HK burden
     hk_burden_year: Literal["same", "previous"] = "same"   # YA beginning ("same") or ending ("previous") in the tax year
-    macao_refund: bool = False           # net the Macao resident's refund from the Macao burden
+    macao_refund: bool = True            # net the Macao resident's refund from the Macao burden (docs/assumptions.md Z3)
 
     def __post_init__(self) -> None:
         if self.hk_burden_year not in HK_BURDEN_YEARS:
@@ -69,10 +72,11 @@ class Computation:
 
 
 def vocabularies(tables: Tables) -> dict[str, tuple[str, ...]]:
-    from .figures import BONUS_METHOD_USED, RELIEF_KIND
+    from .figures import BONUS_METHOD_USED, HK_ASSESSMENT_USED, RELIEF_KIND
 
     return {
         "bonus_method_used": BONUS_METHOD_USED,
+        "hk_assessment_used": HK_ASSESSMENT_USED,
         "relief_kind": RELIEF_KIND,
         "relief_policy": tuple(cp.policy.id for cp in zones.compiled_policies(tables)) + ("none",),
         "hk_year_of_assessment": tuple(tables.hongkong[y].year_of_assessment for y in sorted(tables.hongkong)),
@@ -87,6 +91,11 @@ def _fx_to_units(amount_fen, rate_micro):
 def _to_cny(minor, rate_micro):
     """An amount in cents (HK$ or MOP; whole dollars x 100) in CNY, to the fen, half up."""
     return half_up_div(minor * rate_micro, FX)
+
+
+def _to_cny_signed(minor, rate_micro):
+    """An amount in cents of any sign in CNY, to the fen, half away from zero."""
+    return half_up_div_signed(minor * rate_micro, FX)
 
 
 def _ratio_micro(num, den):
@@ -152,7 +161,10 @@ def needs_wide(c: Columns, p) -> np.ndarray:
     hkd_rate, mop_rate = cny_per_hkd / FX, cny_per_mop / FX
     hk_income = np.where(c["hk_income"] >= 0, c["hk_income"] / 100, gross / hkd_rate)
     worst = np.maximum.reduce([gross / hkd_rate, gross / mop_rate, hk_income, hk_income * hkd_rate])
-    return worst > NARROW_LIMIT
+    # joint assessment: the couple's tax (<= 17% of their income, in dollars) times the person's
+    # net income in dollars apportions the tax (taxcalc.hongkong.share); keep it below 2**63
+    couple = np.where(c["hk_spouse_income"] > 0, hk_income + c["hk_spouse_income"] / 100, 0)
+    return (worst > NARROW_LIMIT) | (couple > JOINT_LIMIT)
 
 
 def _compute_group(c: Columns, tables: Tables, year: int, o: Options, trace: bool):
@@ -184,6 +196,12 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     pb = year_params(tables, year, o.hk_burden_offset) if o.hk_burden_offset else p
     n = len(c["tax_year"])
 
+    # -- social insurance and housing fund computed from wages (social_insurance_auto): the
+    #    employee's share is the deduction the mainland kernels read as social_insurance
+    soc = social.contributions(c, tables, year)
+    if soc is not None:
+        c = {**c, "social_insurance": np.where(c["social_insurance_auto"], soc["si_employee_fen"], c["social_insurance"])}
+
     # -- mainland (the rows of a group share their residency)
     if c["residency"][0] == 1:
         r = mainland.nonresident(c, p.mainland)
@@ -204,22 +222,38 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     mpf_claimed = mpf
     mpf = np.minimum(mpf, hk.mpf_cap)
     allow = hongkong.allowances(c, hk)
+    d = hongkong.deductions(c, hk, hk_income)
+    hk_deductions = d["ded_total"]
+    # the spouse (married, with income): separate taxation or joint assessment
+    spouse_income = np.maximum(c["hk_spouse_income"], 0) * FEN
+    spouse_mpf = np.minimum(np.where(c["hk_spouse_mpf"] >= 0, c["hk_spouse_mpf"] * FEN,
+                                     hongkong.default_mpf(spouse_income, hk)), hk.mpf_cap)
+    spouse_ded = c["hk_spouse_deductions"] * FEN
+    h = hongkong.household(c, hk, hk_income, mpf, hk_deductions, spouse_income, spouse_mpf, spouse_ded, allow)
+    t = h["sep"]
+    allow = {**allow, "hk_allow_personal": h["allow_personal_sep"]}
     allow_total = sum(allow.values())
-    hk_deductions = c["hk_deductions"] * FEN
-    t = hongkong.salaries_tax(hk_income, mpf, hk_deductions, allow_total, hk, apply_reduction=True)
     r.update({"hk_income": hk_income, "hk_mpf": mpf, "hk_mpf_claimed": mpf_claimed, "hk_deductions_u": hk_deductions,
-              **allow, "hk_allow_total": allow_total, **{f"hk_{k}": v for k, v in t.items()}})
+              **{f"hk_{k}": v for k, v in d.items()},
+              **allow, "hk_allow_total": allow_total, **{f"hk_{k}": v for k, v in t.items()},
+              "hk_spouse_income": spouse_income, "hk_spouse_mpf": spouse_mpf, "hk_spouse_ded": spouse_ded,
+              **{f"hks_{k}": v for k, v in h["spouse"].items()}, **{f"hkj_{k}": v for k, v in h["joint"].items()},
+              "hk_use_joint": h["use_joint"], "hk_has_spouse": h["has_spouse"], "hk_share_mine": h["mine_dollars"],
+              "hk_share_theirs": h["theirs_dollars"], "hkj_allow_total": h["joint_allow"],
+              "hk_sep_total": h["sep"]["tax"] + h["spouse"]["tax"]})
 
-    # -- the Hong Kong burden on the mainland income (zone measures)
+    # -- the Hong Kong burden on the mainland income (zone measures): the itemised deductions, no MPF
     hb = pb.hongkong
-    allow_b = allow_total if hb is hk else sum(hongkong.allowances(c, hb).values())
-    tb = hongkong.salaries_tax(gross_hkd, 0, hk_deductions, allow_b, hb, apply_reduction=o.hk_burden_reduction)
-    r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b, **{f"hkb_{k}": v for k, v in tb.items()}})
+    allow_b = sum(hongkong.allowances(c, hb).values())
+    db = hongkong.deductions(c, hb, gross_hkd)
+    tb = hongkong.salaries_tax(gross_hkd, 0, db["ded_total"], allow_b, hb, apply_reduction=o.hk_burden_reduction)
+    r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b, 
+              **{f"hkb_{k}": v for k, v in db.items()}, **{f"hkb_{k}": v for k, v in tb.items()}})
     r["hk_burden_fen"] = _to_cny(tb["tax"] * 100, cny_per_hkd)
 
     # -- the Macao burden
     mo_income = _fx_to_units(gross, cny_per_mop)
-    m = macao.professional_tax(mo_income, p.macao, apply_refund=o.macao_refund)
+    m = macao.professional_tax(mo_income, p.macao, apply_refund=o.macao_refund, refund=p.macao_refund)
     r.update({"mo_income": mo_income, **{f"mo_{k}": v for k, v in m.items()}})
     r["macao_burden_fen"] = _to_cny(m["net"] * 100, cny_per_mop)
 
@@ -231,9 +265,10 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     iit = r["iit_fen"]
     relief = r["relief_fen"]
     iit_net = iit - relief
+    hk_tax = h["tax"]
     hk_income_cents = hk_income // FEN
-    hk_after_cents = hk_income_cents - t["tax"] * 100
-    hk_tax_cny = _to_cny(t["tax"] * 100, cny_per_hkd)
+    hk_after_cents = hk_income_cents - hk_tax * 100
+    hk_tax_cny = _to_cny(hk_tax * 100, cny_per_hkd)
     macao_tax_cny = _to_cny(m["tax"] * 100, cny_per_mop)
     gap = iit_net - hk_tax_cny
     n_policies = len(zones.compiled_policies(tables))
@@ -261,13 +296,18 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
         "hk_assessable_income": hk_income_cents,
         "hk_assessable_income_cny": _to_cny(hk_income_cents, cny_per_hkd),
         "hk_mpf_deducted": half_up_div(mpf, FEN),
-        "hk_tax_before_reduction": t["tax_before"],
-        "hk_tax_reduction": t["reduction"],
-        "hk_tax": t["tax"],
+        "hk_deductions_allowed": half_up_div(hk_deductions, FEN),
+        "hk_assessment_used": h["used"],
+        "hk_tax_before_reduction": h["tax_before"],
+        "hk_tax_reduction": h["reduction"],
+        "hk_tax": hk_tax,
+        "hk_tax_spouse": h["spouse_tax"],
+        "hk_tax_household": h["household_tax"],
+        "hk_tax_household_reduction": h["household_reduction"],
         "hk_tax_cny": hk_tax_cny,
         "hk_income_after_tax": hk_after_cents,
         "hk_income_after_tax_cny": _to_cny(hk_after_cents, cny_per_hkd),
-        "effective_rate_hk": _ratio_micro(t["tax"] * 100, hk_income_cents),
+        "effective_rate_hk": _ratio_micro(hk_tax * 100, hk_income_cents),
         "burden_gap_cny": gap,
         "income_gap_cny": (gross - iit_net) - _to_cny(hk_after_cents, cny_per_hkd),
         "burden_gap_hkd": half_up_div_signed(gap * FX, cny_per_hkd),
@@ -281,11 +321,32 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
         "macao_tax_cny": macao_tax_cny,
         "burden_gap_macao_cny": iit_net - macao_tax_cny,
     }
+    # -- take-home pay and the employer's cost, both jobs
+    si_employee = c["social_insurance"]
+    si_employer = soc["si_employer_fen"] if soc is not None else np.zeros(n, dtype=np.int64)
+    take_home = gross - iit_net - si_employee
+    hk_mpf_employer = hongkong.employer_mpf(hk_income, hk)
+    hk_take_home = hk_after_cents - half_up_div(mpf_claimed, FEN)
+    hk_take_home_cny = _to_cny_signed(hk_take_home, cny_per_hkd)
+    f.update({
+        "social_insurance_employee_cny": si_employee,
+        "social_insurance_employer_cny": si_employer,
+        "take_home_cny": take_home,
+        "employer_cost_cny": c["wages"] + c["bonus"] + si_employer,
+        "hk_take_home": hk_take_home,
+        "hk_take_home_cny": hk_take_home_cny,
+        "hk_employer_cost": hk_income_cents + half_up_div(hk_mpf_employer, FEN),
+        "take_home_gap_cny": take_home - hk_take_home_cny,
+    })
     figs = {name: _stored(name, v, n) for name, v in f.items()}
     if not trace:
         return figs, {}
+    if soc is not None:
+        r.update(soc)
+    r.update({"hk_mpf_employer": hk_mpf_employer, "si_employee_fen_used": si_employee})
     r.update({"iit_net_fen": iit_net, "hk_tax_cny_fen": hk_tax_cny, "hk_year": np.full(n, hk.year, dtype=np.int64),
-              "hkb_year": np.full(n, hb.year, dtype=np.int64), "mo_year": np.full(n, p.macao.year, dtype=np.int64)})
+              "hkb_year": np.full(n, hb.year, dtype=np.int64), "mo_year": np.full(n, p.macao.year, dtype=np.int64),
+              "mo_refund_year": np.full(n, p.macao_refund.year, dtype=np.int64)})
     return figs, r
 
 

@@ -196,7 +196,7 @@ def explain_row(comp, i: int, s, tables: Tables, options, reliefs: list[ReliefOp
     root = Step("step.case", {"year": s.tax_year, "identity": Term("identity", s.identity),
                               "residency": Term("residency", s.residency), "zone": Term("zone", s.zone)})
     return root.add(_mainland(row, s), _hongkong(row, s), _burdens(row, s, options),
-                    _zones(row, s, reliefs), _gaps(row))
+                    _zones(row, s, reliefs), _gaps(row), _social(row, s), _pay(row, s))
 
 
 def _mainland(row: _Row, s) -> Step:
@@ -237,8 +237,7 @@ def _mainland(row: _Row, s) -> Step:
 
     other = Step("step.other", value=row.units("ml_other"), total=True).add(
         Step("step.other_given", value=Money(s.other_deductions, "CNY")) if s.other_deductions else None,
-        Step("step.pension", {"cap": Money(ml.other_caps.private_pension.value, "CNY", 0)}, value=row.units("ml_pension"),
-             citation=_cite(tables, ml, "other_caps.private_pension")) if s.private_pension else None,
+        _pension(row, s, ml) if s.private_pension else None,
         Step("step.health", {"cap": Money(ml.other_caps.health_insurance.value, "CNY", 0)}, value=row.units("ml_health"),
              citation=_cite(tables, ml, "other_caps.health_insurance")) if s.health_insurance else None,
     )
@@ -282,6 +281,17 @@ def _mainland(row: _Row, s) -> Step:
     return node
 
 
+def _pension(row: _Row, s, ml) -> Step:
+    step = Step("step.pension", {"cap": Money(ml.other_caps.private_pension.value, "CNY", 0)}, value=row.units("ml_pension"),
+                citation=_cite(row.tables, ml, "other_caps.private_pension"))
+    pilot = ml.private_pension_pilot
+    if pilot is not None:
+        step.citation = _cite(row.tables, ml, f"private_pension_pilot.{s.zone}")
+        if not getattr(pilot, s.zone).value:
+            step.note = msg("note.pension_not_pilot", year=s.tax_year, zone=Term("zone", s.zone))
+    return step
+
+
 _SAD = (("sad_children", "step.sad_children", "special_additional.children_education_monthly"),
         ("sad_infants", "step.sad_infants", "special_additional.infant_care_monthly"),
         ("sad_elderly", "step.sad_elderly", None),
@@ -308,6 +318,60 @@ def _sad(row: _Row, s, ml) -> Step:
     return sad
 
 
+#: the itemised claims shown in the explanation: input field, engine key, label code, table key of the cap
+_HK_CLAIMS = (("hk_home_loan_interest", "hli", "step.hk_claim_hli", "deductions.home_loan_interest"),
+              ("hk_rent", "rent", "step.hk_claim_rent", "deductions.domestic_rent"),
+              ("hk_elderly_care", "elderly", "step.hk_claim_elderly", "deductions.elderly_residential_care"),
+              ("hk_self_education", "education", "step.hk_claim_education", "deductions.self_education"),
+              ("hk_vhis_premiums", "vhis", "step.hk_claim_vhis", "deductions.vhis_per_insured"),
+              ("hk_annuity_tvc", "annuity", "step.hk_claim_annuity", "deductions.annuity_and_tvc"),
+              ("hk_donations", "donations", "step.hk_claim_donations", "deductions.donations_rate"))
+
+
+def _claim(row: _Row, s, hk, field: str, key: str, code: str, cite: str, prefix: str = "hk_") -> Step | None:
+    given = getattr(s, field)
+    if not given:
+        return None
+    allowed = row.units(f"{prefix}ded_{key}", "HKD")
+    cap = row.units(f"{prefix}cap_{key}", "HKD")
+    step = Step(code, {"cap": cap}, value=allowed)
+    if cite.endswith("domestic_rent") and hk.deductions.domestic_rent is None:
+        step.note = msg("note.hk_rent_not_deductible", ya=hk.year_of_assessment)
+    elif key == "donations" and given < hk.deductions.donations_minimum.value:
+        step.note = msg("note.hk_donations_minimum", minimum=Money(hk.deductions.donations_minimum.value, "HKD", 0))
+    elif allowed.amount < given:
+        step.note = msg("note.capped", field=Term("field", field), given=Money(given, "HKD"), used=allowed)
+    if cite.endswith("domestic_rent") and hk.deductions.domestic_rent is None:
+        cite = "deductions.home_loan_interest"
+    step.citation = _cite(row.tables, hk, cite)
+    return step
+
+
+def _hk_deductions(row: _Row, s, hk, prefix: str = "hk_", code: str = "step.hk_deductions_allowed") -> Step:
+    """Each claim, its cap and what was allowed; the total."""
+    node = Step(code, value=row.units(f"{prefix}ded_total", "HKD"), total=True)
+    claims = {key: _claim(row, s, hk, field, key, c, cite, prefix) for field, key, c, cite in _HK_CLAIMS}
+    if claims["hli"] or claims["rent"]:
+        home = Step("step.hk_claim_home", {"cap": row.units(f"{prefix}cap_home", "HKD")},
+                    value=row.units(f"{prefix}ded_home", "HKD"))
+        home.add(claims["hli"], claims["rent"])
+        if hk.deductions.home_loan_and_rent is not None:
+            home.citation = _cite(row.tables, hk, "deductions.home_loan_and_rent")
+            parts = sum((c.amount() for c in home.children), Decimal(0))
+            if parts > home.amount():
+                home.note = msg("note.hk_home_common_cap", cap=row.units(f"{prefix}cap_home", "HKD"))
+        if s.hk_lives_with_newborn or s.hk_newborns:
+            extra = hk.deductions.newborn_home_additional
+            if extra is not None:
+                home.formula = msg("formula.hk_newborn_home", extra=Money(extra.value, "HKD", 0))
+        node.add(home)
+    for key in ("elderly", "education", "vhis", "annuity", "donations"):
+        node.add(claims[key])
+    if s.hk_deductions or not node.children:
+        node.add(Step("step.hk_deductions", value=row.units(f"{prefix}ded_other", "HKD")))
+    return node
+
+
 def _hongkong(row: _Row, s) -> Step:
     tables = row.tables
     hk = tables.hongkong[row.raw("hk_year")]
@@ -328,9 +392,11 @@ def _hongkong(row: _Row, s) -> Step:
         mpf_formula = msg("formula.mpf_default", rate=Rate(hk.mpf.employee_rate.value),
                           min=Money(hk.mpf.min_monthly_income.value, "HKD", 0),
                           max=Money(hk.mpf.max_monthly_contribution.value, "HKD", 0), cap=mpf_cap)
+    married_allowance = bool(s.hk_married and not row.raw("hk_has_spouse"))
     allow = Step("step.hk_allowances", value=row.units("hk_allow_total", "HKD"), total=True).add(
-        Step("step.hk_allow_married" if s.hk_married else "step.hk_allow_basic", value=row.units("hk_allow_personal", "HKD"),
-             citation=_cite(tables, hk, "allowances.married" if s.hk_married else "allowances.basic")))
+        Step("step.hk_allow_married" if married_allowance else "step.hk_allow_basic",
+             value=row.units("hk_allow_personal", "HKD"),
+             citation=_cite(tables, hk, "allowances.married" if married_allowance else "allowances.basic")))
     if row.raw("hk_allow_children"):
         allow.add(Step("step.hk_allow_children", value=row.units("hk_allow_children", "HKD"),
                        citation=_cite(tables, hk, "allowances.child")))
@@ -340,13 +406,12 @@ def _hongkong(row: _Row, s) -> Step:
     if row.raw("hk_allow_other"):
         allow.add(Step("step.hk_allow_other", value=row.units("hk_allow_other", "HKD")))
     which = "standard" if row.raw("hk_standard_used") else "progressive"
-    reduction = Step("step.hk_reduction", {"rate": Rate(hk.reduction.rate.value), "cap": Money(hk.reduction.cap.value, "HKD", 0)},
-                     value=row.figure("hk_tax_reduction"), figure="hk_tax_reduction",
-                     citation=_cite(tables, hk, "reduction.cap"))
-    return node.add(
+    joint = bool(row.raw("hk_use_joint"))
+    reduction_params = {"rate": Rate(hk.reduction.rate.value), "cap": Money(hk.reduction.cap.value, "HKD", 0)}
+    node.add(
         inc,
         Step("step.hk_mpf", value=row.units("hk_mpf", "HKD"), formula=mpf_formula, citation=_cite(tables, hk, "mpf.employee_rate")),
-        Step("step.hk_deductions", value=row.units("hk_deductions_u", "HKD")),
+        _hk_deductions(row, s, hk),
         Step("step.hk_net_income", value=row.units("hk_net_income", "HKD"),
              formula=msg("formula.max0_minus3", a=row.units("hk_income", "HKD"), b=row.units("hk_mpf", "HKD"),
                          c=row.units("hk_deductions_u", "HKD"))),
@@ -357,13 +422,75 @@ def _hongkong(row: _Row, s) -> Step:
              citation=tables.citation(hk, "progressive", hk.progressive)),
         Step("step.hk_standard", value=Money(_exact(Decimal(row.raw("hk_standard_raw")) / UNIT / UNIT), "HKD"),
              citation=tables.citation(hk, "standard_rate", hk.standard_rate)),
-        _fig(row, "step.hk_lower", "hk_tax_before_reduction", params={"which": Term("word", which)}),
-        reduction,
-        _fig(row, "step.hk_tax", "hk_tax", formula=msg("formula.minus", a=row.figure("hk_tax_before_reduction"),
-                                                       b=row.figure("hk_tax_reduction"))),
-        _fig(row, "step.hk_tax_cny", "hk_tax_cny", formula=msg("formula.times", a=row.figure("hk_tax"),
-                                                               b=row.figure("cny_per_hkd_used"))),
     )
+    if not joint:
+        node.add(
+            _fig(row, "step.hk_lower", "hk_tax_before_reduction", params={"which": Term("word", which)}),
+            Step("step.hk_reduction", reduction_params, value=row.figure("hk_tax_reduction"), figure="hk_tax_reduction",
+                 citation=_cite(tables, hk, "reduction.cap")),
+            _fig(row, "step.hk_tax", "hk_tax", formula=msg("formula.minus", a=row.figure("hk_tax_before_reduction"),
+                                                           b=row.figure("hk_tax_reduction"))),
+        )
+    else:
+        node.add(
+            Step("step.hk_lower", {"which": Term("word", which)}, value=row.whole("hk_tax_before", "HKD")),
+            Step("step.hk_reduction", reduction_params, value=row.whole("hk_reduction", "HKD"),
+                 citation=_cite(tables, hk, "reduction.cap")),
+            Step("step.hk_tax_alone", value=row.whole("hk_tax", "HKD")),
+        )
+    if row.raw("hk_has_spouse"):
+        node.add(_household(row, s, hk, reduction_params))
+    node.add(_fig(row, "step.hk_tax_cny", "hk_tax_cny", formula=msg("formula.times", a=row.figure("hk_tax"),
+                                                                    b=row.figure("cny_per_hkd_used"))))
+    return node
+
+
+def _household(row: _Row, s, hk, reduction_params) -> Step:
+    """The couple: separate taxation against joint assessment, the one used, the person's share."""
+    tables = row.tables
+    used = "joint" if row.raw("hk_use_joint") else "separate"
+    node = _fig(row, "step.hk_household", "hk_tax_household",
+                params={"used": Term("choice:hk_assessment_used", used), "asked": Term("choice:hk_assessment", s.hk_assessment)})
+    sep_total, joint_tax = row.raw("hk_sep_total"), row.raw("hkj_tax")
+    if s.hk_assessment == "best":
+        node.note = msg("note.hk_assessment_best")
+    elif s.hk_assessment == "joint" and joint_tax > sep_total:
+        node.note = msg("note.hk_joint_costs_more", more=Money(joint_tax - sep_total, "HKD", 0))
+    spouse_mpf = (msg("formula.mpf_given", given=Money(s.hk_spouse_mpf, "HKD"), cap=Money(hk.mpf.deduction_cap.value, "HKD", 0))
+                  if s.hk_spouse_mpf is not None else None)
+    spouse = Step("step.hk_spouse_alone", value=row.whole("hks_tax", "HKD")).add(
+        Step("step.hk_spouse_income", value=row.units("hk_spouse_income", "HKD")),
+        Step("step.hk_mpf", value=row.units("hk_spouse_mpf", "HKD"), formula=spouse_mpf),
+        Step("step.hk_spouse_deductions", value=row.units("hk_spouse_ded", "HKD")),
+        Step("step.hk_net_income", value=row.units("hks_net_income", "HKD")),
+        Step("step.hk_allow_basic", value=Money(hk.allowances.basic.value, "HKD"), citation=_cite(tables, hk, "allowances.basic")),
+        Step("step.hk_nci", value=row.units("hks_nci", "HKD")),
+        Step("step.hk_reduction", reduction_params, value=row.whole("hks_reduction", "HKD")),
+    )
+    separate = Step("step.hk_separate_total", value=row.whole("hk_sep_total", "HKD"), total=True).add(
+        Step("step.hk_tax_alone", value=row.whole("hk_tax", "HKD")), spouse)
+    which = "standard" if row.raw("hkj_standard_used") else "progressive"
+    joint = Step("step.hk_joint", value=row.whole("hkj_tax", "HKD")).add(
+        Step("step.hk_net_income", value=row.units("hkj_net_income", "HKD"),
+             formula=msg("formula.plus", a=row.units("hk_net_income", "HKD"), b=row.units("hks_net_income", "HKD"))),
+        Step("step.hk_allowances_joint", value=row.units("hkj_allow_total", "HKD"),
+             citation=_cite(tables, hk, "allowances.married")),
+        Step("step.hk_nci", value=row.units("hkj_nci", "HKD")),
+        Step("step.hk_lower", {"which": Term("word", which)}, value=row.whole("hkj_tax_before", "HKD")),
+        Step("step.hk_reduction", reduction_params, value=row.whole("hkj_reduction", "HKD"),
+             citation=_cite(tables, hk, "reduction.cap")),
+    )
+    node.add(separate, joint, _fig(row, "step.hk_household_reduction", "hk_tax_household_reduction"))
+    if row.raw("hk_use_joint"):
+        share = msg("formula.hk_share", tax=row.whole("hkj_tax", "HKD"), mine=Money(row.raw("hk_share_mine"), "HKD", 0),
+                    whole=Money(row.raw("hk_share_mine") + row.raw("hk_share_theirs"), "HKD", 0))
+        node.add(
+            _fig(row, "step.hk_share_before", "hk_tax_before_reduction"),
+            _fig(row, "step.hk_reduction_share", "hk_tax_reduction"),
+            _fig(row, "step.hk_share", "hk_tax", formula=share),
+        )
+    node.add(_fig(row, "step.hk_tax_spouse", "hk_tax_spouse"))
+    return node
 
 
 def _burdens(row: _Row, s, options) -> Step:
@@ -378,6 +505,7 @@ def _burdens(row: _Row, s, options) -> Step:
     hk_step.add(
         Step("step.hkb_income", value=row.units("hkb_income", "HKD"),
              formula=msg("formula.to_currency", amount=row.figure("gross_income"), rate=row.figure("cny_per_hkd_used"))),
+        _hk_deductions(row, s, hb, prefix="hkb_", code="step.hkb_deductions"),
         Step("step.hkb_net_income", value=row.units("hkb_net_income", "HKD")),
         Step("step.hk_allowances", value=row.units("hkb_allow_total", "HKD")),
         Step("step.hk_nci", value=row.units("hkb_nci", "HKD")),
@@ -404,14 +532,28 @@ def _burdens(row: _Row, s, options) -> Step:
              citation=_cite(tables, mo, "professional_tax.exemption")),
         _fig(row, "step.macao_tax", "macao_tax", params={"reduction": Rate(pt.reduction.value)},
              citation=_cite(tables, mo, "professional_tax.reduction")),
-        _fig(row, "step.macao_refund", "macao_refund",
-             params={"rate": Rate(pt.refund_rate.value), "cap": Money(pt.refund_cap.value, "MOP", 0)},
-             note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted"),
-             citation=_cite(tables, mo, "professional_tax.refund_rate")),
+        _refund(row, s, options),
         _fig(row, "step.macao_burden_mop", "macao_burden"),
     )
     node.add(mo_step)
     return node
+
+
+def _refund(row: _Row, s, options) -> Step:
+    """The resident's refund of the tax year's tax: the budget law two years later sets it."""
+    tables = row.tables
+    law = tables.macao[row.raw("mo_refund_year")]
+    pt = law.professional_tax
+    step = _fig(row, "step.macao_refund", "macao_refund",
+                params={"rate": Rate(pt.refund_rate.value), "cap": Money(pt.refund_cap.value, "MOP", 0)},
+                note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted"),
+                citation=_cite(tables, law, "professional_tax.refund_rate"))
+    from .tables import REFUND_LAG
+
+    wanted = s.tax_year + REFUND_LAG
+    step.formula = (msg("formula.macao_refund_law", year=s.tax_year, law=wanted) if law.year == wanted
+                    else msg("formula.macao_refund_assumed", year=s.tax_year, law=wanted, used=law.year))
+    return step
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,4 +680,63 @@ def _gaps(row: _Row) -> Step:
              formula=msg("formula.divided", a=row.figure("iit_net"), b=row.figure("gross_income"))),
         _fig(row, "step.rate_hk", "effective_rate_hk",
              formula=msg("formula.divided", a=row.figure("hk_tax"), b=row.figure("hk_assessable_income"))),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# social insurance, take-home pay and the employer's cost
+
+
+def _social(row: _Row, s) -> Step | None:
+    """The contributions computed with social_insurance_auto: each scheme, each side, each half year."""
+    from .social import PARTS, ZONE_CITY, period
+
+    if not s.social_insurance_auto or "si_year_a" not in row.col:
+        return None
+    tables = row.tables
+    city = s.city if s.city != "none" else ZONE_CITY[s.zone]
+    halves = [period(tables, city, row.raw(f"si_year_{h}")) for h in "ab"]
+    node = _fig(row, "step.si", "social_insurance_employee_cny",
+                params={"city": Term("choice:city", city), "base": row.fen("si_wage_fen")})
+    sides = {side: _fig(row, f"step.si_{side}", f"social_insurance_{side}_cny", total=True)
+             for side in ("employee", "employer")}
+    for part in PARTS:
+        if part != "housing_fund" and all(part not in p.schemes for p in halves):
+            continue
+        for side, parent in sides.items():
+            rates, cite = [], None
+            for h, p in zip("ab", halves):
+                if part == "housing_fund":
+                    rates.append(Rate(_exact(Decimal(row.raw(f"si_hf_rate_{h}")) / 1_000_000)))
+                    cite = cite or _cite(tables, p.table, "housing_fund.min_rate" if s.housing_fund_rate is not None
+                                         else "housing_fund.default_rate")
+                elif part in p.schemes:
+                    rates.append(Rate(Decimal(getattr(p.schemes[part], f"{side}_bp")) / 10_000))
+                    cite = cite or _cite(tables, p.table, f"{part}.{side}_rate")
+                else:
+                    rates.append(Rate(Decimal(0)))
+            params = {"rate": rates[1]} if part == "housing_fund" else {}
+            parent.add(Step(f"step.si_{part}", params, value=row.fen(f"si_{part}_{side}_fen"),
+                            formula=msg("formula.si_halves", months_a=6, base_a=row.fen(f"si_{part}_base_a"),
+                                        rate_a=rates[0], months_b=6, base_b=row.fen(f"si_{part}_base_b"), rate_b=rates[1]),
+                            citation=cite))
+    return node.add(*sides.values())
+
+
+def _pay(row: _Row, s) -> Step:
+    f = row.figure
+    return Step("step.pay").add(
+        _fig(row, "step.take_home", "take_home_cny",
+             formula=msg("formula.minus3", a=f("gross_income"), b=f("iit_net"), c=f("social_insurance_employee_cny"))),
+        _fig(row, "step.employer_cost", "employer_cost_cny",
+             formula=msg("formula.plus3", a=Money(s.wages, "CNY"), b=Money(s.bonus, "CNY"),
+                         c=f("social_insurance_employer_cny"))),
+        _fig(row, "step.hk_take_home", "hk_take_home",
+             formula=msg("formula.minus3", a=f("hk_assessable_income"), b=f("hk_tax"), c=row.units("hk_mpf_claimed", "HKD"))),
+        _fig(row, "step.hk_take_home_cny", "hk_take_home_cny",
+             formula=msg("formula.times", a=f("hk_take_home"), b=f("cny_per_hkd_used"))),
+        _fig(row, "step.hk_employer_cost", "hk_employer_cost",
+             formula=msg("formula.plus", a=f("hk_assessable_income"), b=row.units("hk_mpf_employer", "HKD"))),
+        _fig(row, "step.take_home_gap", "take_home_gap_cny",
+             formula=msg("formula.minus", a=f("take_home_cny"), b=f("hk_take_home_cny"))),
     )

@@ -91,9 +91,14 @@ FIGURES: tuple[Figure, ...] = (
     Figure("hk_assessable_income", "HKD", N_("Assessable income"), "the Hong Kong job's assessable income: given, or gross_income / cny_per_hkd_used (HK$, half up to the cent)", 2, HALF_UP, "hongkong"),
     Figure("hk_assessable_income_cny", "CNY", N_("Assessable income in CNY"), "hk_assessable_income x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
     Figure("hk_mpf_deducted", "HKD", N_("MPF deducted"), "mandatory MPF contributions deducted: given or the default, at most the year's cap (HK$)", 2, HALF_UP, "hongkong"),
-    Figure("hk_tax_before_reduction", "HKD", N_("Salaries Tax before the reduction"), "the lower of progressive and standard-rate tax (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
-    Figure("hk_tax_reduction", "HKD", N_("One-off reduction"), "the year's one-off reduction applied (HK$)", 0, DOWN_DOLLAR, "hongkong"),
-    Figure("hk_tax", "HKD", N_("Salaries Tax"), "Hong Kong Salaries Tax on hk_assessable_income after the one-off reduction (HK$, down to the dollar)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_deductions_allowed", "HKD", N_("Other deductions allowed"), "deductions other than MPF: each itemised claim at most the year's cap (home loan interest and rent, elderly care, self-education, VHIS, annuity and TVC, donations), plus hk_deductions as given (HK$, half up to the cent)", 2, HALF_UP, "hongkong"),
+    Figure("hk_assessment_used", "text", N_("Assessment used"), "single (not married), separate (each spouse alone; the married person's allowance when the spouse has no income) or joint (the couple's incomes aggregated)", 0, "", "hongkong"),
+    Figure("hk_tax_before_reduction", "HKD", N_("Salaries Tax before the reduction"), "the lower of progressive and standard-rate tax (HK$, down to the dollar); under joint assessment the person's share of the couple's, as hk_tax", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_reduction", "HKD", N_("One-off reduction"), "the year's one-off reduction applied: hk_tax_before_reduction - hk_tax (HK$)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax", "HKD", N_("Salaries Tax"), "Hong Kong Salaries Tax on hk_assessable_income after the one-off reduction (HK$, down to the dollar); under joint assessment the person's share of hk_tax_household, by net income in whole dollars, rounded down (docs/assumptions.md H6)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_spouse", "HKD", N_("Spouse's Salaries Tax"), "the spouse's Salaries Tax: alone under separate taxation, hk_tax_household - hk_tax under joint assessment; 0 without a spouse's income (HK$)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_household", "HKD", N_("Household Salaries Tax"), "the couple's Salaries Tax after the one-off reduction under the assessment used: hk_tax + hk_tax_spouse (HK$)", 0, DOWN_DOLLAR, "hongkong"),
+    Figure("hk_tax_household_reduction", "HKD", N_("Household one-off reduction"), "the one-off reductions in hk_tax_household: one cap for a joint assessment, one for each spouse under separate taxation (HK$)", 0, DOWN_DOLLAR, "hongkong"),
     Figure("hk_tax_cny", "CNY", N_("Salaries Tax in CNY"), "hk_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
     Figure("hk_income_after_tax", "HKD", N_("Income after Salaries Tax"), "hk_assessable_income - hk_tax: before MPF and any other contribution (HK$)", 2, EXACT, "hongkong"),
     Figure("hk_income_after_tax_cny", "CNY", N_("Income after Salaries Tax in CNY"), "hk_income_after_tax x cny_per_hkd_used (CNY, half up to the fen)", 2, HALF_UP, "hongkong"),
@@ -107,11 +112,37 @@ FIGURES: tuple[Figure, ...] = (
     _cny("hk_burden_cny", N_("Hong Kong burden (zone rule) in CNY"), "hk_burden x cny_per_hkd_used: what the Hong Kong caps compare the IIT with (CNY)", "zone"),
     Figure("macao_income", "MOP", N_("Income in MOP"), "gross_income / cny_per_mop_used (MOP, half up to the avo)", 2, HALF_UP, "macao"),
     Figure("macao_tax", "MOP", N_("Professional Tax"), "Macao Professional Tax on macao_income after the year's reduction, before the refund (MOP, up to the pataca)", 0, UP_PATACA, "macao"),
-    Figure("macao_refund", "MOP", N_("Resident's refund"), "the share of macao_tax a Macao resident gets back later (the year's refund rate, capped) (MOP)", 0, "down to the pataca", "macao"),
-    Figure("macao_burden", "MOP", N_("Macao burden (zone rule)"), "macao_tax, less macao_refund with --macao-refund: what the Macao caps compare with (MOP)", 0, UP_PATACA, "zone"),
+    Figure("macao_refund", "MOP", N_("Resident's refund"), "the share of macao_tax a Macao resident gets back: the refund rate and cap of the budget law two years after the tax year (the latest tabled one when that law is not tabled) (MOP)", 0, "down to the pataca", "macao"),
+    Figure("macao_burden", "MOP", N_("Macao burden (zone rule)"), "macao_tax less macao_refund (the default; --no-macao-refund keeps the refund): what the Macao caps compare with (MOP)", 0, UP_PATACA, "zone"),
     _cny("macao_burden_cny", N_("Macao burden (zone rule) in CNY"), "macao_burden x cny_per_mop_used (CNY)", "zone"),
     _cny("macao_tax_cny", N_("Professional Tax in CNY"), "macao_tax x cny_per_mop_used (CNY)", "macao"),
     _cny("burden_gap_macao_cny", N_("Tax: mainland − Macao"), "iit_net - macao_tax_cny: what the mainland takes more (+) or less (−) than Macao (CNY)", "gap", rounding=EXACT),
+    # -- take-home pay and the employer's cost (both jobs)
+    _cny("social_insurance_employee_cny", N_("Social insurance and housing fund, employee"),
+         "the employee's social insurance and housing fund: social_insurance as given, or computed from wages + bonus "
+         "with the city's tables (social_insurance_auto; each month and scheme half up to the fen); the IIT deduction "
+         "(CNY)", rounding=EXACT),
+    _cny("social_insurance_employer_cny", N_("Social insurance and housing fund, employer"),
+         "the employer's social insurance and housing fund with social_insurance_auto (each month and scheme half up "
+         "to the fen); 0 when social_insurance is given (CNY)", rounding=EXACT),
+    _cny("take_home_cny", N_("Take-home pay"),
+         "gross_income - iit_net - social_insurance_employee_cny: the zone relief is counted in the tax year although "
+         "it is settled later (relief_paid_in; taxcalc plan shows the cash by year) (CNY)", rounding=EXACT),
+    _cny("employer_cost_cny", N_("Employer's cost"),
+         "wages + bonus + social_insurance_employer_cny: what the employer pays for the job (labour, author's and "
+         "royalty income not included) (CNY)", rounding=EXACT),
+    Figure("hk_take_home", "HKD", N_("Hong Kong take-home pay"),
+           "hk_assessable_income - hk_tax - the employee's mandatory MPF contributions (given or the default, not "
+           "capped by the deduction cap) (HK$)", 2, EXACT, "hongkong"),
+    Figure("hk_take_home_cny", "CNY", N_("Hong Kong take-home pay in CNY"), "hk_take_home x cny_per_hkd_used (CNY, half up to "
+           "the fen, half away from zero)", 2, HALF_UP, "hongkong"),
+    Figure("hk_employer_cost", "HKD", N_("Hong Kong employer's cost"),
+           "hk_assessable_income + the employer's mandatory MPF contributions (the year's employer rate, at most "
+           "HK$1,500 a month, also below the minimum income level; rounded half up to the cent) (HK$)", 2, EXACT,
+           "hongkong"),
+    _cny("take_home_gap_cny", N_("Take-home pay: mainland − Hong Kong"),
+         "take_home_cny - hk_take_home_cny: what the mainland job leaves more (+) or less (−) in hand than the Hong "
+         "Kong job (CNY)", "gap", rounding=EXACT),
 )
 
 BY_NAME: dict[str, Figure] = {f.name: f for f in FIGURES}
@@ -120,6 +151,7 @@ NAMES: tuple[str, ...] = tuple(f.name for f in FIGURES)
 #: the fixed vocabularies of text figures (relief_policy and hk_year_of_assessment come from the tables)
 BONUS_METHOD_USED = ("combined", "separate")
 RELIEF_KIND = ("none", "exemption", "subsidy")
+HK_ASSESSMENT_USED = ("single", "separate", "joint")
 
 
 def python_value(f: Figure, raw, vocabulary: tuple[str, ...] | None = None):

@@ -18,9 +18,11 @@ from .money import BP, UNIT, ceil_div
 from .params import MacaoParams
 
 
-def professional_tax(income, p: MacaoParams, apply_refund: bool = False):
+def professional_tax(income, p: MacaoParams, apply_refund: bool = False, refund: MacaoParams | None = None):
     """The tax on ``income`` (units): whole patacas after the reduction, rounded up; the refund
-    the tax would earn (rounded down, capped); ``net``, the tax less the refund when applied.
+    the tax would earn (rounded down, capped) at the rate and cap of ``refund`` (the table of the
+    budget law that refunds this year's tax, two years later; default ``p``); ``net``, the tax less
+    the refund when applied.
 
     ``table_raw x (1 - reduction)`` would pass 2**63 near MOP 1.5e8 if multiplied out, so the
     rounding up is done in two exact steps: the whole patacas of the table tax first, then the
@@ -31,6 +33,7 @@ def professional_tax(income, p: MacaoParams, apply_refund: bool = False):
     whole, rest = table_raw // (UNIT * BP), table_raw % (UNIT * BP)            # patacas, and below one
     a, b = whole * keep // BP, whole * keep % BP
     tax = a + ceil_div(b * UNIT * BP + rest * keep, UNIT * BP * BP)          # both terms < 10**12
-    refund = np.minimum(tax * p.refund_rate // BP, p.refund_cap // UNIT)
-    net = tax - refund if apply_refund else tax
-    return {"taxable": taxable, "table_tax_raw": table_raw, "tax": tax, "refund": refund, "net": net}
+    r = p if refund is None else refund
+    back = np.minimum(tax * r.refund_rate // BP, r.refund_cap // UNIT)
+    net = tax - back if apply_refund else tax
+    return {"taxable": taxable, "table_tax_raw": table_raw, "tax": tax, "refund": back, "net": net}

@@ -74,7 +74,7 @@ def resident(c, p: MainlandParams, bonus_method):
     comprehensive = wages + labour + author + royalty
     sad = special_additional_deductions(c, p)
     additional = c["additional_deductions"] * FEN + sad["sad_total"]
-    pension = np.minimum(c["private_pension"] * FEN, p.pension_cap)
+    pension = np.where(p.pension_zone[c["zone"]], np.minimum(c["private_pension"] * FEN, p.pension_cap), 0)
     health = np.minimum(c["health_insurance"] * FEN, p.health_cap)
     other = c["other_deductions"] * FEN + pension + health
     social = c["social_insurance"] * FEN

@@ -8,7 +8,7 @@ from functools import lru_cache
 import numpy as np
 
 from .money import bp, micro, units
-from .scenario import CONTINUING_EDUCATION, ELDERLY, HOUSING
+from .scenario import CONTINUING_EDUCATION, ELDERLY, HOUSING, ZONE
 from .tables import BandTable, BracketTable, HongKongTable, MacaoTable, MainlandTable, Tables
 
 
@@ -70,6 +70,7 @@ class MainlandParams:
     elderly_year: np.ndarray      # by sad_elderly code: none, only_child (shared is per row)
     housing_year: np.ndarray      # by sad_housing code: none, loan, rent tiers 1-3
     education_year: np.ndarray    # by sad_continuing_education code: none, degree, certificate, both
+    pension_zone: np.ndarray      # by zone code: the private-pension deduction applies there (pilot years)
 
 
 def _pct(value) -> int:
@@ -109,6 +110,8 @@ def mainland(t: MainlandTable) -> MainlandParams:
                                           "rent_tier3": 12 * units(s.rent_tier3_monthly.value)}),
         education_year=_by_choice(CONTINUING_EDUCATION, {"degree": degree, "certificate": certificate,
                                                          "both": degree + certificate}),
+        pension_zone=np.array([True if t.private_pension_pilot is None else getattr(t.private_pension_pilot, z).value
+                               for z in ZONE], dtype=np.bool_),
     )
 
 
@@ -141,10 +144,26 @@ class HongKongParams:
     mpf_cap: int
     reduction_rate: int
     reduction_cap: int
+    newborn_second_year: bool      # the additional child allowance also in the year after birth
+    self_education: int
+    home_loan_interest: int
+    domestic_rent: int             # -1: not deductible this year
+    home_loan_and_rent: int        # -1: no common ceiling
+    newborn_home: int              # additional home loan interest / rent ceiling (0 before 2024/25)
+    elderly_care: int              # per parent or grandparent
+    vhis_per_insured: int
+    annuity_tvc: int
+    donations_rate: int            # bp
+    donations_min: int
+    mpf_employer_rate: int         # bp: the employer's mandatory contribution
+
+
+def _opt_units(cited) -> int:
+    return -1 if cited is None else units(cited.value)
 
 
 def hongkong(t: HongKongTable) -> HongKongParams:
-    a = t.allowances
+    a, d = t.allowances, t.deductions
     return HongKongParams(
         year=t.year, year_of_assessment=t.year_of_assessment,
         progressive=bands(t.progressive), standard=bands(t.standard_rate),
@@ -157,6 +176,14 @@ def hongkong(t: HongKongTable) -> HongKongParams:
         mpf_rate=bp(t.mpf.employee_rate.value), mpf_min_monthly=units(t.mpf.min_monthly_income.value),
         mpf_max_monthly=units(t.mpf.max_monthly_contribution.value), mpf_cap=units(t.mpf.deduction_cap.value),
         reduction_rate=bp(t.reduction.rate.value), reduction_cap=units(t.reduction.cap.value),
+        newborn_second_year=a.child_newborn_second_year.value,
+        self_education=units(d.self_education.value), home_loan_interest=units(d.home_loan_interest.value),
+        domestic_rent=_opt_units(d.domestic_rent), home_loan_and_rent=_opt_units(d.home_loan_and_rent),
+        newborn_home=max(_opt_units(d.newborn_home_additional), 0),
+        elderly_care=units(d.elderly_residential_care.value), vhis_per_insured=units(d.vhis_per_insured.value),
+        annuity_tvc=units(d.annuity_and_tvc.value), donations_rate=bp(d.donations_rate.value),
+        donations_min=units(d.donations_minimum.value),
+        mpf_employer_rate=bp(t.mpf.employer_rate.value),
     )
 
 
@@ -185,6 +212,8 @@ class YearParams:
     hk_fallback: bool          # the HK year is not the one starting in the tax year
     macao: MacaoParams
     macao_fallback: bool
+    macao_refund: MacaoParams      # the table of the budget law that refunds the tax year's tax
+    macao_refund_fallback: bool    # that budget law has no table: the nearest one is assumed
     cny_per_hkd: int           # millionths
     mop_per_hkd: int           # millionths
 
@@ -193,12 +222,15 @@ class YearParams:
 def _year(tables: Tables, year: int, hk_offset: int) -> YearParams:
     hk_year, hk_fb = tables.hk_year_for(year + hk_offset)
     mo_year, mo_fb = tables.macao_year_for(year)
+    refund_year, refund_fb = tables.macao_refund_year_for(year)
     return YearParams(
         mainland=mainland(tables.mainland[year]),
         hongkong=hongkong(tables.hongkong[hk_year]),
         hk_fallback=hk_fb,
         macao=macao(tables.macao[mo_year]),
         macao_fallback=mo_fb,
+        macao_refund=macao(tables.macao[refund_year]),
+        macao_refund_fallback=refund_fb,
         cny_per_hkd=micro(tables.cny_per_hkd(year).value),
         mop_per_hkd=micro(tables.fx.mop_per_hkd.value),
     )

@@ -22,6 +22,8 @@ ELDERLY = ("none", "only_child", "shared")
 HOUSING = ("none", "loan", "rent_tier1", "rent_tier2", "rent_tier3")
 CONTINUING_EDUCATION = ("none", "degree", "certificate", "both")
 CHILD_SHARE = (100, 50)
+HK_ASSESSMENT = ("best", "separate", "joint")
+CITY = ("none", "shenzhen", "guangzhou", "zhuhai")
 
 # The law's bounds, not the tables': the 2018 amendment applies from 2019. Which years can be
 # computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code;
@@ -99,10 +101,25 @@ class Scenario(BaseModel):
                                         description="CNY value of MOP 1 (default: cny_per_hkd / 1.03)")
     hk_income: Decimal | None = _opt_money("assessable income of the Hong Kong alternative (default: gross mainland income / cny_per_hkd)", "HK$ a year")
     hk_mpf: Decimal | None = _opt_money("mandatory MPF contributions (default: 5% of income, none below HK$7,100 a month, at most HK$1,500 a month)", "HK$ a year")
-    hk_deductions: Decimal = _money("other allowable Hong Kong deductions, total", "HK$ a year")
-    hk_married: bool = _flag("married person's allowance")
+    hk_deductions: Decimal = _money("other allowable Hong Kong deductions (outgoings and expenses ...), total, allowed as given", "HK$ a year")
+    hk_home_loan_interest: Decimal = _money("home loan interest paid on your home in Hong Kong (capped by the year's ceiling)", "HK$ a year")
+    hk_rent: Decimal = _money("domestic rent paid for your home in Hong Kong (from 2022/23; capped)", "HK$ a year")
+    hk_lives_with_newborn: bool = _flag("you live with your child born on or after 25 October 2023 (the additional home loan interest or rent ceiling from 2024/25; a child counted in hk_newborns is enough)")
+    hk_elderly_care: Decimal = _money("elderly residential care expenses paid for parents or grandparents (capped per person)", "HK$ a year")
+    hk_elderly_care_persons: int = _count("parents or grandparents in residential care (default 1 when hk_elderly_care is given)", le=8)
+    hk_self_education: Decimal = _money("self-education expenses (capped)", "HK$ a year")
+    hk_vhis_premiums: Decimal = _money("qualifying VHIS premiums (capped per insured person)", "HK$ a year")
+    hk_vhis_insured: int = _count("persons insured under those VHIS policies (default 1 when premiums are given)")
+    hk_annuity_tvc: Decimal = _money("qualifying deferred annuity premiums and MPF tax-deductible voluntary contributions, together (capped)", "HK$ a year")
+    hk_donations: Decimal = _money("approved charitable donations (at most 35% of income less the other deductions; nothing below HK$100)", "HK$ a year")
+    hk_married: bool = _flag("married: the married person's allowance when the spouse has no income (or under joint assessment)")
+    hk_spouse_income: Decimal | None = _opt_money("the spouse's assessable income (empty: the spouse has no income)", "HK$ a year")
+    hk_spouse_mpf: Decimal | None = _opt_money("the spouse's mandatory MPF contributions (default: as for you, from the spouse's income)", "HK$ a year")
+    hk_spouse_deductions: Decimal = _money("the spouse's deductions, total, allowed as given", "HK$ a year")
+    hk_assessment: Literal[HK_ASSESSMENT] = _choice("best", HK_ASSESSMENT, "a married couple with two incomes: separate, joint or best (the lower household tax)")
     hk_children: int = _count("child allowances", le=9)
-    hk_newborns: int = _count("of those children, how many get the additional allowance for a newborn", le=9)
+    hk_newborns: int = _count("of those children, how many were born in the year of assessment (the additional allowance)", le=9)
+    hk_born_last_year: int = _count("of those children, how many were born in the year of assessment before (the additional allowance again where the tables give it: proposed from 2026/27)", le=9)
     hk_parents_60: int = _count("dependent parents or grandparents aged 60 or more", le=8)
     hk_parents_60_living_with: int = _count("of those, living with you all year", le=8)
     hk_parents_55: int = _count("dependent parents or grandparents aged 55 to 59", le=8)
@@ -111,6 +128,14 @@ class Scenario(BaseModel):
     hk_disabled_dependants: int = _count("disabled dependants")
     hk_disability: bool = _flag("personal disability allowance")
     hk_siblings: int = _count("dependent brothers or sisters")
+
+    city: Literal[CITY] = _choice("none", CITY, "mainland city of work for social_insurance_auto: shenzhen, guangzhou or "
+                                                "zhuhai (none: the zone's city)")
+    social_insurance_auto: bool = _flag("compute social insurance and housing fund (employee and employer) from wages "
+                                        "+ bonus with the city's tables, instead of giving social_insurance")
+    housing_fund_rate: Decimal | None = Field(default=None, gt=0, le=1, decimal_places=6, json_schema_extra={"kind": "rate"},
+                                              description="housing fund rate paid by the employee and by the employer, "
+                                                          "with social_insurance_auto (default: the city's lowest)")
 
     @field_validator("*", mode="before")
     @classmethod

@@ -393,6 +393,18 @@ class OtherCaps(_Strict):
     health_insurance: CitedAmount
 
 
+class PensionPilot(_Strict):
+    """Whether the private-pension deduction applies to a person working in each zone's city while
+    it was a pilot (2022-2023: 36 pilot cities and regions); absent: nationwide."""
+
+    none: CitedBool
+    gba: CitedBool
+    hetao: CitedBool
+    qianhai: CitedBool
+    nansha: CitedBool
+    hengqin: CitedBool
+
+
 class MainlandTable(_TableFile):
     jurisdiction: Literal["mainland"]
     year: Year
@@ -404,6 +416,7 @@ class MainlandTable(_TableFile):
     foreign_allowances: ForeignAllowances
     special_additional: SpecialAdditional
     other_caps: OtherCaps
+    private_pension_pilot: PensionPilot | None = None
 
 
 # ---------------------------------------------------------------- Hong Kong
@@ -422,6 +435,24 @@ class HKAllowances(_Strict):
     disabled_dependant: CitedAmount
     personal_disability: CitedAmount
     dependent_sibling: CitedAmount
+    #: the additional child allowance also in the year of assessment after the year of birth
+    #: (2025 Policy Address, proposed from 2026/27 for children under two at the end of the year)
+    child_newborn_second_year: CitedBool
+
+
+class HKDeductions(_Strict):
+    """Concessionary deductions and their caps for the year (IRO s. 12(1)(e), s. 26C-26J, s. 16D)."""
+
+    self_education: CitedAmount
+    home_loan_interest: CitedAmount
+    domestic_rent: CitedAmount | None = None              # from 2022/23; absent: not deductible
+    home_loan_and_rent: CitedAmount | None = None         # one ceiling for both claims in one year
+    newborn_home_additional: CitedAmount | None = None    # from 2024/25: living with a child born on/after 25 Oct 2023
+    elderly_residential_care: CitedAmount                 # per parent or grandparent
+    vhis_per_insured: CitedAmount
+    annuity_and_tvc: CitedAmount                          # deferred annuity premiums and MPF TVC together
+    donations_rate: CitedRate                             # of assessable income less outgoings and expenses
+    donations_minimum: CitedAmount                        # the aggregate must reach this to count
 
 
 class MPF(_Strict):
@@ -429,6 +460,7 @@ class MPF(_Strict):
     min_monthly_income: CitedAmount
     max_monthly_contribution: CitedAmount
     deduction_cap: CitedAmount
+    employer_rate: CitedRate
 
 
 class HKReduction(_Strict):
@@ -443,6 +475,7 @@ class HongKongTable(_TableFile):
     progressive: BandTable
     standard_rate: BandTable
     allowances: HKAllowances
+    deductions: HKDeductions
     mpf: MPF
     reduction: HKReduction
 
@@ -453,6 +486,10 @@ def year_of_assessment(year: int, sep: str = "/") -> str:
 
 
 # ---------------------------------------------------------------- Macao
+
+
+#: a Macao budget law refunds the professional tax of the year two years before it
+REFUND_LAG = 2
 
 
 class ProfessionalTax(_Strict):
@@ -536,8 +573,66 @@ class ZoneTable(_TableFile):
     policies: list[Policy] = Field(min_length=1)
 
 
+# ---------------------------------------------------------------- mainland social insurance (by city)
+
+City = Literal["shenzhen", "guangzhou", "zhuhai"]
+#: the contribution schemes of a city's table, in order (maternity only where it is paid apart)
+SCHEMES = ("pension", "medical", "unemployment", "work_injury", "maternity")
+
+
+class Scheme(_Strict):
+    """One social insurance scheme: the monthly contribution base's floor and ceiling (CNY; no
+    ceiling: the whole wage) and the employee's and the employer's rates."""
+
+    floor: CitedAmount
+    ceiling: CitedAmount | None = None
+    employee_rate: CitedRate
+    employer_rate: CitedRate
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Scheme":
+        if self.ceiling is not None and self.ceiling.value < self.floor.value:
+            raise _problem(f"the ceiling {self.ceiling.value} is below the floor {self.floor.value}", "ceiling.value")
+        return self
+
+
+class HousingFund(_Strict):
+    """住房公积金: the monthly base's floor and ceiling, and the rates an employer may choose (the
+    employee pays the same rate)."""
+
+    floor: CitedAmount
+    ceiling: CitedAmount
+    min_rate: CitedRate
+    max_rate: CitedRate
+    default_rate: CitedRate
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "HousingFund":
+        if self.ceiling.value < self.floor.value:
+            raise _problem(f"the ceiling {self.ceiling.value} is below the floor {self.floor.value}", "ceiling.value")
+        if not self.min_rate.value <= self.default_rate.value <= self.max_rate.value:
+            raise _problem(f"default_rate {self.default_rate.value} must lie from min_rate {self.min_rate.value} to "
+                           f"max_rate {self.max_rate.value}", "default_rate.value")
+        return self
+
+
+class SocialTable(_TableFile):
+    """A city's social insurance and housing fund for one contribution year, 1 July ``year`` to
+    30 June ``year + 1`` (file ``social/<city>/<year>-<yy>.toml``)."""
+
+    jurisdiction: Literal["social"]
+    city: City
+    year: Year
+    pension: Scheme
+    medical: Scheme
+    unemployment: Scheme
+    work_injury: Scheme
+    maternity: Scheme | None = None
+    housing_fund: HousingFund
+
+
 _MODELS: dict[str, type[_TableFile]] = {"mainland": MainlandTable, "hongkong": HongKongTable, "macao": MacaoTable,
-                                        "fx": FxTable, "zone": ZoneTable}
+                                        "fx": FxTable, "zone": ZoneTable, "social": SocialTable}
 
 
 # ---------------------------------------------------------------- loading
@@ -636,7 +731,7 @@ def _table_error(path: Path, exc: ValidationError) -> TableError:
 
 def _check_name(path: Path, t) -> None:
     """A year's file is named after its year, and a Hong Kong file's year of assessment agrees."""
-    if isinstance(t, HongKongTable):
+    if isinstance(t, (HongKongTable, SocialTable)):
         expected = year_of_assessment(t.year, "-")
     elif isinstance(t, (MainlandTable, MacaoTable)):
         expected = str(t.year)
@@ -655,9 +750,9 @@ def load_file(path: Path):
     raw = _read(path)
     kind = raw.get("jurisdiction")
     if kind is None:
-        raise TableError(str(path), "jurisdiction", "missing; expected mainland, hongkong, macao, fx or zone")
+        raise TableError(str(path), "jurisdiction", "missing; expected mainland, hongkong, macao, fx, zone or social")
     if not isinstance(kind, str) or kind not in _MODELS:
-        raise TableError(str(path), "jurisdiction", f"must be mainland, hongkong, macao, fx or zone{_got(kind)}")
+        raise TableError(str(path), "jurisdiction", f"must be mainland, hongkong, macao, fx, zone or social{_got(kind)}")
     try:
         table = _MODELS[kind].model_validate(raw)
     except ValidationError as exc:
@@ -674,6 +769,8 @@ def _identity(t) -> tuple[str, object]:
         return ("fx", None)
     if isinstance(t, ZoneTable):
         return ("zone", t.zone)
+    if isinstance(t, SocialTable):
+        return ("social", (t.city, t.year))
     return (t.jurisdiction, t.year)
 
 
@@ -686,6 +783,8 @@ def _describe(ident: tuple[str, object]) -> tuple[str, str]:
         return "zone", f"zone {which}"
     if jur == "hongkong":
         return "year", f"Hong Kong {year_of_assessment(which)}"
+    if jur == "social":
+        return "year", f"social insurance {which[0]} {year_of_assessment(which[1])}"
     return "year", f"{'mainland' if jur == 'mainland' else 'Macao'} {which}"
 
 
@@ -699,6 +798,7 @@ class Tables:
         self.macao: dict[int, MacaoTable] = {}
         self.fx: FxTable | None = None
         self.zones: dict[str, ZoneTable] = {}
+        self.social: dict[tuple[str, int], SocialTable] = {}
         self.files: dict[tuple[str, object], Path] = {}
         self._citations: dict[tuple[int, str], Citation] = {}
         for d in dirs:
@@ -730,6 +830,8 @@ class Tables:
             self.fx = t
         elif isinstance(t, ZoneTable):
             self.zones[t.zone] = t
+        elif isinstance(t, SocialTable):
+            self.social[(t.city, t.year)] = t
         self.files[_identity(t)] = path
 
     def _collect_policies(self) -> dict[str, tuple[ZoneTable, Policy]]:
@@ -794,6 +896,18 @@ class Tables:
             raise TableError("macao", str(tax_year), "no Macao tables")
         return min(later), True
 
+    def macao_refund_year_for(self, tax_year: int) -> tuple[int, bool]:
+        """The Macao table whose refund applies to ``tax_year``'s tax: the budget law of the year
+        two years later refunds it (Lei n.º 25/2024 Art. 20, the 2025 budget, refunds 2023 tax);
+        without that table, the nearest one (flagged)."""
+        wanted = tax_year + REFUND_LAG
+        if wanted in self.macao:
+            return wanted, False
+        if not self.macao:
+            raise TableError("macao", str(tax_year), "no Macao tables")
+        earlier = [y for y in self.macao if y <= wanted]
+        return (max(earlier) if earlier else min(self.macao)), True
+
     def cny_per_hkd(self, tax_year: int) -> CitedFx:
         """The year's default rate, or the latest earlier year's (its citation says which)."""
         assert self.fx is not None
@@ -804,6 +918,17 @@ class Tables:
                 raise TableError(str(self.files[("fx", None)]), f"cny_per_hkd.{tax_year}", "no default rate for this year or before")
             return rates[max(earlier)]
         return rates[tax_year]
+
+    def social_year_for(self, city: str, year: int) -> tuple[int, bool] | None:
+        """The city's contribution year beginning in July of ``year``: that one, else the nearest
+        tabled (an earlier one first), flagged; None when the city has no tables."""
+        years = [y for c, y in self.social if c == city]
+        if not years:
+            return None
+        if year in years:
+            return year, False
+        earlier = [y for y in years if y < year]
+        return (max(earlier) if earlier else min(years)), True
 
     def citation(self, table, key: str, cited) -> Citation:
         """The citation of one value of a table (cached: tables do not change once loaded)."""
@@ -821,11 +946,14 @@ class Tables:
         """One row per table file: jurisdiction, year, title, sources."""
         rows = []
         for (jur, year), path in sorted(self.files.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-            t = {"mainland": self.mainland, "hongkong": self.hongkong, "macao": self.macao}.get(jur)
+            t = {"mainland": self.mainland, "hongkong": self.hongkong, "macao": self.macao,
+                 "social": self.social}.get(jur)
             table = t[year] if t is not None else (self.fx if jur == "fx" else self.zones[year])
             label = str(year) if year is not None else ""
             if jur == "hongkong":
                 label = table.year_of_assessment
+            elif jur == "social":
+                label = f"{table.city} {year_of_assessment(table.year)}"
             rows.append({"jurisdiction": jur, "year": label, "title": table.title, "file": str(path),
                          "sources": [s.title + (f" <{s.url}>" if s.url else "") for s in table.sources.values()]})
         return rows
@@ -838,6 +966,8 @@ def _table_name(table) -> str:
         return f"zones/{table.zone}"
     if isinstance(table, FxTable):
         return "fx"
+    if isinstance(table, SocialTable):
+        return f"social/{table.city}/{year_of_assessment(table.year, '-')}"
     return f"{table.jurisdiction}/{table.year}"
 
 

@@ -206,6 +206,10 @@ def table_errors(cols, tables, options=None) -> list[tuple[np.ndarray, str, Msg]
         if np.any(no_hk):
             y = int(years[np.flatnonzero(no_hk)[0]]) + offset
             out.append((np.asarray(no_hk), "tax_year", msg("field.no_hk_table", ya=f"{y}/{(y + 1) % 100:02d}")))
+    if "social_insurance_auto" in cols:
+        from .social import table_errors as social_errors
+
+        out += social_errors(cols, tables)
     return out
 
 

@@ -127,3 +127,14 @@ def macao_tax(tables, year: int, income_mop: D) -> D:
     above = max(taxable - p.exemption.value, D(0))
     table = band_tax(above, [sum(widths[: k + 1]) for k in range(len(widths))], [b.rate for b in bands])
     return (table * (1 - p.reduction.value)).quantize(ONE, rounding=ROUND_CEILING)
+
+
+def macao_refund(tables, year: int, tax: D) -> D:
+    """The resident's refund of ``year``'s tax: the rate and cap of the budget law two years later
+    (the nearest tabled year when that one is not tabled), rounded down, capped."""
+    law = year + 2
+    if law not in tables.macao:
+        earlier = [y for y in tables.macao if y <= law]
+        law = max(earlier) if earlier else min(tables.macao)
+    p = tables.macao[law].professional_tax
+    return min((tax * p.refund_rate.value).quantize(ONE, rounding=ROUND_FLOOR), p.refund_cap.value)

@@ -242,11 +242,12 @@ def test_enormous_line_in_the_data(tmp_path):
     assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["id"].to_list() == ["2"]
 
 
-def test_blank_lines_are_skipped_but_counted(tmp_path, tables):
+def test_blank_lines_and_rows_of_separators_are_skipped_and_counted(tmp_path, tables):
     src = tmp_path / "in.csv"
     src.write_text("tax_year,wages\n2024,1\n\n2024,x\n,\n2024,3\n\n")
     summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
-    assert (summary.rows, summary.computed, summary.rejected) == (3, 2, 1)
+    assert (summary.rows, summary.computed, summary.rejected, summary.skipped) == (6, 2, 1, 3)
+    assert "3 skipped (empty)" in summary.line()
     assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["id"].to_list() == ["1", "5"]
     assert pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)["row"].to_list() == ["3"]
 

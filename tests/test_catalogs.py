@@ -176,6 +176,14 @@ SAMPLES = {
     "expected": msg("expect.money", unit=Term("unit", "CNY a year"), max=Number(10_000_000)),
     "text": msg("error.field", field=Term("field", "wages"), message=msg("field.required", expected=msg("expect.bool"))),
     "what": "cny_per_hkd", "source": "CFETS",
+    # social insurance, plans, splits, what-ifs
+    "auto": Term("field", "social_insurance_auto"), "city": Term("choice:city", "shenzhen"),
+    "low": Rate(Decimal("0.05")), "high": Rate(Decimal("0.12")), "period": "2024/25",
+    "base": Money(Decimal("26421"), "CNY"), "months_a": 6, "months_b": 6, "base_a": Money(Decimal("26421"), "CNY"),
+    "base_b": Money(Decimal("27500"), "CNY"), "rate_a": Rate(Decimal("0.08")), "rate_b": Rate(Decimal("0.08")),
+    "label": "Zone relief", "package": Money(Decimal("600000"), "CNY"), "bonus": Money(Decimal("144000"), "CNY"),
+    "exempt": Money(Decimal("100000"), "CNY"), "saving": Money(Decimal("3600"), "CNY"),
+    "why": msg("split.why.same"),
 }
 CODE_SAMPLES = {
     "rule.exempt_exceeds_wages": {"wages": Term("field", "wages")},
@@ -183,6 +191,13 @@ CODE_SAMPLES = {
     "expect.count": {"min": 0, "max": 9},
     "note.macao_year_fallback": {"wanted": 2027, "used": 2026},
     "note.hk_year_fallback": {"used": "2026/27"},
+    "note.social_period_fallback": {"used": "2024/25"},
+    "note.plan_carried_forward": {"used": 2027},
+    "rule.si_auto_and_given": {"given": Term("field", "social_insurance")},
+    "rule.si_auto_city": {"zone": Term("field", "zone")},
+    "split.why.cap": {"burden": Money(Decimal("131430.96"), "CNY")},
+    "whatif.line": {"amount": Money(Decimal("12000"), "CNY"), "cost": Money(Decimal("8400"), "CNY"),
+                    "rate": Rate(Decimal("0.3"))},
 }
 PLAIN = 1
 

@@ -333,13 +333,15 @@ def test_tables_summary_one_line_per_jurisdiction():
     r = run("tables")
     assert r.exit_code == 0
     lines = r.stdout.splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert re.fullmatch(r"Mainland +2019-2027", lines[0])
     assert lines[1].startswith("Hong Kong") and "2019/20-2026/27" in lines[1]
     assert "proposed, not yet enacted: 2025/26-2026/27" in lines[1]
     assert "uncertain: 2024, 2026-2027" in lines[2]
     assert "a placeholder: 2026-2027" in lines[3] and "uncertain: 2019-2025" in lines[3]
     assert "gba, hengqin, hetao, nansha, qianhai" in lines[4]
+    assert lines[5].startswith("Social insurance") and "Shenzhen 2024/25" in lines[5]
+    assert "uncertain: Shenzhen 2024/25, Zhuhai 2024/25" in lines[5]
 
 
 def test_tables_sources_and_json():

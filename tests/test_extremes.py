@@ -21,7 +21,7 @@ from taxcalc.engine import NARROW_LIMIT, Options, compute, needs_wide
 from taxcalc.params import year_params
 from taxcalc.scenario import IDENTITY, ZONE, Scenario
 
-from .reference import Ref, hk_default_mpf, hk_tax, macao_tax
+from .reference import Ref, hk_default_mpf, hk_tax, macao_refund, macao_tax
 
 WAGES = [D(0), D(1), D("36000.01"), D(1_000_000), D(128_000_000), D(129_000_000), D(999_999_999), D(1_000_000_000)]
 RATES = [D("0.000001"), D("0.000007"), D("0.001"), D("0.5"), D("0.9043"), D(1), D("99.999999"), D(100)]
@@ -93,7 +93,8 @@ def test_extremes_agree_with_the_decimal_reference(tables, wages, rate):
     mop = (wages / rate).quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert r.macao_income == mop
     assert r.macao_tax == macao_tax(tables, year, mop)
-    assert r.macao_burden_cny == (r.macao_tax * rate).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert r.macao_burden == r.macao_tax - macao_refund(tables, year, D(r.macao_tax))
+    assert r.macao_burden_cny == (r.macao_burden * rate).quantize(D("0.01"), rounding=ROUND_HALF_UP)
     assert r.iit == Ref(tables, year).resident({"wages": wages})["iit"]
     assert D(0) <= r.relief <= r.iit and r.iit_net == r.iit - r.relief
     assert r.iit_net == min(r.iit, r.macao_burden_cny) or r.relief_policy != "hengqin_macao_cap"

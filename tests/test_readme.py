@@ -106,12 +106,12 @@ def test_the_two_commands_and_ci_agree():
 
 
 def _shown_commands() -> list[str]:
-    """The `taxcalc calc | breakeven | compare | tables` lines of the README's shell blocks."""
+    """The `taxcalc calc | breakeven | compare | tables | plan | split | whatif` lines of the README's shell blocks."""
     out = []
     for block in re.findall(r"```bash\n(.*?)```", _readme(), flags=re.DOTALL):
         for line in block.splitlines():
             line = line.split("  #")[0].strip()
-            m = re.match(r"^(?:\.venv/bin/)?taxcalc (--lang \S+ )?(calc|breakeven|compare|tables)\b.*", line)
+            m = re.match(r"^(?:\.venv/bin/)?taxcalc (--lang \S+ )?(calc|breakeven|compare|tables|plan|split|whatif)\b.*", line)
             if m and "|" not in line and "<" not in line:
                 out.append(line)
     return out
@@ -119,7 +119,7 @@ def _shown_commands() -> list[str]:
 
 def test_the_readme_shows_the_commands():
     shown = " ".join(_shown_commands())
-    for command in ("calc", "breakeven", "compare", "tables"):
+    for command in ("calc", "breakeven", "compare", "tables", "plan", "split", "whatif"):
         assert f"taxcalc {command}" in shown or f"taxcalc --lang zh-Hans {command}" in shown
 
 

@@ -94,12 +94,15 @@ def test_a_macao_resident_sees_the_macao_side():
     r, s = lines(case)
     assert s.side == "macao" and s.burden_vs_job is None
     text = {line.key: str(line.message) for line in s.lines}
-    assert text["burden"].startswith("Macao burden (zone rule): MOP19,723 (CN¥17,316.02)")
+    # the default (docs/assumptions.md Z3): the burden is the tax less the resident's refund
+    assert text["burden"].startswith("Macao burden (zone rule): MOP7,890 (CN¥6,927.11)")
     assert "the cap holds" in text["burden"]
-    assert text["alternative"].startswith("= Macao takes MOP19,723 (CN¥17,316.02) Professional Tax, MOP11,833 refunded later")
-    assert "before the refund of MOP11,833" in text["why"]
-    r2, s2 = lines(case, Options(macao_refund=True))
-    assert "less the refund of MOP11,833" in str(s2.lines[-1].message)
+    assert text["alternative"].startswith("▼ Macao takes MOP19,723 (CN¥17,316.02) Professional Tax, MOP11,833 refunded later")
+    assert "less the refund of MOP11,833" in text["why"]
+    r2, s2 = lines(case, Options(macao_refund=False))
+    text2 = {line.key: str(line.message) for line in s2.lines}
+    assert text2["burden"].startswith("Macao burden (zone rule): MOP19,723 (CN¥17,316.02)")
+    assert "before the refund of MOP11,833" in text2["why"]
 
 
 def test_the_gap_against_macao_in_mop_is_rounded_as_the_hkd_gap():

@@ -43,7 +43,9 @@ from .test_golden import CALC_FILES, figures, load_cases
 IDENTITIES = ("mainland", "hk", "macao", "taiwan", "foreign")
 ZONES = ("none", "gba", "hetao", "qianhai", "nansha", "hengqin")
 
-RATE_NAMES = {"labour", "author", "royalty", "employee_rate", "rate", "fixed_deduction", "reduction", "refund_rate"}
+RATE_NAMES = {"labour", "author", "royalty", "employee_rate", "rate", "fixed_deduction", "reduction", "refund_rate",
+              "donations_rate",
+              "employer_rate", "min_rate", "max_rate", "default_rate"}
 COUNT_NAMES = {"nonresident_months", "paid_in_offset"}
 THRESHOLD_NAMES = {"work_days_more_than"}
 
@@ -54,6 +56,13 @@ SPECIAL = {
     "mpf.min_monthly_income": (lambda v: v * 10, "x 10 (an extra zero)"),
     # the deduction cap (18,000) equals 12 x 1,500, so any increase is capped away; a decrease shows.
     "mpf.max_monthly_contribution": (lambda v: (v * Decimal("0.9")).quantize(v), "x 0.9"),
+    # from 2022/23 the common ceiling of home loan interest and rent equals each ceiling, so an
+    # increase of one ceiling alone is capped away by the other; a decrease shows.
+    "deductions.home_loan_interest": (lambda v: (v * Decimal("0.9")).quantize(v), "x 0.9"),
+    "deductions.domestic_rent": (lambda v: (v * Decimal("0.9")).quantize(v), "x 0.9"),
+    # a higher top housing fund rate accepts more and computes nothing differently; a lower one
+    # refuses the golden case at 12%.
+    "housing_fund.max_rate": (lambda v: v - Decimal("0.01"), "- 0.01"),
 }
 
 # (table, key): why no golden figure can show a change of this value alone
@@ -138,6 +147,9 @@ def _with(base: Tables, kind: str, key, model) -> Tables:
         setattr(t, kind, d)
     elif kind == "fx":
         t.fx = model
+    elif kind == "social":
+        t.social = dict(base.social)
+        t.social[key] = model
     else:
         t.zones = dict(base.zones)
         t.zones[key] = model
@@ -279,7 +291,8 @@ def all_mutations(tables: Tables) -> list[Mutation]:
             return y in years
         out += _value_mutations(f"hongkong/{t.year_of_assessment.replace('/', '-')}", "hongkong", y, t, hk)
     for y, t in tables.macao.items():
-        out += _value_mutations(f"macao/{y}", "macao", y, t, lambda c, tb, y=y: tb.macao_year_for(c.scenario.tax_year)[0] == y)
+        out += _value_mutations(f"macao/{y}", "macao", y, t, lambda c, tb, y=y: y in (
+            tb.macao_year_for(c.scenario.tax_year)[0], tb.macao_refund_year_for(c.scenario.tax_year)[0]))
     fx = tables.fx
     rate_year = lambda c, tb: max(k for k in tb.fx.cny_per_hkd if k <= c.scenario.tax_year)  # noqa: E731
     for path, leaf in _leaves(fx):
@@ -288,10 +301,23 @@ def all_mutations(tables: Tables) -> list[Mutation]:
         else:
             concerns = lambda c, tb: True  # noqa: E731
         out += [m for m in _value_mutations("fx", "fx", None, fx, concerns) if m.key == _key(path)]
+    for (city, y), t in tables.social.items():
+        out += _value_mutations(f"social/{city}/{y}-{(y + 1) % 100:02d}", "social", (city, y), t,
+                                lambda c, tb, city=city, y=y: y in _social_years(c, tb, city))
     years = set(tables.mainland)
     for zt in tables.zones.values():
         out += _policy_mutations(zt, years)
     return out
+
+
+def _social_years(c: Case, tb: Tables, city: str) -> set[int]:
+    """The contribution years of ``city`` a case's social_insurance_auto uses (none without it)."""
+    from taxcalc.social import ZONE_CITY
+
+    s = c.scenario
+    if not s.social_insurance_auto or (s.city if s.city != "none" else ZONE_CITY.get(s.zone)) != city:
+        return set()
+    return {found[0] for off in (-1, 0) if (found := tb.social_year_for(city, s.tax_year + off)) is not None}
 
 
 # ------------------------------------------------------------------ the test
@@ -323,6 +349,8 @@ def test_every_table_year_has_golden_cases(golden, tables):
     assert set(tables.hongkong) <= {tables.hk_year_for(y)[0] for y in years}
     assert set(tables.macao) <= {tables.macao_year_for(y)[0] for y in years}
     assert set(tables.fx.cny_per_hkd) <= years
+    for city, y in tables.social:
+        assert any(y in _social_years(c, tables, city) for c in golden), f"social/{city}/{y}: no golden case"
 
 
 def test_every_table_value_changes_a_golden_figure(golden, tables):

@@ -182,6 +182,8 @@ def figure_text(value, f, signed: bool = False, lang: str | None = None) -> str:
         return term("relief_kind", value, lang)
     if f.name == "bonus_method_used":
         return term("word", value, lang)
+    if f.name == "hk_assessment_used":
+        return term("choice:hk_assessment_used", value, lang)
     return str(value)
 
 

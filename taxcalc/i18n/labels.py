@@ -41,9 +41,24 @@ FIELD_LABELS: dict[str, str] = {
     "hk_income": N_("HK offer, HK$ a year"),
     "hk_mpf": N_("MPF, HK$ a year"),
     "hk_deductions": N_("Other HK deductions, HK$"),
+    "hk_home_loan_interest": N_("Home loan interest, HK$"),
+    "hk_rent": N_("Domestic rent, HK$"),
+    "hk_lives_with_newborn": N_("Living with a child born since 25 Oct 2023"),
+    "hk_elderly_care": N_("Elderly residential care, HK$"),
+    "hk_elderly_care_persons": N_("Parents in residential care"),
+    "hk_self_education": N_("Self-education, HK$"),
+    "hk_vhis_premiums": N_("VHIS premiums, HK$"),
+    "hk_vhis_insured": N_("Persons insured (VHIS)"),
+    "hk_annuity_tvc": N_("Annuity premiums and MPF TVC, HK$"),
+    "hk_donations": N_("Charitable donations, HK$"),
     "hk_married": N_("Married"),
+    "hk_spouse_income": N_("Spouse's income, HK$"),
+    "hk_spouse_mpf": N_("Spouse's MPF, HK$"),
+    "hk_spouse_deductions": N_("Spouse's deductions, HK$"),
+    "hk_assessment": N_("Assessment of a couple"),
     "hk_children": N_("Children"),
     "hk_newborns": N_("Of whom newborn"),
+    "hk_born_last_year": N_("Of whom born the year before"),
     "hk_parents_60": N_("Dependent parents 60+"),
     "hk_parents_60_living_with": N_("Of whom living with you (60+)"),
     "hk_parents_55": N_("Dependent parents 55-59"),
@@ -52,6 +67,9 @@ FIELD_LABELS: dict[str, str] = {
     "hk_disabled_dependants": N_("Disabled dependants"),
     "hk_disability": N_("Personal disability"),
     "hk_siblings": N_("Dependent siblings"),
+    "city": N_("City of work"),
+    "social_insurance_auto": N_("Compute social insurance"),
+    "housing_fund_rate": N_("Housing fund rate"),
 }
 
 CHOICE_LABELS: dict[str, dict] = {
@@ -69,6 +87,10 @@ CHOICE_LABELS: dict[str, dict] = {
     "sad_continuing_education": {"none": N_("None"), "degree": N_("Degree"), "certificate": N_("Certificate"),
                                  "both": N_("Both")},
     "hk_burden_year": {"same": N_("same"), "previous": N_("previous")},
+    "hk_assessment": {"best": N_("Best of the two"), "separate": N_("Separate taxation"), "joint": N_("Joint assessment")},
+    "hk_assessment_used": {"single": N_("Single"), "separate": N_("Separate taxation"), "joint": N_("Joint assessment")},
+    "city": {"none": N_("The zone's city"), "shenzhen": N_("Shenzhen"), "guangzhou": N_("Guangzhou"),
+             "zhuhai": N_("Zhuhai")},
 }
 
 #: short names of the relief policies (ids from tables/zones)
@@ -97,7 +119,8 @@ WORDS: dict[str, str] = {"separate": N_("separate"), "combined": N_("combined"),
 
 #: headings of the registry's figure groups (taxcalc.figures.Figure.group) and of the tables' jurisdictions
 GROUPS: dict[str, str] = {"mainland": N_("Mainland"), "zone": N_("Zone relief"), "hongkong": N_("Hong Kong"),
-                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes")}
+                          "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes"),
+                          "social": N_("Social insurance")}
 
 _KINDS = {"group": GROUPS, "field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
           "mark": MARKS, "word": WORDS}

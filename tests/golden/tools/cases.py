@@ -131,7 +131,7 @@ class MainlandYear:
         if self.year <= 2021:
             return "private pension: none before 财政部 税务总局公告2022年第34号 (from 2022)"
         if self.year <= 2023:
-            return "private pension 12,000: 财政部 税务总局公告2022年第34号 (pilot cities; Guangzhou and Shenzhen assumed, docs/assumptions.md M10)"
+            return "private pension 12,000: 财政部 税务总局公告2022年第34号 (pilot cities: the zone none is taken as one, docs/assumptions.md M10)"
         return "private pension 12,000: 财政部 税务总局公告2024年第21号 (nationwide)"
 
 
@@ -307,6 +307,35 @@ def _foreign(y: MainlandYear) -> dict:
     }
 
 
+# private pension in the pilot years 2022-2023: only in the 36 pilot cities and regions
+# (人社厅函〔2022〕169号: in Guangdong, 广州市 and 深圳市; 珠海市 is not on the list); a zone's city:
+# Hetao and Qianhai Shenzhen, Nansha Guangzhou, Hengqin Zhuhai; none and gba: the city is not known,
+# taken as a pilot city (docs/assumptions.md M10); nationwide from 2024 (公告2024年第21号)
+PENSION_PILOT = {"none": True, "gba": True, "hetao": True, "qianhai": True, "nansha": True, "hengqin": False}
+
+
+def pension_pilot_cases() -> list[dict]:
+    cases = []
+    for year in (2022, 2023, 2024):
+        for zone, pilot in PENSION_PILOT.items():
+            if year == 2024 and zone != "hengqin":
+                continue
+            applies = pilot or year >= 2024
+            taxable = D(300000) - BASIC - (D(12000) if applies else D(0))
+            tax, w = annual_tax(taxable)
+            why = ("nationwide from 2024 (公告2024年第21号)" if year >= 2024 else
+                   f"{zone}: {'a pilot city' if pilot else 'Zhuhai, not a pilot city'}" + (" (city not known, assumed)" if zone in ("none", "gba") else ""))
+            cases.append({
+                "name": f"CN {year} private pension in {zone}: " + ("deducted" if applies else "not deducted (not a pilot city)"),
+                "source": f"{LAW} Art. 6 and Table 1; 财政部 税务总局公告2022年第34号 (12,000 a year in the pilot cities); "
+                          "人社厅函〔2022〕169号 (the 36 pilot cities and regions: Guangzhou and Shenzhen, not Zhuhai); 公告2024年第21号",
+                "worked": f"{why}; wages 300,000 - basic 60,000" + (" - private pension 12,000" if applies else "") + f" = {m(taxable)}: {w}",
+                "input": {"tax_year": year, "zone": zone, "wages": D(300000), "private_pension": D(12000)},
+                "expect": {"iit_taxable": str(fen(taxable)), "iit": str(tax)},
+            })
+    return cases
+
+
 # =============================================================== Hong Kong Salaries Tax
 
 # IRO Schedule 2 from 2018/19: 2%, 6%, 10%, 14% on successive HK$50,000, then 17% (tax-schedules.md B2)
@@ -314,6 +343,19 @@ PROGRESSIVE = [(D(50000), D("0.02")), (D(50000), D("0.06")), (D(50000), D("0.10"
 FLAT_STANDARD = [(None, D("0.15"))]                                   # 15% on net income to 2023/24
 TWO_TIER = [(D(5000000), D("0.15")), (None, D("0.16"))]              # from 2024/25 (B3)
 MPF_RATE, MPF_MIN, MPF_MAX, MPF_CAP = D("0.05"), D(7100), D(1500), D(18000)   # MPFSO Sch. 2 and 3; IRO s. 12(1)(e) (B7)
+MPF_EMPLOYER_RATE = D("0.05")   # MPFSO Cap. 485 s. 7A: 5% of relevant income up to HK$30,000 a month, also below HK$7,100
+MPF_EMPLOYER_SRC = ("the employer's mandatory MPF contribution: 5% of relevant income, at most HK$1,500 a month, also "
+                    "paid below the HK$7,100 minimum (MPF Schemes Ordinance Cap. 485 s. 7A, Schedule 2; MPFA)")
+
+
+def hk_pay(income: D, mpf_given: D | None, tax: int) -> tuple[D, D, str]:
+    """The Hong Kong job's take-home pay and the employer's cost: the employee's mandatory contributions
+    as paid (not capped by the deduction cap), the employer's without the minimum level."""
+    ee = mpf_given if mpf_given is not None else (min(income * MPF_RATE, 12 * MPF_MAX) if income >= 12 * MPF_MIN else D(0))
+    er = min(income * MPF_EMPLOYER_RATE, 12 * MPF_MAX)
+    take_home, cost = income - tax - ee, income + er
+    return take_home, cost, (f"take-home {m(income)} - {m(tax)} - MPF {m(ee)} = {m(take_home)}; employer's cost "
+                             f"{m(income)} + employer's MPF min(5% x {m(income)}, 18,000) = {m(cost)}")
 
 _ALLOW_2018 = dict(basic=132000, married=264000, child=120000, newborn=120000, p60=50000, p60a=50000, p55=25000,
                    p55a=25000, single=132000, disabled=75000, personal=75000, sibling=37500)
@@ -394,15 +436,19 @@ def hongkong_cases() -> list[dict]:
         A = {k: D(v) for k, v in a.items()}
         source = f"{HK_COMMON_SRC}; {src}"
 
-        def case(label, inp, mpf, ded, allow):
+        def case(label, inp, mpf, ded, allow, pay=False):
             tax, reduction, worked = hk_compute(year, D(inp["hk_income"]), mpf, ded, allow)
-            cases.append({"name": f"HK {ya}: {label}", "source": source, "worked": worked,
-                          "input": {"tax_year": year, **inp},
-                          "expect": {"hk_tax": tax, "hk_tax_reduction": reduction, "hk_year_of_assessment": ya}})
+            expect = {"hk_tax": tax, "hk_tax_reduction": reduction, "hk_year_of_assessment": ya}
+            if pay:
+                take_home, cost, text = hk_pay(D(inp["hk_income"]), mpf, tax)
+                worked += "; " + text
+                expect.update(hk_take_home=str(fen(take_home)), hk_employer_cost=str(fen(cost)))
+            cases.append({"name": f"HK {ya}: {label}", "source": source + (f"; {MPF_EMPLOYER_SRC}" if pay else ""),
+                          "worked": worked, "input": {"tax_year": year, **inp}, "expect": expect})
 
         # a) low income: MPF at 5%, tax below the reduction cap
         case("income 200,000, single, MPF at 5%, tax below the reduction cap",
-             {"hk_income": D(200000)}, None, D(0), [("basic", A["basic"])])
+             {"hk_income": D(200000)}, None, D(0), [("basic", A["basic"])], pay=True)
         # b) single parent with every other allowance, MPF given above the cap, NCI 300,000
         allow = [("basic", A["basic"]), ("single parent", A["single"]), (f"children 2 x {m(A['child'])} = {m(2 * A['child'])}", 2 * A["child"]),
                  ("newborn additional", A["newborn"]), (f"parents 60+ 2 x {m(A['p60'])} = {m(2 * A['p60'])}", 2 * A["p60"]),
@@ -418,7 +464,10 @@ def hongkong_cases() -> list[dict]:
         allow = [("married", A["married"]), (f"children 2 x {m(A['child'])} = {m(2 * A['child'])}", 2 * A["child"])]
         income = D(250000) + sum(v for _, v in allow) + MPF_CAP
         case("married, two children, MPF at the monthly maximum, NCI 250,000",
-             {"hk_income": income, "hk_married": True, "hk_children": 2}, None, D(0), allow)
+             {"hk_income": income, "hk_married": True, "hk_children": 2}, None, D(0), allow, pay=True)
+        if year == 2024:
+            case("income 80,000, below the MPF minimum: the employer still pays 5%",
+                 {"hk_income": D(80000)}, None, D(0), [("basic", A["basic"])], pay=True)
         # d) standard rate
         ni = D(3000000) if std_bands is FLAT_STANDARD else D(6000000)
         case(f"net income {m(ni)}: the standard rate is lower",
@@ -433,6 +482,214 @@ def hongkong_cases() -> list[dict]:
     return cases
 
 
+# =============================================================== Hong Kong household: deductions and couples
+
+# The caps of the concessionary deductions, by year of assessment (tax-schedules.md B5; GovHK
+# "Deductions" and the 7-years page; IRO s. 12(1)(e), s. 26C-26J, s. 16D):
+#   self-education 100,000 (from 2018/19); home loan interest 100,000; domestic rent 100,000 from
+#   2022/23 (Tax Deductions for Domestic Rents Ordinance 2022), one ceiling for both in a year
+#   (docs/assumptions.md H9, inferred from the IRD's Example 5 on the additional deduction);
+#   +20,000 to each ceiling when living with a child born on or after 25 October 2023, from 2024/25
+#   (IRD adc.htm, legislation gazetted 2024-05-31); elderly residential care 100,000 per parent or
+#   grandparent (s. 26D, DIPN 36 para 21), 110,000 proposed for 2026/27 (IRD FAQ, 2026-27 Budget);
+#   VHIS 8,000 per insured person and deferred annuities + MPF TVC 60,000 together (from 2019/20);
+#   approved donations at most 35% of assessable income less outgoings, counted from HK$100.
+#   The additional child allowance also in the year after birth from 2026/27 (IRD FAQ on the 2025
+#   Policy Address: children under two at the end of the year; proposed).
+def hk_caps(year: int) -> dict:
+    return {"education": D(100000), "hli": D(100000), "rent": D(100000) if year >= 2022 else None,
+            "common": D(100000) if year >= 2022 else None, "newborn_home": D(20000) if year >= 2024 else D(0),
+            "elderly": D(110000) if year == 2026 else D(100000), "vhis": D(8000), "annuity": D(60000),
+            "don_rate": D("0.35"), "don_min": D(100), "second_year": year == 2026}
+
+
+HK_DED_SRC = ("deduction caps: GovHK Deductions page and 7-years page, tax-schedules.md B5 (self-education 100,000; home "
+              "loan interest 100,000, s. 26E; domestic rent 100,000 from 2022/23; elderly residential care 100,000 per "
+              "parent, s. 26D and DIPN 36, 110,000 proposed for 2026/27 by the 2026-27 Budget FAQ; VHIS 8,000 per insured "
+              "person; annuity premiums and MPF TVC 60,000 together; donations at most 35% of assessable income less "
+              "outgoings, from HK$100); additional 20,000 home loan interest or rent ceiling from 2024/25 with a child born "
+              "on or after 25 October 2023 (IRD adc.htm); one ceiling for home loan interest and rent together "
+              "(docs/assumptions.md H9)")
+
+
+def hk_claims(year: int, inp: dict, income: D) -> tuple[D, list[str]]:
+    c = hk_caps(year)
+    w = []
+    g = lambda k: D(inp.get(k, 0))  # noqa: E731
+    extra = c["newborn_home"] if (inp.get("hk_lives_with_newborn") or inp.get("hk_newborns", 0)) else D(0)
+    hli = min(g("hk_home_loan_interest"), c["hli"] + extra)
+    if g("hk_home_loan_interest"):
+        w.append(f"home loan interest min({m(g('hk_home_loan_interest'))}, {m(c['hli'] + extra)}) = {m(hli)}")
+    rent = D(0)
+    if g("hk_rent"):
+        if c["rent"] is None:
+            w.append(f"rent {m(g('hk_rent'))} not deductible before 2022/23: 0")
+        else:
+            rent = min(g("hk_rent"), c["rent"] + extra)
+            w.append(f"rent min({m(g('hk_rent'))}, {m(c['rent'] + extra)}) = {m(rent)}")
+    home = hli + rent
+    if c["common"] is not None and (hli and rent):
+        home = min(home, c["common"] + extra)
+        w.append(f"together min({m(hli + rent)}, {m(c['common'] + extra)}) = {m(home)}")
+    total = home
+    for key, cap, name in (("hk_elderly_care", c["elderly"] * max(inp.get("hk_elderly_care_persons", 0), 1), "elderly care"),
+                           ("hk_self_education", c["education"], "self-education"),
+                           ("hk_vhis_premiums", c["vhis"] * max(inp.get("hk_vhis_insured", 0), 1), "VHIS"),
+                           ("hk_annuity_tvc", c["annuity"], "annuity and TVC")):
+        if g(key):
+            a = min(g(key), cap)
+            total += a
+            w.append(f"{name} min({m(g(key))}, {m(cap)}) = {m(a)}")
+    other = g("hk_deductions")
+    if other:
+        total += other
+        w.append(f"other deductions {m(other)}")
+    if g("hk_donations"):
+        cap = (max(income - other, D(0)) * c["don_rate"]).quantize(D("0.0001"), rounding=ROUND_FLOOR)
+        counted = g("hk_donations") if g("hk_donations") >= c["don_min"] else D(0)
+        a = min(counted, cap)
+        total += a
+        w.append(f"donations {m(g('hk_donations'))}" + ("" if counted else " below 100: 0") +
+                 f", at most 35% x {m(income - other)} = {ex(cap)}: {ex(a)}")
+    w.append(f"deductions allowed {ex(total)}")
+    return total, w
+
+
+def hk_assess(year: int, ni: D, allow_total: D) -> tuple[D, D, D, str]:
+    """(before, reduction, tax, worked) on a net income with allowances."""
+    _, std_bands, (red_rate, red_cap), _ = HK_YEARS[year]
+    nci = max(ni - allow_total, D(0))
+    prog, parts = bands_tax(nci, PROGRESSIVE)
+    std, sparts = bands_tax(ni, std_bands)
+    before = min(prog, std).quantize(ONE, rounding=ROUND_FLOOR)
+    cut = min(before * red_rate, red_cap)
+    tax = (before - cut).quantize(ONE, rounding=ROUND_FLOOR)
+    w = (f"NCI {ex(ni)} - {m(allow_total)} = {ex(nci)}: " + (" + ".join(parts) if parts else "0") + f" = {ex(prog)}; "
+         f"standard " + " + ".join(sparts) + f" = {ex(std)}; lower {m(before)}; reduction {m(before - tax)}; tax {m(tax)}")
+    return before, before - tax, tax, w
+
+
+def hk_mpf(income: D, given) -> D:
+    if given is not None:
+        return min(D(given), MPF_CAP)
+    return min(min(income * MPF_RATE, 12 * MPF_MAX) if income >= 12 * MPF_MIN else D(0), MPF_CAP)
+
+
+def hk_household_case(year: int, label: str, inp: dict, published: str | None = None) -> dict:
+    a = {k: D(v) for k, v in HK_YEARS[year][0].items()}
+    c = hk_caps(year)
+    income = D(inp["hk_income"])
+    mpf = hk_mpf(income, inp.get("hk_mpf"))
+    ded, w = hk_claims(year, inp, income)
+    ni = max(income - mpf - ded, D(0))
+    w.append(f"net income {m(income)} - MPF {ex(mpf)} - {ex(ded)} = {ex(ni)}")
+    kids = inp.get("hk_children", 0)
+    newborn = inp.get("hk_newborns", 0) + (inp.get("hk_born_last_year", 0) if c["second_year"] else 0)
+    others = kids * a["child"] + newborn * a["newborn"] + inp.get("hk_parents_60", 0) * a["p60"]
+    if inp.get("hk_born_last_year"):
+        w.append(f"born the year before: {inp['hk_born_last_year']} x additional {m(a['newborn'])}"
+                 if c["second_year"] else "born the year before: no additional allowance this year (year of birth only before 2026/27)")
+    married = inp.get("hk_married", False)
+    spouse = D(inp.get("hk_spouse_income", 0))
+    personal = a["married"] if married and not spouse else a["basic"]
+    b, r, t, aw = hk_assess(year, ni, personal + others)
+    w.append(f"alone ({'married' if personal == a['married'] else 'basic'} {m(personal)} + others {m(others)}): {aw}")
+    expect = {"hk_deductions_allowed": str(fen(ded))}
+    if not spouse:
+        expect.update({"hk_tax": int(t), "hk_tax_reduction": int(r), "hk_tax_household": int(t),
+                       "hk_assessment_used": "separate" if married else "single"})
+    else:
+        smpf = hk_mpf(spouse, inp.get("hk_spouse_mpf"))
+        sni = max(spouse - smpf - D(inp.get("hk_spouse_deductions", 0)), D(0))
+        sb, sr, st, sw = hk_assess(year, sni, a["basic"])
+        w.append(f"spouse {m(spouse)} - MPF {ex(smpf)} - {m(D(inp.get('hk_spouse_deductions', 0)))} = {ex(sni)}, basic: {sw}")
+        jb, jr, jt, jw = hk_assess(year, ni + sni, a["married"] + others)
+        w.append(f"joint: {ex(ni)} + {ex(sni)}, married {m(a['married'])} + others {m(others)}: {jw}")
+        ask = inp.get("hk_assessment", "best")
+        joint = ask == "joint" or (ask == "best" and jt < t + st)
+        w.append(f"separate {m(t)} + {m(st)} = {m(t + st)} against joint {m(jt)}: {'joint' if joint else 'separate'}"
+                 + (f" ({ask} asked)" if ask != "best" else ""))
+        if joint:
+            mine, theirs = ni.quantize(ONE, rounding=ROUND_FLOOR), sni.quantize(ONE, rounding=ROUND_FLOOR)
+            share = (jt * mine / (mine + theirs)).quantize(ONE, rounding=ROUND_FLOOR) if mine + theirs else D(0)
+            bshare = (jb * mine / (mine + theirs)).quantize(ONE, rounding=ROUND_FLOOR) if mine + theirs else D(0)
+            w.append(f"your share {m(jt)} x {m(mine)} / {m(mine + theirs)} = {m(share)} (before the reduction {m(bshare)}); "
+                     f"the spouse {m(jt - share)}")
+            expect.update({"hk_tax": int(share), "hk_tax_reduction": int(bshare - share), "hk_tax_spouse": int(jt - share),
+                           "hk_tax_household": int(jt), "hk_tax_household_reduction": int(jr), "hk_assessment_used": "joint"})
+        else:
+            expect.update({"hk_tax": int(t), "hk_tax_reduction": int(r), "hk_tax_spouse": int(st),
+                           "hk_tax_household": int(t + st), "hk_tax_household_reduction": int(r + sr),
+                           "hk_assessment_used": "separate"})
+    ya = f"{year}/{(year + 1) % 100:02d}"
+    return {"name": f"HK {ya} household: {label}",
+            "source": (published + "; " if published else "") + f"{HK_COMMON_SRC}; {HK_YEARS[year][3]}; {HK_DED_SRC}; couples: "
+                      "GovHK 'Separate Taxation or Joint Assessment for Married Couples' (joint: incomes aggregated, the married "
+                      "person's allowance, one reduction cap per couple, IRD budget.htm; separate: the basic allowance each); "
+                      "the person's share by net income (docs/assumptions.md H6)",
+            "worked": "; ".join(w), "input": {"tax_year": year, **inp}, "expect": expect}
+
+
+def household_cases() -> list[dict]:
+    cases = []
+    for year in HK_YEARS:
+        c = hk_caps(year)
+        # every claim above its cap (donations exactly at the HK$100 minimum); NCI in the 17% band
+        claims = {"hk_home_loan_interest": D(150000), "hk_elderly_care": D(250000), "hk_elderly_care_persons": 2,
+                  "hk_self_education": D(120000), "hk_vhis_premiums": D(20000), "hk_vhis_insured": 2,
+                  "hk_annuity_tvc": D(70000), "hk_donations": D(100)}
+        cases.append(hk_household_case(year, "every claim above its cap, donations at the HK$100 minimum",
+                                       {"hk_income": D(1000000), "hk_mpf": D(18000), **claims}))
+        cases.append(hk_household_case(year, "claims at their caps exactly, donations below the minimum",
+                                       {"hk_income": D(900000), "hk_home_loan_interest": c["hli"], "hk_self_education": c["education"],
+                                        "hk_vhis_premiums": c["vhis"], "hk_annuity_tvc": c["annuity"],
+                                        "hk_elderly_care": c["elderly"], "hk_donations": D(99)}))
+        cases.append(hk_household_case(year, "donations above 35% of income less the other deductions",
+                                       {"hk_income": D(600000), "hk_deductions": D(20000), "hk_donations": D(300000)}))
+        if c["rent"] is None:
+            cases.append(hk_household_case(year, "domestic rent given before 2022/23: not deductible",
+                                           {"hk_income": D(500000), "hk_rent": D(60000)}))
+        else:
+            cases.append(hk_household_case(year, "home loan interest and rent together above the common ceiling",
+                                           {"hk_income": D(700000), "hk_home_loan_interest": D(90000), "hk_rent": D(30000)}))
+            cases.append(hk_household_case(year, "domestic rent above its ceiling",
+                                           {"hk_income": D(700000), "hk_rent": D(150000)}))
+        if c["newborn_home"]:
+            cases.append(hk_household_case(year, "a newborn: the additional home loan interest ceiling",
+                                           {"hk_income": D(1200000), "hk_married": True, "hk_children": 1, "hk_newborns": 1,
+                                            "hk_home_loan_interest": D(150000)}))
+            cases.append(hk_household_case(year, "living with a child born since 25 October 2023: the additional rent ceiling",
+                                           {"hk_income": D(800000), "hk_children": 1, "hk_lives_with_newborn": True,
+                                            "hk_rent": D(150000)}))
+        cases.append(hk_household_case(year, "a child born the year before (the additional allowance a second year only from 2026/27)",
+                                       {"hk_income": D(900000), "hk_married": True, "hk_children": 2, "hk_born_last_year": 1}))
+        # couples
+        cases.append(hk_household_case(year, "joint beats separate: the spouse earns less than the basic allowance",
+                                       {"hk_income": D(700000), "hk_married": True, "hk_children": 1,
+                                        "hk_spouse_income": D(90000), "hk_spouse_mpf": D(4500)}))
+        cases.append(hk_household_case(year, "separate beats joint: two middle incomes, two reduction caps",
+                                       {"hk_income": D(400000), "hk_married": True, "hk_spouse_income": D(380000)}))
+        cases.append(hk_household_case(year, "joint asked although separate costs less",
+                                       {"hk_income": D(400000), "hk_married": True, "hk_spouse_income": D(380000),
+                                        "hk_assessment": "joint"}))
+    cases.append(hk_household_case(2019, "DIPN 18 Example 1 (2018/19 figures equal 2019/20's): joint assessment, exact",
+                                   {"hk_income": D(680000), "hk_mpf": D(18000), "hk_donations": D(1000), "hk_married": True,
+                                    "hk_children": 1, "hk_parents_60": 1, "hk_spouse_income": D(100000), "hk_spouse_mpf": D(500)},
+                                   published="IRD DIPN 18 Appendix 1 Example 1: Mr A alone 23,030, Mrs A 0; joint NCI 326,500, "
+                                             "tax 37,505 - 20,000 = 17,505"))
+    return cases
+
+
+HOUSEHOLD_HEADER = """
+Hong Kong households, one set per year of assessment 2019/20-2026/27: every itemised deduction
+above its cap and at it, donations below and at the HK$100 minimum and above 35% of income, rent
+before 2022/23 (not deductible), home loan interest and rent under their common ceiling, the
+additional ceiling with a newborn from 2024/25, a child born the year before (the additional
+allowance again only from 2026/27), and couples: joint beating separate, separate beating joint,
+joint asked although it costs more. DIPN 18 Example 1 exact with the spouse's columns.
+"""
+
+
 # =============================================================== Macao Professional Tax
 
 MO_FIXED, MO_EXEMPT, MO_REDUCTION = D("0.25"), D(144000), D("0.30")
@@ -444,7 +701,7 @@ MO_RIP = ("Regulamento do Imposto Profissional (Lei n.º 2/78/M, republished by 
           "exemption (PwC Macau, tax-schedules.md C2-C3, zone-policies.md §5.3)")
 MO_YEAR_SRC = {
     2021: "exemption 144,000 and 30% reduction for 2021: DSF tax benefits page for the 2021 budget law (dsf.gov.mo tax_benefit.aspx?y=2021: '30% exemption on salaries tax and the exemption allowance for its assessment in 2021 is MOP$144,000')",
-    2022: "exemption 144,000 and 30% reduction: the 2021 and 2023 budget laws (DSF) set these; the 2022 figures were not seen (inferred)",
+    2022: "exemption 144,000 and 30% reduction for 2022: Lei n.º 21/2021 (the 2022 budget law)",
     2023: "exemption 144,000 and 30% reduction: DSF tax benefits (2023 budget law), tax-schedules.md C4",
     2024: "exemption 144,000 and 30% reduction assumed as in 2023 and 2025 (the 2024 budget-law number was not found, tax-schedules.md C4)",
     2025: "exemption 144,000 and 30% reduction: Lei n.º 25/2024 Art. 19 (tax-schedules.md C4)",
@@ -452,6 +709,8 @@ MO_YEAR_SRC = {
     2027: "exemption 144,000 and 30% reduction assumed unchanged from 2025 (no 2027 budget law seen)",
 }
 MO_REFUND_YEAR = {
+    2019: "the 2021 budget law refunds 60% of 2019 tax, capped at 14,000 (not in the stored references: as the budgets around it)",
+    2020: "the 2022 budget law (Lei n.º 21/2021) refunds 60% of 2020 tax, capped at 14,000 (not in the stored references: as the budgets around it)",
     2021: "the 2023 budget refunds 60% of 2021 tax, capped at 14,000 (Macau Daily Times on the 2023 budget proposal)",
     2022: "60% of 2022 tax refunded, capped at 14,000 (Macau Daily Times, 'Professional tax refund this Friday')",
     2023: "Lei n.º 25/2024 Art. 20 refunds 60% of 2023 tax, capped at 14,000",
@@ -460,7 +719,9 @@ MO_REFUND_YEAR = {
     2026: "the refund of 2026 tax comes in the 2028 budget, not yet seen: 60% capped at 14,000 assumed",
     2027: "the refund of 2027 tax comes in the 2029 budget, not yet seen: 60% capped at 14,000 assumed",
 }
-MO_REFUND_SRC = "refund to holders of a Macao resident card, netted only with macao_refund (docs/assumptions.md Z3; zone-policies.md §5.3)"
+MO_REFUND_SRC = ("refund to holders of a Macao resident card, set by the budget law two years after the tax year (zone-policies.md §11: "
+                 "Lei 25/2024 art. 20 refunds 2023 tax), netted from the burden by default (docs/assumptions.md Z3: the Hengqin "
+                 "tax bureau's Q&A lists the refund scheme, zone-policies.md §5.3)")
 
 
 def macao_compute(income: D, refund: bool):
@@ -504,9 +765,17 @@ def macao_cases() -> list[dict]:
                  "worked": worked,
                  "input": {"tax_year": year, "identity": "macao", "wages": income, "cny_per_mop": 1},
                  "expect": {"macao_burden_cny": str(fen(net))}}
-            if refund:
-                c["options"] = {"macao_refund": True}
+            c["options"] = {"macao_refund": refund}
             cases.append(c)
+    # tax years 2019 and 2020: the 2021 table's tax (the nearest), the refund of the 2021 and 2022 budget laws
+    for year in (2019, 2020):
+        for label, income in (("income 480,000: refund below its cap", D(480000)), ("income 1,200,000: refund at its cap", D(1200000))):
+            net, worked = macao_compute(income, True)
+            cases.append({"name": f"MO {year} with the refund: {label}",
+                          "source": f"{MO_RIP}; no Macao table before 2021: the 2021 table's exemption and reduction ({MO_YEAR_SRC[2021]}); "
+                                    f"{MO_REFUND_YEAR[year]}; {MO_REFUND_SRC}",
+                          "worked": worked, "input": {"tax_year": year, "identity": "macao", "wages": income, "cny_per_mop": 1},
+                          "expect": {"macao_burden_cny": str(fen(net))}})
     return cases
 
 
@@ -568,7 +837,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
     share = fen(taxable * D("0.15"))
     rate_relief = max(iit - share, D(0))
     hkb, hk_w = hk_burden(wages, year)
-    mo_net, _ = macao_compute(wages, False)
+    mo_net, _ = macao_compute(wages, True)     # the resident's refund netted (docs/assumptions.md Z3)
     statuses, amounts, texts = {}, {}, []
     for p in POLICIES:
         if identity not in p.identities:
@@ -584,7 +853,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
         else:
             reason = "applies"
         if reason != "applies":
-            statuses[p.id] = reason
+            statuses[p.id] = {"work days": "work_days", "not in force": "window"}.get(reason, reason)   # Result.reliefs codes
             texts.append(f"{p.id}: {reason}")
             continue
         if p.formula == "rate":
@@ -609,7 +878,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
     if any(p.formula == "hk" for _, p in amounts.values()):
         parts.append(hk_w)
     if any(p.formula == "macao" for _, p in amounts.values()):
-        parts.append("Macao burden on 1,000,000 (MO cases): 46,844 x cny_per_mop 1")
+        parts.append("Macao burden on 1,000,000 (MO cases): 46,844 less the refund 14,000 (60% capped) = 32,844 x cny_per_mop 1")
     parts += texts
     parts.append(f"chosen: {best[1].id} {m(best[0])}, paid in {year + 1}" if best else "no relief")
     inp = {"tax_year": year, "identity": identity, "zone": zone, "talent": talent, "wages": wages,
@@ -699,7 +968,7 @@ def fx_cases() -> list[dict]:
         expect = {"cny_per_hkd_used": f"{r:.6f}", "cny_per_mop_used": f"{mop:.6f}", "hk_burden_cny": str(hk_cny)}
         if year >= 2021:   # Macao tables from 2021
             mo_income = fen(wages / mop)
-            tax, w = macao_compute(mo_income, False)
+            tax, w = macao_compute(mo_income, True)
             mo_cny = fen(tax * mop)
             worked.append(f"MOP income 1,000,000 / {mop} = {ex(mo_income)}; " + w.replace("; x cny_per_mop 1 = " + m(tax), "") + f"; x {mop} = {ex(mo_cny)}")
             expect["macao_burden_cny"] = str(mo_cny)
@@ -711,6 +980,88 @@ def fx_cases() -> list[dict]:
         if xfail:
             c["xfail"] = xfail
         cases.append(c)
+    return cases
+
+
+# =============================================================== social insurance (social_insurance_auto)
+
+SOCIAL_LAW = ("中华人民共和国社会保险法 Art. 10, 23, 33, 44, 53 (who pays each scheme: no employee share of work injury "
+              "and maternity); 住房公积金管理条例 Art. 16-18 and 建金管〔2005〕5号 (5% to 12%, the same rate for both sides); "
+              "docs/assumptions.md S1-S5 (base (wages + bonus) / 12 within each scheme's floor and ceiling; each month "
+              "and scheme half up to the fen; tax year 2025 = 6 months of the contribution year 2024/25 and 6 of "
+              "2025/26, which is not tabled: the nearest, 2024/25, is used)")
+_FORVIS = "Forvis Mazars China, newsletter Dec. 2024, Social Insurance Base of 2024 (1 July 2024 to 30 June 2025)"
+# per city: (source, zone, identity, city given, {scheme: (floor, ceiling or None, employee rate, employer rate)},
+#            housing fund (floor, ceiling))
+SOCIAL = {
+    "shenzhen": (f"{_FORVIS}, Shenzhen (pension 15% for a non-Shenzhen hukou); maternity and the housing fund's "
+                 "limits are taxcalc's uncertain values (tables/social/shenzhen/2024-25.toml)",
+                 "hetao", "hk", None,
+                 {"pension": (D(3523), D(26421), D("0.08"), D("0.15")), "medical": (D(6475), D(32376), D("0.02"), D("0.05")),
+                  "unemployment": (D(2360), D(43659), D("0.002"), D("0.008")), "work_injury": (D(2360), None, D(0), D("0.002")),
+                  "maternity": (D(6475), D(32376), D(0), D("0.005"))},
+                 (D(2360), D(41190))),
+    "guangzhou": (f"{_FORVIS}, Guangzhou (medical includes maternity)", "none", "foreign", "guangzhou",
+                  {"pension": (D(5284), D(26421), D("0.08"), D("0.15")), "medical": (D(5996), D(29979), D("0.02"), D("0.0535")),
+                   "unemployment": (D(2300), D(38082), D("0.002"), D("0.008")), "work_injury": (D(2100), None, D(0), D("0.002"))},
+                  (D(2300), D(39579))),
+    "zhuhai": ("taxcalc's uncertain values for Zhuhai (tables/social/zhuhai/2024-25.toml: Guangdong's pension limits, "
+               "the rates of Guangzhou and Shenzhen, the Zhuhai minimum wage 1,900; pension employer 16%, 国办发〔2019〕13号)",
+               "hengqin", "macao", None,
+               {"pension": (D(5284), D(26421), D("0.08"), D("0.16")), "medical": (D(5284), D(26421), D("0.02"), D("0.055")),
+                "unemployment": (D(1900), D(26421), D("0.002"), D("0.008")), "work_injury": (D(1900), None, D(0), D("0.002"))},
+               (D(1900), D(26421))),
+}
+HF_DEFAULT = D("0.05")     # taxcalc's default: the lowest rate allowed
+
+
+def social_compute(city: str, income: D, hf_rate: D | None) -> tuple[D, D, str]:
+    _src, _zone, _ident, _city, schemes, (hf_floor, hf_ceiling) = SOCIAL[city]
+    monthly = fen(income / 12)
+    w = [f"monthly base {m(income)} / 12 = {m(monthly)}"]
+    ee_m = er_m = D(0)
+    for name, (floor, ceiling, ee, er) in schemes.items():
+        base = max(monthly, floor) if ceiling is None else min(max(monthly, floor), ceiling)
+        a, b = fen(base * ee), fen(base * er)
+        ee_m += a
+        er_m += b
+        w.append(f"{name} on {m(base)}: {pct(ee)} = {m(a)}, employer {pct(er)} = {m(b)}")
+    rate = HF_DEFAULT if hf_rate is None else hf_rate
+    base = min(max(monthly, hf_floor), hf_ceiling)
+    hf = fen(base * rate)
+    ee_m += hf
+    er_m += hf
+    w.append(f"housing fund on {m(base)} at {pct(rate)}{' (the default)' if hf_rate is None else ''} = {m(hf)} each side")
+    w.append(f"a month: employee {m(ee_m)}, employer {m(er_m)}; x 12: {m(12 * ee_m)}, {m(12 * er_m)}")
+    return 12 * ee_m, 12 * er_m, "; ".join(w)
+
+
+def social_cases() -> list[dict]:
+    cases = []
+    for city, (src, zone, ident, given_city, schemes, hf) in SOCIAL.items():
+        def case(label, wages, bonus=D(0), hf_rate=None):
+            ee, er, worked = social_compute(city, wages + bonus, hf_rate)
+            taxable = max(wages + bonus - BASIC - ee, D(0))
+            iit, text = annual_tax(taxable)
+            worked += (f"; IIT (bonus combined): {m(wages + bonus)} - 60,000 - {m(ee)} = {m(taxable)}: {text}; "
+                       f"employer's cost {m(wages + bonus)} + {m(er)} = {m(wages + bonus + er)}")
+            inp = {"tax_year": 2025, "identity": ident, "zone": zone, "wages": wages, "social_insurance_auto": True}
+            if bonus:
+                inp.update(bonus=bonus, bonus_method="combined")
+            if given_city:
+                inp["city"] = given_city
+            if hf_rate is not None:
+                inp["housing_fund_rate"] = hf_rate
+            cases.append({"name": f"Social insurance {city} 2025: {label}", "source": f"{SOCIAL_LAW}; {src}",
+                          "worked": worked, "input": inp,
+                          "expect": {"social_insurance_employee_cny": str(fen(ee)), "social_insurance_employer_cny": str(fen(er)),
+                                     "iit_taxable": str(fen(taxable)), "iit": str(iit),
+                                     "employer_cost_cny": str(fen(wages + bonus + er))}})
+
+        case("1,800 a month, below every floor; housing fund at the default rate", D(21600))
+        case("10,000 a month with the bonus, between the floors and the ceilings; housing fund at 5% given",
+             D(108000), D(12000), D("0.05"))
+        case("50,000 a month, above every ceiling; housing fund at 12%", D(600000), hf_rate=D("0.12"))
     return cases
 
 
@@ -772,8 +1123,9 @@ lower (both tiers from 2024/25). Expected figures after the year's one-off reduc
 
 MACAO_HEADER = """
 Macao Professional Tax (group 1), one set of cases per tax year 2021-2027. cny_per_mop = 1, so
-macao_burden_cny is the tax in patacas, rounded up to the pataca; macao_refund = true nets the
-resident's refund. A case in every band, the exemption boundary, the refund below and at its cap.
+macao_burden_cny is the tax in patacas, rounded up to the pataca; macao_refund = true (the default)
+nets the resident's refund, false keeps it. A case in every band, the exemption boundary, the refund
+below and at its cap; tax years 2019 and 2020 with the refunds of the 2021 and 2022 budget laws.
 """
 
 ZONES_HEADER = """
@@ -781,7 +1133,8 @@ Zone policies (tables/zones/*.toml): every identity in every zone, talent status
 more-than-90-days rule in each zone, each policy's first and last year and the years around them,
 and the GBA subsidy's cap. Wages of 1,000,000 with cny_per_hkd = cny_per_mop = 1, so IIT 243,080,
 the 15% rule leaves 102,080, the HK burden 129,560 (127,350 with the 2026/27 basic allowance) and
-the Macao burden 46,844. `reliefs` gives each policy's amount or why it does not apply.
+the Macao burden 46,844 less the resident's refund 14,000 = 32,844 (docs/assumptions.md Z3).
+`reliefs` gives each policy's amount or why it does not apply.
 """
 
 FX_HEADER = """
@@ -790,9 +1143,18 @@ through the HK and Macao burdens on wages of 1,000,000. Cases marked xfail docum
 that disagrees with its source (see each case's xfail reason).
 """
 
+SOCIAL_HEADER = """
+Mainland social insurance and housing fund computed from wages (social_insurance_auto), one set of
+cases per city table (tables/social/<city>/2024-25.toml): a wage below every floor, one between the
+floors and the ceilings (the bonus counted in the base; the housing fund at the lowest rate, given),
+one above every ceiling (the housing fund at 12%). The employee's share is the IIT deduction.
+"""
+
 if __name__ == "__main__":
-    write("mainland_years.toml", MAINLAND_HEADER, mainland_cases())
+    write("mainland_years.toml", MAINLAND_HEADER, mainland_cases() + pension_pilot_cases())
     write("hongkong_years.toml", HK_HEADER, hongkong_cases())
+    write("hongkong_household.toml", HOUSEHOLD_HEADER, household_cases())
     write("macao_years.toml", MACAO_HEADER, macao_cases())
     write("zones_policies.toml", ZONES_HEADER, zone_cases())
     write("fx.toml", FX_HEADER, fx_cases())
+    write("social.toml", SOCIAL_HEADER, social_cases())

@@ -1,0 +1,469 @@
+"""Plan an offer over several tax years: each year's figures, the cash received each calendar year,
+and the cumulative gap against the Hong Kong job.
+
+One code path: each year is the case with that ``tax_year`` and the grown amounts, computed by
+:func:`taxcalc.api.calculate_many` (so each year equals :func:`taxcalc.api.calculate` for that
+year's scenario, with :func:`plan_tables`). Every year is computed twice: as the policies stand
+(an expired zone policy gives nothing) and as if every expired policy were renewed
+(``assume_extended``); ``Options.assume_extended`` says which of the two is the plan's headline,
+the other is kept beside it.
+
+Decisions (docs/assumptions.md P1-P6):
+
+* **Growth** (``growth``, ``hk_growth``): year on year, wages and bonus (mainland) and
+  ``hk_income`` (the Hong Kong job, when given) are the previous year's amount x (1 + rate),
+  half up to the fen (cent) each year; the first year is the case as given. Other income and
+  every deduction stay as given.
+* **Years without tables** (after the last mainland table): the last year's mainland tables are
+  carried forward (:func:`plan_tables`), as the engine already does for Hong Kong, Macao, the
+  exchange rate and the social insurance tables, and the year is flagged (``carried_forward``, a
+  note). The annual bonus is then still taxed apart, as in the last tabled year.
+* **Cash**: during the year the employer withholds the IIT before any zone relief (the measures
+  settle the exemptions at the annual reconciliation) and the employee's contributions, so the
+  year's pay in hand is ``gross_income - iit - social_insurance_employee_cny``; the relief of a
+  tax year arrives in ``relief_paid_in`` (the reconciliation refund of an exemption, March-June of
+  the next year; the GBA subsidy after the city's application window). The Hong Kong job's
+  take-home pay counts in the year it is earned (its Salaries Tax as if paid that year: the
+  provisional-tax cycle is not modelled). Calendar years run from the first tax year to the last
+  year a relief arrives.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import Any
+
+from .api import Result, calculate_many, to_scenario
+from .engine import Options
+from .errors import InputError, InputErrors
+from .figures import FIGURES
+from .messages import Msg, Number, msg
+from .money import MAX_AMOUNT
+from .scenario import FIRST_YEAR, LAST_YEAR
+from .tables import Tables, load_tables
+
+#: the most tax years one plan covers; the span without --years
+MAX_YEARS = 40
+DEFAULT_SPAN = 6
+#: the inputs that grow, and the rate each follows
+GROWING = (("wages", "growth"), ("bonus", "growth"), ("hk_income", "hk_growth"))
+CENT = Decimal("0.01")
+
+
+# ---------------------------------------------------------------------------------------------
+# the options
+
+
+def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> range:
+    """A span of tax years: ``2025-2030`` (also ``2025..2030``, ``2025 to 2030``), or one year.
+    Nothing given: the case's ``tax_year`` (``default_from``) and the :data:`DEFAULT_SPAN` - 1
+    years after it."""
+    from .validate import FieldError, normalize_text, parse_field
+
+    if (text is None or not str(text).strip()) and default_from is not None:
+        try:
+            first = parse_field("tax_year", default_from.get("tax_year"))
+        except FieldError:
+            first = None
+        if isinstance(first, int):
+            text = f"{first}-{first + DEFAULT_SPAN - 1}"
+    raw = normalize_text(str(text if text is not None else ""))
+    parts = [p.strip() for p in raw.replace("..", "-").replace(" to ", "-").split("-")]
+    try:
+        if len(parts) == 1:
+            first = last = int(parts[0])
+        elif len(parts) == 2:
+            first, last = int(parts[0]), int(parts[1])
+        else:
+            raise ValueError(raw)
+    except ValueError:
+        raise _option_error("--years", raw, "plan.years") from None
+    if not (FIRST_YEAR <= first <= last <= LAST_YEAR) or last - first + 1 > MAX_YEARS:
+        raise _option_error("--years", raw, "plan.years")
+    return range(first, last + 1)
+
+
+def parse_growth(text: Any, option: str = "--growth") -> Decimal:
+    """A yearly growth rate: a ratio more than -1 and at most 1, at most 4 decimals (0.03 is 3%);
+    a trailing % reads as a percentage (3%). Read by the one grammar's number rules."""
+    from .validate import NUMBER, normalize_text
+
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return Decimal(0)
+    raw = normalize_text(str(text))
+    percent = raw.endswith("%")
+    body = raw[:-1].strip() if percent else raw
+    m = NUMBER.fullmatch(body)
+    if m is None or not (m["int"] or m["frac"]):
+        raise _option_error(option, raw, "plan.growth")
+    try:
+        value = Decimal(body.replace(",", ""))
+    except ArithmeticError:
+        raise _option_error(option, raw, "plan.growth") from None
+    if percent:
+        value = value / 100
+    if not (-1 < value <= 1) or value != value.quantize(Decimal("0.0001")):
+        raise _option_error(option, raw, "plan.growth")
+    return value.normalize() if value else Decimal(0)
+
+
+def _option_error(option: str, given: str, code: str) -> InputErrors:
+    return InputErrors([InputError(option, code, given, params={"first": FIRST_YEAR, "last": LAST_YEAR,
+                                                                 "max": MAX_YEARS})])
+
+
+# ---------------------------------------------------------------------------------------------
+# tables for the years after the last one
+
+
+@lru_cache(maxsize=8)
+def plan_tables(tables: Tables, last_year: int) -> Tables:
+    """``tables``, with each mainland year up to ``last_year`` that has no table filled by the
+    latest earlier table carried forward (its ``year`` changed, every value and citation kept).
+    The same object when nothing is missing."""
+    known = sorted(tables.mainland)
+    missing = [y for y in range(known[0], last_year + 1) if y not in tables.mainland]
+    if not missing:
+        return tables
+    out = copy.copy(tables)
+    out.mainland = dict(tables.mainland)
+    out._citations = {}
+    for y in missing:
+        source = max(k for k in tables.mainland if k < y)
+        out.mainland[y] = tables.mainland[source].model_copy(update={"year": y})
+    out.carried_from = {y: max(k for k in tables.mainland if k < y) for y in missing}   # type: ignore[attr-defined]
+    return out
+
+
+def carried_from(tables: Tables, year: int) -> int | None:
+    """The tabled year whose mainland tables ``plan_tables`` carried forward to ``year``, or None."""
+    return getattr(tables, "carried_from", {}).get(year)
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan
+
+
+@dataclass(frozen=True)
+class PlanYear:
+    """One tax year of a plan: the scenario's figures as the policies stand (``enacted``) and as if
+    every expired policy were renewed (``renewed``); ``result`` is the plan's headline basis."""
+
+    tax_year: int
+    tables_year: int               # the mainland tables used: the tax year's, or the year carried forward
+    enacted: Result
+    renewed: Result
+    headline: str                  # "enacted" or "renewed"
+
+    @property
+    def carried_forward(self) -> bool:
+        return self.tables_year != self.tax_year
+
+    @property
+    def result(self) -> Result:
+        return self.renewed if self.headline == "renewed" else self.enacted
+
+    @property
+    def other(self) -> Result:
+        return self.enacted if self.headline == "renewed" else self.renewed
+
+
+@dataclass(frozen=True)
+class CashYear:
+    """What the person has in hand in one calendar year (CNY, exact to the fen)."""
+
+    year: int
+    pay_after_withholding: Decimal      # gross income less the IIT withheld (before relief) and the employee's contributions
+    relief_received: Decimal            # zone reliefs settled in this year (earlier tax years')
+    cash: Decimal                       # the two together
+    hk_take_home_cny: Decimal           # the Hong Kong job's take-home pay earned this year
+    gap: Decimal                        # cash - hk_take_home_cny
+    cumulative_gap: Decimal             # the gaps summed from the first year
+
+    def as_dict(self) -> dict:
+        return {"year": self.year, **{k: str(getattr(self, k)) for k in
+                                      ("pay_after_withholding", "relief_received", "cash", "hk_take_home_cny", "gap",
+                                       "cumulative_gap")}}
+
+
+@dataclass
+class Plan:
+    """A multi-year plan: the years, the cash by calendar year on both bases, and the notes."""
+
+    case: dict
+    years: list[PlanYear]
+    growth: Decimal
+    hk_growth: Decimal
+    headline: str                               # "enacted" or "renewed"
+    cash_enacted: list[CashYear]
+    cash_renewed: list[CashYear]
+    notes: list[Msg] = field(default_factory=list)
+
+    @property
+    def cash(self) -> list[CashYear]:
+        return self.cash_renewed if self.headline == "renewed" else self.cash_enacted
+
+    @property
+    def cash_other(self) -> list[CashYear]:
+        return self.cash_enacted if self.headline == "renewed" else self.cash_renewed
+
+    @property
+    def other(self) -> str:
+        return "enacted" if self.headline == "renewed" else "renewed"
+
+    @property
+    def renewal_matters(self) -> bool:
+        """Some year's relief differs between the two bases."""
+        return any(y.enacted.relief != y.renewed.relief for y in self.years)
+
+    def as_dict(self, lang: str = "en") -> dict:
+        """JSON: each year's inputs and every registry figure (``years``) on the headline basis, the
+        other basis's figures under ``if_renewed`` (or ``as_enacted``), the cash by calendar year
+        on both bases, and the notes rendered in ``lang``."""
+        from .i18n import render
+
+        other_key = "if_renewed" if self.headline == "enacted" else "as_enacted"
+
+        def figures(r: Result) -> dict:
+            return {f.name: _plain(getattr(r, f.name)) for f in FIGURES}
+
+        years = []
+        for y in self.years:
+            item: dict[str, Any] = {"tax_year": y.tax_year, "tables_year": y.tables_year,
+                                    "carried_forward": y.carried_forward,
+                                    "inputs": {k: _plain(v) for k, v in y.result.scenario.model_dump(exclude_none=True).items()}}
+            item.update(figures(y.result))
+            item["notes"] = [{"code": n.code, "text": render(n, lang)} for n in y.result.notes]
+            item[other_key] = figures(y.other)
+            years.append(item)
+        return {"tax_years": [y.tax_year for y in self.years], "growth": str(self.growth), "hk_growth": str(self.hk_growth),
+                "basis": self.headline, "years": years,
+                "cash": [c.as_dict() for c in self.cash], f"cash_{other_key}": [c.as_dict() for c in self.cash_other],
+                "notes": [{"code": n.code, "text": render(n, lang)} for n in self.notes]}
+
+
+def _plain(v):
+    return format(v, "f") if isinstance(v, Decimal) else v
+
+
+def grown(amount: Decimal | None, rate: Decimal, years: int) -> Decimal | None:
+    """``amount`` after ``years`` years of growth at ``rate``, each year half up to the fen."""
+    if amount is None:
+        return None
+    for _ in range(years):
+        amount = (amount * (1 + rate)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return amount
+
+
+def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth: Decimal) -> list[dict]:
+    """The case of each tax year: ``tax_year`` set, wages and bonus grown at ``growth``,
+    ``hk_income`` (when given) at ``hk_growth``, from the first year's amounts."""
+    base = to_scenario({**case, "tax_year": years[0]})
+    rates = {"growth": growth, "hk_growth": hk_growth}
+    out = []
+    for k, y in enumerate(years):
+        item = base.model_dump(exclude_none=True)
+        item["tax_year"] = y
+        for name, which in GROWING:
+            value = grown(getattr(base, name), rates[which], k)
+            if value is not None:
+                if value > MAX_AMOUNT:
+                    raise InputErrors([InputError(name, "plan.grown_too_large", str(value),
+                                                  params={"year": y, "max": Number(MAX_AMOUNT)})])
+                item[name] = value
+        out.append(item)
+    return out
+
+
+def plan(case: Mapping[str, Any], years: range, *, growth: Decimal = Decimal(0), hk_growth: Decimal = Decimal(0),
+         tables: Tables | None = None, options: Options = Options()) -> Plan:
+    """The case over ``years``: each year's figures on both bases, the cash by calendar year and
+    the cumulative gap against the Hong Kong job. Raises :class:`~taxcalc.errors.InputErrors`
+    for a bad case (the field named, and the year when the error comes from growth)."""
+    tables = tables or load_tables()
+    first_table = min(tables.mainland)
+    if years[0] < first_table:
+        raise _option_error("--years", f"{years[0]}-{years[-1]}", "plan.before_tables") from None
+    ptables = plan_tables(tables, years[-1])
+    cases = year_cases(case, years, growth, hk_growth)
+    results = {}
+    for basis, extended in (("enacted", False), ("renewed", True)):
+        opts = Options(assume_extended=extended, hk_burden_reduction=options.hk_burden_reduction,
+                       hk_burden_year=options.hk_burden_year, macao_refund=options.macao_refund)
+        try:
+            results[basis] = calculate_many(cases, tables=ptables, options=opts, explain=False)
+        except InputErrors as exc:
+            raise InputErrors([InputError(e.field, "plan.in_year", e.value,
+                                          params={"year": years[e.row - 1] if e.row else years[0], "message": e.message})
+                               for e in exc.errors]) from None
+    headline = "renewed" if options.assume_extended else "enacted"
+    plan_years = [PlanYear(y, carried_from(ptables, y) or y, results["enacted"][k], results["renewed"][k], headline)
+                  for k, y in enumerate(years)]
+    notes = [msg("note.plan_carried_forward", year=y.tax_year, used=y.tables_year) for y in plan_years if y.carried_forward]
+    return Plan(case=dict(case), years=plan_years, growth=growth, hk_growth=hk_growth, headline=headline,
+                cash_enacted=cash_by_year([y.enacted for y in plan_years]),
+                cash_renewed=cash_by_year([y.renewed for y in plan_years]), notes=notes)
+
+
+def cash_by_year(results: list[Result]) -> list[CashYear]:
+    """The cash of each calendar year from the first tax year to the last year a relief arrives:
+    the year's pay after withholding (IIT before relief, the employee's contributions), the reliefs
+    settled in it, the Hong Kong job's take-home pay, the gap and its running sum."""
+    first = results[0].scenario.tax_year
+    by_year = {r.scenario.tax_year: r for r in results}
+    arrivals: dict[int, Decimal] = {}
+    for r in results:
+        if r.relief and r.relief_paid_in:
+            arrivals[r.relief_paid_in] = arrivals.get(r.relief_paid_in, Decimal(0)) + r.relief
+    last = max([*by_year, *arrivals])
+    out, running = [], Decimal(0)
+    zero = Decimal("0.00")
+    for y in range(first, last + 1):
+        r = by_year.get(y)
+        pay = (r.gross_income - r.iit - r.social_insurance_employee_cny) if r is not None else zero
+        relief = arrivals.get(y, zero)
+        hk = r.hk_take_home_cny if r is not None else zero
+        cash = pay + relief
+        running += cash - hk
+        out.append(CashYear(y, pay, relief, cash, hk, cash - hk, running))
+    return out
+
+
+def plan_notes(p: Plan) -> list[Msg]:
+    """The plan's notes and each year's, the same note for several years once: notes that differ
+    only in the year they are about (``wanted``, ``year``) become one, with the years listed."""
+    from .messages import Terms
+
+    groups: dict[tuple, list] = {}
+    order: list[tuple] = []
+    for n in [*p.notes, *(n for y in p.years for n in y.result.notes)]:
+        which = "wanted" if "wanted" in n.params else "year" if "year" in n.params else None
+        rest = tuple(sorted((k, repr(v)) for k, v in n.params.items() if k != which))
+        key = (n.code, which, rest)
+        if key not in groups:
+            groups[key] = [n, []]
+            order.append(key)
+        if which is not None and n.params[which] not in groups[key][1]:
+            groups[key][1].append(n.params[which])
+    out = []
+    for key in order:
+        n, values = groups[key]
+        which = key[1]
+        if which is None or len(values) == 1:
+            out.append(n)
+        else:
+            out.append(Msg(n.code, {**n.params, which: Terms("word", tuple(values))}))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan as a table of text (the command line)
+
+#: the registry figures the table shows, by year; those marked True also on the other basis
+TABLE_FIGURES = (("gross_income", False), ("iit", False), ("relief", True), ("relief_paid_in", True), ("iit_net", True), ("social_insurance_employee_cny", False),
+                 ("take_home_cny", True), ("employer_cost_cny", False), ("hk_tax", False), ("hk_take_home_cny", False),
+                 ("hk_employer_cost", False), ("take_home_gap_cny", True))
+CASH_ROWS = (("pay_after_withholding", False), ("relief_received", True), ("cash", True), ("hk_take_home_cny", False),
+             ("gap", True), ("cumulative_gap", True))
+
+
+def render_plan(p: Plan, lang: str = "en") -> str:
+    """The plan as text: a column per calendar year; the grown inputs, each tax year's figures (the
+    mainland job, the Hong Kong job, the gap), then the cash received each year; the rows that
+    depend on the zone policies also on the other basis (as the policies stand / if renewed) when
+    it differs; the policy of each year's relief; then the notes."""
+    from .figures import BY_NAME
+    from .i18n import figure_text, render, term
+
+    by_year = {y.tax_year: y for y in p.years}
+    cash = {c.year: c for c in p.cash}
+    cash_other = {c.year: c for c in p.cash_other}
+    cal = sorted(set(cash) | set(cash_other))
+    other = "plan.if_renewed" if p.headline == "enacted" else "plan.as_enacted"
+    both = p.renewal_matters
+    head = [render(msg("plan.year_carried", year=y), lang) if y in by_year and by_year[y].carried_forward else str(y)
+            for y in cal]
+    rows: list[tuple[str, list[str]]] = [("", head)]
+    blank = [""] * len(cal)
+
+    def cells(get, f, signed=False):
+        return [figure_text(v, f, signed=signed, lang=lang) if (v := get(y)) is not None else "" for y in cal]
+
+    def year_value(basis, name):
+        return lambda y: getattr(getattr(by_year[y], basis), name) if y in by_year else None
+
+    rows.append((render(msg("plan.section_inputs"), lang), blank))
+    for name in ("wages", "bonus", "hk_income"):
+        values = [getattr(by_year[y].result.scenario, name) if y in by_year else None for y in cal]
+        if all(v in (None, 0) for v in values):
+            continue
+        f = BY_NAME["hk_assessable_income" if name == "hk_income" else "gross_income"]
+        rows.append(("  " + term("field", name, lang, fields="label"),
+                     [figure_text(v, f, lang=lang) if v is not None else "" for v in values]))
+    for group in ("mainland", "hongkong", "gap"):
+        rows.append((term("group", group, lang), blank))
+        for name, varies in TABLE_FIGURES:
+            f = BY_NAME[name]
+            if f.group != group and not (group == "mainland" and f.group == "zone"):
+                continue
+            label = term("figure", name, lang)
+            signed = f.group == "gap"
+            rows.append(("  " + label, cells(year_value("result", name), f, signed)))
+            if varies and both:
+                rows.append(("  " + render(msg(other, label=label), lang), cells(year_value("other", name), f, signed)))
+    rows.append((render(msg("plan.section_cash"), lang), blank))
+    money = BY_NAME["take_home_cny"]
+    for name, varies in CASH_ROWS:
+        label = render(msg(f"plan.{name}"), lang)
+        signed = name in ("gap", "cumulative_gap")
+        rows.append(("  " + label, cells(lambda y, name=name: getattr(cash[y], name) if y in cash else None, money, signed)))
+        if varies and both:
+            rows.append(("  " + render(msg(other, label=label), lang),
+                         cells(lambda y, name=name: getattr(cash_other[y], name) if y in cash_other else None, money,
+                               signed)))
+    widths = [max(_width(r[1][k]) for r in rows) for k in range(len(cal))]
+    lw = max(_width(label) for label, _ in rows)
+    lines = []
+    for label, row in rows:
+        line = label + " " * (lw - _width(label))
+        for cell, w in zip(row, widths):
+            line += "  " + " " * (w - _width(cell)) + cell
+        lines.append(line.rstrip())
+    lines.append("")
+    for basis, code in ((p.headline, "plan.policies"), (p.other, other)):
+        if basis != p.headline and not both:
+            continue
+        spans = _policy_spans([getattr(y, basis) for y in p.years])
+        text = "; ".join(f"{a}-{b}: {term('policy', pol, lang)}" if a != b else f"{a}: {term('policy', pol, lang)}"
+                         for a, b, pol in spans) or render(msg("relief.none"), lang)
+        label = term("figure", "relief_policy", lang)
+        lines.append(f"{render(msg(code, label=label), lang) if basis != p.headline else label}: {text}")
+    notes = plan_notes(p)
+    if notes:
+        lines += ["", term("group", "notes", lang)] + [f"  - {render(n, lang)}" for n in notes]
+    return "\n".join(lines)
+
+
+def _policy_spans(results: list[Result]) -> list[tuple[int, int, str]]:
+    """Runs of consecutive years with the same relief policy (years without a relief left out)."""
+    spans: list[list] = []
+    for r in results:
+        y, pol = r.scenario.tax_year, r.relief_policy
+        if pol == "none":
+            continue
+        if spans and spans[-1][2] == pol and spans[-1][1] == y - 1:
+            spans[-1][1] = y
+        else:
+            spans.append([y, y, pol])
+    return [tuple(s) for s in spans]
+
+
+def _width(text: str) -> int:
+    """Terminal columns: a Chinese character takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
