@@ -67,7 +67,7 @@ def test_calc_prints_every_group_of_figures_from_the_registry():
     gap = BY_NAME["income_gap_cny"]
     assert figure_text(res.income_gap_cny, gap, signed=True, lang="en") in r.stdout     # gaps are signed
     assert render(relief_summary(res), "en") in r.stdout
-    assert "Hetao: no more than the HK tax: an exemption of CN¥86,439.04, settled at the reconciliation in 2027" \
+    assert "Hetao: no more than the HK tax: an exemption of CN¥86,392.78, settled at the reconciliation in 2027" \
         in r.stdout
 
 
@@ -95,19 +95,19 @@ def test_calc_shows_the_cliff_after_relief_and_notes_rendered():
 def test_calc_headline_and_marks():
     r = run("calc", "--input", str(ROOT / "examples" / "hetao-researcher.json"))
     lines = r.stdout.splitlines()
-    assert lines[2] == "You pay CN¥87,617.63 in mainland IIT (CN¥195,470.00 before the zone relief)"
-    assert lines[4].startswith("Hong Kong burden (zone rule): HK$96,890 (CN¥87,617.63); the mainland tax equals it: "
+    assert lines[2] == "You pay CN¥87,716.21 in mainland IIT (CN¥195,470.00 before the zone relief)"
+    assert lines[4].startswith("Hong Kong burden (zone rule): HK$97,115 (CN¥87,716.21); the mainland tax equals it: "
                                "the cap holds")
-    assert lines[6].startswith("Why the job pays HK$3,060 (CN¥2,767.16) less than the burden: it deducts HK$18,000.00 "
+    assert lines[6].startswith("Why the job pays HK$3,060 (CN¥2,763.85) less than the burden: it deducts HK$18,000.00 "
                                "of MPF")
     assert "What to weigh" in lines
-    assert "  [1] the default exchange rate for 2026, 0.9043 CNY per HK$1, is a placeholder: give your own (cny_per_hkd)" \
+    assert "  [1] the default exchange rate for 2026, 0.90322 CNY per HK$1, is a placeholder: give your own (cny_per_hkd)" \
         in lines
-    assert re.search(r"^  CNY per HK\$1 \[1\] +0\.9043$", r.stdout, re.M)            # beside the figure it changes
+    assert re.search(r"^  CNY per HK\$1 \[1\] +0\.90322$", r.stdout, re.M)            # beside the figure it changes
     out = json.loads(run("calc", "--input", str(ROOT / "examples" / "hetao-researcher.json"), "--json").stdout)
     assert [h["line"] for h in out["headline"]] == ["pay", "relief", "burden", "alternative", "why"]
     assert out["marks"][0]["table"] == "fx" and out["marks"][0]["mark"] == "placeholder"
-    assert out["marks"][0]["figures"][0] == "cny_per_hkd_used" and out["marks"][0]["source"].startswith("CFETS")
+    assert out["marks"][0]["figures"][0] == "cny_per_hkd_used" and out["marks"][0]["source"].startswith("A public tax calculator")
 
 
 def test_capped_inputs_are_said():
@@ -338,7 +338,7 @@ def test_tables_summary_one_line_per_jurisdiction():
     assert lines[1].startswith("Hong Kong") and "2019/20-2026/27" in lines[1]
     assert "proposed, not yet enacted: 2025/26-2026/27" in lines[1]
     assert "uncertain: 2024, 2026-2027" in lines[2]
-    assert "a placeholder: 2026-2027" in lines[3] and "uncertain: 2019-2025" in lines[3]
+    assert "a placeholder: 2026-2027" in lines[3] and "uncertain: 2019-2024" in lines[3]
     assert "gba, hengqin, hetao, nansha, qianhai" in lines[4]
     assert lines[5].startswith("Social insurance") and "Shenzhen 2024/25" in lines[5]
     assert "uncertain: Shenzhen 2024/25, Zhuhai 2024/25" in lines[5]

@@ -31,12 +31,12 @@ def test_hetao_headline_says_what_each_number_is():
     keys = [line.key for line in s.lines]
     assert keys == ["pay", "relief", "burden", "alternative", "why"]
     text = {line.key: str(line.message) for line in s.lines}
-    assert text["pay"] == "You pay CN¥87,617.63 in mainland IIT (CN¥195,470.00 before the zone relief)"
-    assert text["burden"] == ("Hong Kong burden (zone rule): HK$96,890 (CN¥87,617.63); the mainland tax equals it: "
+    assert text["pay"] == "You pay CN¥87,716.21 in mainland IIT (CN¥195,470.00 before the zone relief)"
+    assert text["burden"] == ("Hong Kong burden (zone rule): HK$97,115 (CN¥87,716.21); the mainland tax equals it: "
                               "the cap holds")
-    assert text["alternative"] == ("▲ A Hong Kong job pays HK$93,830 (CN¥84,850.47) Salaries Tax: the mainland takes "
-                                   "CN¥2,767.16 (HK$3,060.00) more")
-    assert text["why"] == ("Why the job pays HK$3,060 (CN¥2,767.16) less than the burden: it deducts HK$18,000.00 of "
+    assert text["alternative"] == ("▲ A Hong Kong job pays HK$94,055 (CN¥84,952.36) Salaries Tax: the mainland takes "
+                                   "CN¥2,763.85 (HK$3,060.00) more")
+    assert text["why"] == ("Why the job pays HK$3,060 (CN¥2,763.85) less than the burden: it deducts HK$18,000.00 of "
                            "MPF, the zone rule does not (HK$3,060 less)")
     assert r.iit_net == r.hk_burden_cny                     # the cap holds, as the line says
     c = s.burden_vs_job
@@ -52,7 +52,7 @@ def test_the_reduction_and_a_different_income_are_named_with_amounts():
     assert codes == ["why.reduction", "why.mpf", "why.income_more"]
     assert c.factors[0].amount == r.hk_tax_reduction == 3000
     assert sum(f.amount for f in c.factors) == r.hk_burden - r.hk_tax
-    assert "HK$1,200,000.00" in str(c.message) and "0.9043 CNY per HK$1" in str(c.message)
+    assert "HK$1,200,000.00" in str(c.message) and "0.90322 CNY per HK$1" in str(c.message)
 
 
 def test_the_reduction_in_the_burden_is_not_a_difference():
@@ -95,7 +95,7 @@ def test_a_macao_resident_sees_the_macao_side():
     assert s.side == "macao" and s.burden_vs_job is None
     text = {line.key: str(line.message) for line in s.lines}
     # the default (docs/assumptions.md Z3): the burden is the tax less the resident's refund
-    assert text["burden"].startswith("Macao burden (zone rule): MOP7,890 (CN¥6,927.11)")
+    assert text["burden"].startswith("Macao burden (zone rule): MOP7,907 (CN¥6,933.75)")
     assert "the cap holds" in text["burden"]
     assert text["alternative"].startswith("▼ Macao takes MOP19,723 (CN¥17,316.02) Professional Tax, MOP11,833 refunded later")
     assert "less the refund of MOP11,833" in text["why"]
@@ -177,7 +177,7 @@ def test_marks_for_the_hetao_example():
     assert ("hongkong/2026-27", "allowances.married", "proposed") in found
     fx = next(m for m in s.marks if m.table == "fx")
     assert fx.figures[0] == "cny_per_hkd_used" and fx.citation.title.startswith("CFETS")
-    assert render(fx.message, "en") == ("the default exchange rate for 2026, 0.9043 CNY per HK$1, is a placeholder: "
+    assert render(fx.message, "en") == ("the default exchange rate for 2026, 0.90322 CNY per HK$1, is a placeholder: "
                                         "give your own (cny_per_hkd)")
 
 

@@ -85,20 +85,20 @@ async def type_into(pilot, field: str, text: str, every_key: bool = False):
 def test_opens_on_the_example_with_results():
     async def story(app, pilot):
         assert shown(app, "iit") == "CN¥195,470.00"
-        assert shown(app, "relief") == "CN¥107,852.37"
-        assert shown(app, "iit_net") == "CN¥87,617.63"
-        assert shown(app, "hk_tax") == "HK$93,830"
-        assert shown(app, "burden_gap_cny") == "+CN¥2,767.16"
+        assert shown(app, "relief") == "CN¥107,753.79"
+        assert shown(app, "iit_net") == "CN¥87,716.21"
+        assert shown(app, "hk_tax") == "HK$94,055"
+        assert shown(app, "burden_gap_cny") == "+CN¥2,763.85"
         assert shown(app, "burden_gap_hkd") == "+HK$3,060.00"                 # the registry's figure, not a UI sum
         assert shown(app, "hk_income_after_tax_cny") == "CN¥915,149.53"
         assert shown(app, "effective_rate_before_relief") == "19.547%"
         head = text_of(app, "#r-headline")
-        assert ("Hetao: no more than the HK tax: an exemption of CN¥107,852.37, settled at the reconciliation in 2027"
+        assert ("Hetao: no more than the HK tax: an exemption of CN¥107,753.79, settled at the reconciliation in 2027"
                 in head)
-        assert ("▲ A Hong Kong job pays HK$93,830 (CN¥84,850.47) Salaries Tax: the mainland takes CN¥2,767.16 "
+        assert ("▲ A Hong Kong job pays HK$94,055 (CN¥84,952.36) Salaries Tax: the mainland takes CN¥2,763.85 "
                 "(HK$3,060.00) more" in head)
         reliefs = text_of(app, "#r-reliefs")
-        assert "✓ Hetao: no more than the HK tax: CN¥107,852.37, chosen" in reliefs
+        assert "✓ Hetao: no more than the HK tax: CN¥107,753.79, chosen" in reliefs
         assert "GBA talent subsidy above 15%: CN¥69,280.00, applies, but smaller" in reliefs
         assert "not for Hong Kong resident; for Macao resident" in reliefs
         # sections by the registry's groups; the Macao side only where it matters
@@ -158,11 +158,11 @@ def test_language_switch_is_live():
         await pilot.press("f8")
         await pilot.pause()
         assert label(app, "iit_net") == term("figure", "iit_net", "zh_Hans")
-        assert shown(app, "iit_net") == "¥87,617.63"
+        assert shown(app, "iit_net") == "¥87,716.21"
         await pilot.press("f8")
         await pilot.pause()
         assert label(app, "iit_net") == term("figure", "iit_net", "zh_Hant")
-        assert shown(app, "hk_tax") == "HK$93,830"
+        assert shown(app, "hk_tax") == "HK$94,055"
         app.set_lang("en")
         await pilot.pause()
         assert label(app, "iit_net") == "IIT after relief"
@@ -210,7 +210,7 @@ def test_tabs_explanation_chart_withholding_packages():
         assert headers[1] == "1. Hetao Shenzhen Park\n2026, Hong Kong resident"
         assert headers[4:] == ["2 − 1", "3 − 1"]
         cells = {str(pk.get_row_at(k)[0]): [str(v) for v in pk.get_row_at(k)] for k in range(pk.row_count)}
-        assert cells["Zone relief"][1:] == ["CN¥107,852.37", "CN¥107,852.37", "CN¥0.00", "CN¥0.00", "−CN¥107,852.37"]
+        assert cells["Zone relief"][1:] == ["CN¥107,753.79", "CN¥107,753.79", "CN¥0.00", "CN¥0.00", "−CN¥107,753.79"]
         assert cells["Income after Salaries Tax in CNY"][1] == "CN¥915,149.53"   # the HK job in every column
         await pilot.press("a")
         await pilot.pause()
@@ -293,7 +293,7 @@ def test_no_color():
             "asyncio.run(m())\n")
     out = subprocess.run([sys.executable, "-c", code], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert "CN¥87,617.63" in out.stdout
+    assert "CN¥87,716.21" in out.stdout
 
 
 def test_assumption_switch_changes_the_relief():
@@ -396,7 +396,7 @@ def test_opening_a_hostile_file_keeps_the_case(tmp_path, kind):
         assert (app.case.data(), app.case.result.outputs(), app.screen.query_one("#f-identity", Select).value) == before
         assert app.last_error and app.last_error[0].startswith("Could not open")
         assert expected in "\n".join(app.last_error)
-        assert shown(app, "iit_net") == "CN¥87,617.63"
+        assert shown(app, "iit_net") == "CN¥87,716.21"
         assert str(app.screen.query_one("#r-status").render()) == ""
         # the app still works after it
         await type_into(pilot, "bonus", "0")

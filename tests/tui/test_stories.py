@@ -53,18 +53,18 @@ def headline(app) -> str:
 def test_a_hetao_researcher_sees_the_cap_the_hk_job_and_why_they_differ():
     async def story(app, pilot):
         head = headline(app).splitlines()
-        assert head[0] == "You pay CN¥87,617.63 in mainland IIT (CN¥195,470.00 before the zone relief)"
-        assert head[1] == ("Hetao: no more than the HK tax: an exemption of CN¥107,852.37, settled at the "
+        assert head[0] == "You pay CN¥87,716.21 in mainland IIT (CN¥195,470.00 before the zone relief)"
+        assert head[1] == ("Hetao: no more than the HK tax: an exemption of CN¥107,753.79, settled at the "
                            "reconciliation in 2027")
-        assert head[2].startswith("Hong Kong burden (zone rule): HK$96,890 (CN¥87,617.63); the mainland tax equals "
+        assert head[2].startswith("Hong Kong burden (zone rule): HK$97,115 (CN¥87,716.21); the mainland tax equals "
                                   "it: the cap holds")
-        assert head[3].startswith("▲ A Hong Kong job pays HK$93,830 (CN¥84,850.47) Salaries Tax: the mainland "
-                                  "takes CN¥2,767.16 (HK$3,060.00) more")
-        assert head[4].startswith("Why the job pays HK$3,060 (CN¥2,767.16) less than the burden: it deducts "
+        assert head[3].startswith("▲ A Hong Kong job pays HK$94,055 (CN¥84,952.36) Salaries Tax: the mainland "
+                                  "takes CN¥2,763.85 (HK$3,060.00) more")
+        assert head[4].startswith("Why the job pays HK$3,060 (CN¥2,763.85) less than the burden: it deducts "
                                   "HK$18,000.00 of MPF, the zone rule does not (HK$3,060 less)")
         # each amount is the registry figure, as the panel shows it
-        assert shown(app, "hk_burden") == "HK$96,890" and shown(app, "hk_tax") == "HK$93,830"
-        assert shown(app, "hk_burden_cny") == "CN¥87,617.63" == shown(app, "iit_net")
+        assert shown(app, "hk_burden") == "HK$97,115" and shown(app, "hk_tax") == "HK$94,055"
+        assert shown(app, "hk_burden_cny") == "CN¥87,716.21" == shown(app, "iit_net")
     run(story, size=(80, 24))
 
 
@@ -120,7 +120,7 @@ def test_a_cap_relief_that_absorbs_the_jump_is_not_flagged():
 def test_marks_beside_the_figures_and_in_the_list():
     async def story(app, pilot):
         weigh = text_of(app, "#r-weigh")
-        assert "[1] the default exchange rate for 2026, 0.9043 CNY per HK$1, is a placeholder" in weigh
+        assert "[1] the default exchange rate for 2026, 0.90322 CNY per HK$1, is a placeholder" in weigh
         assert "[2] Hong Kong 2026/27: Married person's allowance HK$290,000; Child allowances HK$140,000: proposed" \
             in weigh
         assert panel(app).label("cny_per_hkd_used") == "CNY per HK$1 [1]"
@@ -282,7 +282,7 @@ def test_chinese_at_80_columns_on_screen():
         width = head.content_region.width
         lines = head.visual._content(width).plain.split("\n")
         assert all(line[:1] not in CLOSING for line in lines)
-        assert any("¥87,617.63" in line for line in lines)
+        assert any("¥87,716.21" in line for line in lines)
     run(story, size=(80, 24), lang="zh-Hans")
 
 
@@ -329,8 +329,8 @@ def test_the_markdown_export_has_the_headline_the_marks_and_the_inputs(tmp_path)
         await pilot.press("enter")
         await pilot.pause()
         text = md.read_text()
-        assert "- You pay CN¥87,617.63 in mainland IIT" in text
-        assert "## What to weigh" in text and "source: CFETS" in text
+        assert "- You pay CN¥87,716.21 in mainland IIT" in text
+        assert "## What to weigh" in text and "source: A public tax calculator" in text
         assert "## Inputs" in text and '"wages": "900000"' in text
     run(story)
 

@@ -939,12 +939,9 @@ FX_RATES = {
     2022: (D("0.89327"), f"CFETS central parity 2022-12-30; {_FX_SECONDARY}", None),
     2023: (D("0.90622"), f"CFETS central parity 2023-12-29; {_FX_SECONDARY}", None),
     2024: (D("0.92604"), f"CFETS central parity 2024-12-31; {_FX_SECONDARY}", None),
-    2025: (D("0.90322"), f"CFETS central parity 2025-12-31; {_FX_SECONDARY}",
-           "tables/fx.toml has 0.90430 for 2025 (marked approximate); the secondary copy of the 2025-12-31 central parity gives 0.90322"),
-    2026: (D("0.90322"), f"docs/assumptions.md X1: 2026 carries 2025's year-end rate forward; 2025 as {_FX_SECONDARY}",
-           "tables/fx.toml carries 0.90430 forward; with 2025's central parity 0.90322 the placeholder would be 0.90322"),
-    2027: (D("0.90322"), f"docs/assumptions.md X1: 2027 carries 2025's year-end rate forward; 2025 as {_FX_SECONDARY}",
-           "tables/fx.toml carries 0.90430 forward; with 2025's central parity 0.90322 the placeholder would be 0.90322"),
+    2025: (D("0.90322"), f"CFETS central parity 2025-12-31; {_FX_SECONDARY}", None),
+    2026: (D("0.90322"), f"docs/assumptions.md X1: 2026 carries 2025's year-end rate forward; 2025 as {_FX_SECONDARY}", None),
+    2027: (D("0.90322"), f"docs/assumptions.md X1: 2027 carries 2025's year-end rate forward; 2025 as {_FX_SECONDARY}", None),
 }
 MOP_PER_HKD = D("1.03")   # AMCM: MOP 103 = HK$100
 
