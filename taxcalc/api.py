@@ -6,8 +6,9 @@ figure, in its unit, plus the scenario, the reliefs considered, the explanation 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -262,12 +263,12 @@ def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None
     comp = compute(cols, tables, trace=True)
     r = comp.columns
     p = year_params(tables, s.tax_year).mainland
-    per_month = lambda k: int(r[k][0]) // 12  # noqa: E731  (units; a remainder below a fen is dropped)
+    per_month = lambda k: int(r[k][0]) // 12  # units; a remainder below a fen is dropped
     wages_m = int(r["ml_wages"][0]) // 12
     m, inc, taxable, tax, withheld = withholding_schedule(wages_m, per_month("ml_social"), per_month("ml_additional"),
                                                           per_month("ml_other"), p)
-    fen = lambda v: (Decimal(int(v)) / 100).quantize(Decimal("0.01"))  # noqa: E731
-    to_fen = lambda v: (int(v) + 50) // 100  # noqa: E731  (an amount to date, to the fen, half up)
+    fen = lambda v: (Decimal(int(v)) / 100).quantize(Decimal("0.01"))
+    to_fen = lambda v: (int(v) + 50) // 100  # an amount to date, to the fen, half up
     rows = [WithholdingMonth(month=int(m[k]), cumulative_income=fen(to_fen(inc[k])),
                              cumulative_taxable=fen(to_fen(taxable[k])),
                              cumulative_tax=fen(tax[k]), withheld=fen(withheld[k]))

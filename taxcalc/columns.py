@@ -10,7 +10,7 @@ exchange rates in millionths (-1 absent), work days in tenths (-1 absent).
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -63,7 +63,9 @@ def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
 
 
 _BEST = ENUMS["hk_assessment"].index("best")
-_MAINLAND, _RESIDENT, _SHARED = ENUMS["identity"].index("mainland"), ENUMS["residency"].index("resident"), ENUMS["sad_elderly"].index("shared")
+_MAINLAND = ENUMS["identity"].index("mainland")
+_RESIDENT = ENUMS["residency"].index("resident")
+_SHARED = ENUMS["sad_elderly"].index("shared")
 
 
 def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, Msg]]:

@@ -19,10 +19,11 @@ of the vectorised engine; the search's upper bound comes from the tables' top ma
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -34,8 +35,8 @@ from .figures import BY_NAME
 from .messages import Money
 from .money import MAX_AMOUNT
 from .scenario import FIELDS, Scenario
-from .validate import read_json_file
 from .tables import Tables, load_tables
+from .validate import read_json_file
 
 # -------------------------------------------------------------------------------------------
 # comparison
@@ -44,7 +45,8 @@ from .tables import Tables, load_tables
 #: the figures a comparison shows, in order (their units, labels and meanings: taxcalc.figures)
 COMPARE_FIGURES: tuple[str, ...] = (
     "gross_income", "iit", "relief", "relief_policy", "relief_paid_in", "iit_net", "income_after_iit",
-    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_household", "hk_tax_cny", "hk_income_after_tax",
+    "effective_rate_mainland", "hk_assessable_income", "hk_tax", "hk_tax_reduction", "hk_tax_household", "hk_tax_cny",
+    "hk_income_after_tax",
     "hk_income_after_tax_cny", "effective_rate_hk", "burden_gap_cny", "burden_gap_hkd", "macao_tax_cny",
     "burden_gap_macao_cny", "cny_per_hkd_used",
     "social_insurance_employee_cny", "social_insurance_employer_cny", "take_home_cny", "employer_cost_cny",
@@ -178,7 +180,7 @@ def render_csv(c: Comparison) -> str:
     labels = [_safe(lab) for lab in c.labels]
     w.writerow(["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]])
     for row in c.rows():
-        plain = lambda v: "" if v is None else _safe(str(v))  # noqa: E731
+        plain = lambda v: "" if v is None else _safe(str(v))
         w.writerow([row["key"], row["unit"]] + [plain(v) for v in row["values"]] + [plain(d) for d in row["diffs"][1:]])
     return buf.getvalue()
 
@@ -318,7 +320,8 @@ def _solve(case, *, solve_for: str, given: str, tables, options) -> BreakEven:
 
     hi = min(MAX_MINOR, hi)
     if net_of(np.array([hi], dtype=np.int64))[0] < target:
-        raise InputErrors([InputError(given, "breakeven.none", amount_given, params={"max": Money(MAX_AMOUNT, "CNY" if solve_for == "wages" else "HKD", 0)})])
+        top = Money(MAX_AMOUNT, "CNY" if solve_for == "wages" else "HKD", 0)
+        raise InputErrors([InputError(given, "breakeven.none", amount_given, params={"max": top})])
     x, calls = _search(net_of, target, hi)
     amount = (Decimal(x) / 100).quantize(Decimal("0.01"))
     result = calculate({**s.model_dump(exclude_none=True), solve_for: amount}, tables=tables, options=options,

@@ -247,7 +247,7 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     allow_b = sum(hongkong.allowances(c, hb).values())
     db = hongkong.deductions(c, hb, gross_hkd)
     tb = hongkong.salaries_tax(gross_hkd, 0, db["ded_total"], allow_b, hb, apply_reduction=o.hk_burden_reduction)
-    r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b, 
+    r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b,
               **{f"hkb_{k}": v for k, v in db.items()}, **{f"hkb_{k}": v for k, v in tb.items()}})
     r["hk_burden_fen"] = _to_cny(tb["tax"] * 100, cny_per_hkd)
 

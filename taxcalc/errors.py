@@ -39,7 +39,7 @@ class TaxcalcError(Exception):
     message: Msg | None = None
 
     @classmethod
-    def coded(cls, code: str, **params: Any) -> "TaxcalcError":
+    def coded(cls, code: str, **params: Any) -> TaxcalcError:
         err = cls(str(msg(code, **params)))
         err.message = msg(code, **params)
         return err

@@ -224,8 +224,9 @@ def _mainland(row: _Row, s) -> Step:
                  citation=_cite(tables, ml, "deductions.basic_monthly_nonresident")),
             Step("step.nr_tax_wages", value=row.fen("nr_tax_wages_fen"),
                  citation=tables.citation(ml, "monthly_table", ml.monthly_table)),
-            Step("step.nr_tax_other", value=Money((Decimal(row.raw("nr_tax_labour_fen") + row.raw("nr_tax_author_fen")
-                                                           + row.raw("nr_tax_royalty_fen")) / 100).quantize(Decimal("0.01")), "CNY")),
+            Step("step.nr_tax_other",
+                 value=Money((Decimal(row.raw("nr_tax_labour_fen") + row.raw("nr_tax_author_fen")
+                                      + row.raw("nr_tax_royalty_fen")) / 100).quantize(Decimal("0.01")), "CNY")),
         )
         if s.bonus:
             months = int(ml.bonus.nonresident_months.value)
@@ -410,7 +411,8 @@ def _hongkong(row: _Row, s) -> Step:
     reduction_params = {"rate": Rate(hk.reduction.rate.value), "cap": Money(hk.reduction.cap.value, "HKD", 0)}
     node.add(
         inc,
-        Step("step.hk_mpf", value=row.units("hk_mpf", "HKD"), formula=mpf_formula, citation=_cite(tables, hk, "mpf.employee_rate")),
+        Step("step.hk_mpf", value=row.units("hk_mpf", "HKD"), formula=mpf_formula,
+             citation=_cite(tables, hk, "mpf.employee_rate")),
         _hk_deductions(row, s, hk),
         Step("step.hk_net_income", value=row.units("hk_net_income", "HKD"),
              formula=msg("formula.max0_minus3", a=row.units("hk_income", "HKD"), b=row.units("hk_mpf", "HKD"),
@@ -463,7 +465,8 @@ def _household(row: _Row, s, hk, reduction_params) -> Step:
         Step("step.hk_mpf", value=row.units("hk_spouse_mpf", "HKD"), formula=spouse_mpf),
         Step("step.hk_spouse_deductions", value=row.units("hk_spouse_ded", "HKD")),
         Step("step.hk_net_income", value=row.units("hks_net_income", "HKD")),
-        Step("step.hk_allow_basic", value=Money(hk.allowances.basic.value, "HKD"), citation=_cite(tables, hk, "allowances.basic")),
+        Step("step.hk_allow_basic", value=Money(hk.allowances.basic.value, "HKD"),
+             citation=_cite(tables, hk, "allowances.basic")),
         Step("step.hk_nci", value=row.units("hks_nci", "HKD")),
         Step("step.hk_reduction", reduction_params, value=row.whole("hks_reduction", "HKD")),
     )
@@ -641,13 +644,14 @@ def _zones(row: _Row, s, reliefs: list[ReliefOption]) -> Step:
             if applies:
                 parts = [Step("step.rate_cap_comp", {"rate": Rate(Decimal(cp.rate_bp) / 10_000)},
                               value=row.fen(cp.cat_keys[0]),
-                              formula=msg("formula.rate_cap", tax=row.fen("cat_comp_tax_fen"), rate=Rate(Decimal(cp.rate_bp) / 10_000),
-                                          taxable=row.units("cat_comp_taxable")))]
+                              formula=msg("formula.rate_cap", tax=row.fen("cat_comp_tax_fen"),
+                                          rate=Rate(Decimal(cp.rate_bp) / 10_000), taxable=row.units("cat_comp_taxable")))]
                 if row.raw("cat_bonus_taxable"):
                     parts.append(Step("step.rate_cap_bonus", {"rate": Rate(Decimal(cp.rate_bp) / 10_000)},
                                       value=row.fen(cp.cat_keys[1]),
                                       formula=msg("formula.rate_cap", tax=row.fen("cat_bonus_tax_fen"),
-                                                  rate=Rate(Decimal(cp.rate_bp) / 10_000), taxable=row.units("cat_bonus_taxable"))))
+                                                  rate=Rate(Decimal(cp.rate_bp) / 10_000),
+                                                  taxable=row.units("cat_bonus_taxable"))))
                 step.add(*parts)
                 if cp.cap_fen >= 0:
                     step.formula = msg("formula.capped", cap=Money(Decimal(cp.cap_fen) / 100, "CNY", 0))
@@ -669,9 +673,12 @@ def _gaps(row: _Row) -> Step:
     return Step("step.gaps").add(
         _fig(row, "step.iit_net", "iit_net", formula=msg("formula.minus", a=row.figure("iit"), b=row.figure("relief"))),
         _fig(row, "step.hk_tax_cny", "hk_tax_cny"),
-        _fig(row, "step.gap_hk", "burden_gap_cny", formula=msg("formula.minus", a=row.figure("iit_net"), b=row.figure("hk_tax_cny"))),
-        _fig(row, "step.gap_hk_hkd", "burden_gap_hkd", formula=msg("formula.divided", a=row.figure("burden_gap_cny"), b=row.figure("cny_per_hkd_used"))),
-        _fig(row, "step.macao_tax_cny", "macao_tax_cny", formula=msg("formula.times", a=row.figure("macao_tax"), b=row.figure("cny_per_mop_used"))),
+        _fig(row, "step.gap_hk", "burden_gap_cny",
+             formula=msg("formula.minus", a=row.figure("iit_net"), b=row.figure("hk_tax_cny"))),
+        _fig(row, "step.gap_hk_hkd", "burden_gap_hkd",
+             formula=msg("formula.divided", a=row.figure("burden_gap_cny"), b=row.figure("cny_per_hkd_used"))),
+        _fig(row, "step.macao_tax_cny", "macao_tax_cny",
+             formula=msg("formula.times", a=row.figure("macao_tax"), b=row.figure("cny_per_mop_used"))),
         _fig(row, "step.gap_macao", "burden_gap_macao_cny",
              formula=msg("formula.minus", a=row.figure("iit_net"), b=row.figure("macao_tax_cny"))),
         _fig(row, "step.rate_before", "effective_rate_before_relief",

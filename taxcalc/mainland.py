@@ -147,7 +147,8 @@ def nonresident(c, p: MainlandParams):
     taxable = taxable_wages + labour + author + royalty
     return {
         "ml_wages": wages, "ml_labour": labour, "ml_author": author, "ml_royalty": royalty,
-        "ml_income_amounts": wages + labour + author + royalty, "nr_taxable_wages": taxable_wages, "nr_tax_wages_fen": tax_wages, "nr_bracket_wages": br_w,
+        "ml_income_amounts": wages + labour + author + royalty,
+        "nr_taxable_wages": taxable_wages, "nr_tax_wages_fen": tax_wages, "nr_bracket_wages": br_w,
         "nr_tax_labour_fen": tax_labour, "nr_tax_author_fen": tax_author, "nr_tax_royalty_fen": tax_royalty,
         "ml_bonus_tax_fen": bonus_tax, "ml_bracket_bonus": br_b,
         "iit_taxable": taxable, "iit_fen": comp_tax + bonus_tax,

@@ -12,9 +12,10 @@ extracts them into the catalogs. ``str(msg)`` is the English text.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from .i18n import N_
 

@@ -364,9 +364,9 @@ def plan_notes(p: Plan) -> list[Msg]:
 # the plan as a table of text (the command line)
 
 #: the registry figures the table shows, by year; those marked True also on the other basis
-TABLE_FIGURES = (("gross_income", False), ("iit", False), ("relief", True), ("relief_paid_in", True), ("iit_net", True), ("social_insurance_employee_cny", False),
-                 ("take_home_cny", True), ("employer_cost_cny", False), ("hk_tax", False), ("hk_take_home_cny", False),
-                 ("hk_employer_cost", False), ("take_home_gap_cny", True))
+TABLE_FIGURES = (("gross_income", False), ("iit", False), ("relief", True), ("relief_paid_in", True), ("iit_net", True),
+                 ("social_insurance_employee_cny", False), ("take_home_cny", True), ("employer_cost_cny", False),
+                 ("hk_tax", False), ("hk_take_home_cny", False), ("hk_employer_cost", False), ("take_home_gap_cny", True))
 CASH_ROWS = (("pay_after_withholding", False), ("relief_received", True), ("cash", True), ("hk_take_home_cny", False),
              ("gap", True), ("cumulative_gap", True))
 

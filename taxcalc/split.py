@@ -116,8 +116,8 @@ def structural_candidates(tables: Tables, year: int, resident: bool, package: in
     income, the 15% crossings of each category; 0 and the largest bonus. ``untaxed_at_zero``: the
     taxable income (units, before the floor at 0) with the whole package as wages."""
     t = tables.mainland[year]
-    monthly = [b for b in t.monthly_table.brackets]
-    annual = [b for b in t.annual_table.brackets]
+    monthly = list(t.monthly_table.brackets)
+    annual = list(t.annual_table.brackets)
     top = package - exempt
     points: list[float] = [0, top]
     periods = 12 if resident else int(t.bonus.nonresident_months.value)

@@ -23,10 +23,11 @@ import os
 import re
 import sys
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Callable, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
@@ -34,6 +35,7 @@ from pydantic_core import PydanticCustomError
 from .errors import TableError, shown_value
 from .money import MAX_AMOUNT
 from .scenario import FIRST_YEAR, LAST_YEAR
+
 
 def _shipped_tables() -> Path:
     """The checkout's tables/ (editable install), else the copy a wheel installs under the prefix."""
@@ -277,7 +279,7 @@ class BracketTable(_Strict):
     brackets: list[Bracket] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "BracketTable":
+    def _ordered(self) -> BracketTable:
         last = len(self.brackets) - 1
         for i, b in enumerate(self.brackets[:-1]):
             if b.upto is None:
@@ -306,7 +308,7 @@ class BandTable(_Strict):
     bands: list[Band] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _open_last(self) -> "BandTable":
+    def _open_last(self) -> BandTable:
         last = len(self.bands) - 1
         for i, b in enumerate(self.bands[:-1]):
             if b.width is None:
@@ -325,7 +327,7 @@ class _TableFile(_Strict):
     sources: dict[str, Source]
 
     @model_validator(mode="after")
-    def _sources_exist(self) -> "_TableFile":
+    def _sources_exist(self) -> _TableFile:
         for key, cited in _walk_cited(self):
             if cited.source not in self.sources:
                 raise _problem(f"source '{shown_value(cited.source)}' is not in [sources]", f"{key}.source")
@@ -516,7 +518,7 @@ class FxTable(_TableFile):
     cny_per_hkd: dict[YearKey, CitedFx]
 
     @model_validator(mode="after")
-    def _mop_default_in_range(self) -> "FxTable":
+    def _mop_default_in_range(self) -> FxTable:
         """The engine's default CNY per MOP (cny_per_hkd / mop_per_hkd, in millionths, half up)
         must be a rate a scenario could give: more than 0, at most 100."""
         mop = int(self.mop_per_hkd.value * 1_000_000)
@@ -555,7 +557,7 @@ class Policy(_Strict):
     work_days_zones: list[Zone] = []
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Policy":
+    def _consistent(self) -> Policy:
         if not _POLICY_ID.fullmatch(self.id) or self.id == "none":
             raise _problem("must be lower-case letters, digits and underscores (at most 40, starting with a letter; "
                            f"not 'none'){_got(self.id)}", "id")
@@ -590,7 +592,7 @@ class Scheme(_Strict):
     employer_rate: CitedRate
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Scheme":
+    def _ordered(self) -> Scheme:
         if self.ceiling is not None and self.ceiling.value < self.floor.value:
             raise _problem(f"the ceiling {self.ceiling.value} is below the floor {self.floor.value}", "ceiling.value")
         return self
@@ -607,7 +609,7 @@ class HousingFund(_Strict):
     default_rate: CitedRate
 
     @model_validator(mode="after")
-    def _ordered(self) -> "HousingFund":
+    def _ordered(self) -> HousingFund:
         if self.ceiling.value < self.floor.value:
             raise _problem(f"the ceiling {self.ceiling.value} is below the floor {self.floor.value}", "ceiling.value")
         if not self.min_rate.value <= self.default_rate.value <= self.max_rate.value:
@@ -915,7 +917,8 @@ class Tables:
         if tax_year not in rates:
             earlier = [y for y in rates if y <= tax_year]
             if not earlier:
-                raise TableError(str(self.files[("fx", None)]), f"cny_per_hkd.{tax_year}", "no default rate for this year or before")
+                raise TableError(str(self.files[("fx", None)]), f"cny_per_hkd.{tax_year}",
+                                 "no default rate for this year or before")
             return rates[max(earlier)]
         return rates[tax_year]
 
