@@ -33,8 +33,8 @@ def _money(rng, n, high, empty=0.2, cents=True):
 def frame(n: int, seed: int = 1) -> pl.DataFrame:
     """The synthetic rows as a frame of text columns."""
     rng = np.random.default_rng(seed)
-    pick = lambda name: np.array(CHOICES[name], dtype=object)[rng.integers(0, len(CHOICES[name]), n)]  # noqa: E731
-    blank = lambda arr, p: np.where(rng.random(n) < p, "", arr)  # noqa: E731
+    pick = lambda name: np.array(CHOICES[name], dtype=object)[rng.integers(0, len(CHOICES[name]), n)]
+    blank = lambda arr, p: np.where(rng.random(n) < p, "", arr)
     wages = rng.lognormal(12.6, 0.8, n).clip(0, 50_000_000)
     data = {
         "id": np.array([f"P{k:08d}" for k in range(1, n + 1)], dtype=object),

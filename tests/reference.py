@@ -8,7 +8,8 @@ engine on random scenarios.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal as D
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
+from decimal import Decimal as D
 
 FEN = D("0.01")
 ONE = D(1)

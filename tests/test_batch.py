@@ -54,7 +54,7 @@ HAND_ROWS = [
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str] | None = None) -> Path:
     columns = columns or list(dict.fromkeys(k for r in rows for k in r))
-    pl.DataFrame({c: [r.get(c) for r in rows] for c in columns}, schema={c: pl.String for c in columns}).write_csv(path)
+    pl.DataFrame({c: [r.get(c) for r in rows] for c in columns}, schema=dict.fromkeys(columns, pl.String)).write_csv(path)
     return path
 
 
@@ -146,7 +146,7 @@ def test_errors_file_names_row_column_value_and_expectation(tmp_path, tables):
     got = [(int(r["row"]), r["column"], r["value"] or "") for r in errors.iter_rows(named=True)]
     assert got == [(2, "wages", "-5000"), (3, "identity", "martian"), (4, "wages", "lots"), (4, "bonus", "12.345"),
                    (5, "tax_year", "2031"), (6, "tax_year", ""), (7, "hk_newborns", "2")]
-    msg = dict(((int(r["row"]), r["column"]), r["message"]) for r in errors.iter_rows(named=True))
+    msg = {(int(r["row"]), r["column"]): r["message"] for r in errors.iter_rows(named=True)}
     assert "must not be negative" in msg[2, "wages"] and "1234.56" in msg[2, "wages"]
     assert "mainland, hk, macao, taiwan, foreign" in msg[3, "identity"]
     assert msg[4, "wages"].startswith("not a number; expected an amount")
@@ -360,7 +360,8 @@ def test_dask_engine_says_what_it_needs(tmp_path, monkeypatch):
 
 
 # the whole-column number parser against the Scenario model, cell by cell
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _digits = st.text(alphabet="0123456789", min_size=0, max_size=13)
 _number_text = st.one_of(

@@ -136,7 +136,7 @@ class _FullAfter(io.RawIOBase):
     """A file that takes ``room`` bytes, then fails with ENOSPC, as a full disk does."""
 
     def __init__(self, path: str, room: int):
-        self.f, self.room = open(path, "wb"), room
+        self.f, self.room = open(path, "wb"), room  # noqa: SIM115  (closed by close(): it lives as long as this object)
 
     def writable(self) -> bool:
         return True
@@ -466,7 +466,8 @@ def test_hk_burden_year_previous_for_2019_is_that_rows_error(tmp_path):
 
 # -- 11. random files: only the documented outcomes, and every row accounted for
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 _KNOWN_NAMES = ["id", "tax_year", "wages", "bonus", "zone", "identity", "residency", "talent", "hk_children",
                 "hk_newborns", "cny_per_hkd", "work_days", "sad_child_share", "sad_housing", "hk_income"]
@@ -565,7 +566,7 @@ def test_random_csv_files_end_in_a_documented_way(tmp_path, tables, data, out_fm
     for fmt in ("jsonl", "parquet"):
         other = tmp_path / f"in.{fmt}"
         frame.write_ndjson(other) if fmt == "jsonl" else frame.write_parquet(other)
-        _check_outcome(tmp_path, other, out, lambda: batch.run(str(other), str(out), tables=tables, quiet=True),
+        _check_outcome(tmp_path, other, out, lambda other=other: batch.run(str(other), str(out), tables=tables, quiet=True),
                        len(rows))
 
 

@@ -12,8 +12,17 @@ from click.testing import CliRunner
 
 from taxcalc import calculate
 from taxcalc.cli import main
-from taxcalc.compare import (COMPARE_FIGURES, breakeven_hk_income, breakeven_wages, compare, load_packages,
-                             render_breakeven, render_csv, render_json, render_markdown)
+from taxcalc.compare import (
+    COMPARE_FIGURES,
+    breakeven_hk_income,
+    breakeven_wages,
+    compare,
+    load_packages,
+    render_breakeven,
+    render_csv,
+    render_json,
+    render_markdown,
+)
 from taxcalc.i18n import render
 from taxcalc.messages import msg
 

@@ -92,7 +92,7 @@ def test_the_couple_adds_up_and_every_step_is_the_engine_figure(year, income, sp
     r = calculate(case)
     assert r.hk_tax + r.hk_tax_spouse == r.hk_tax_household
     assert r.hk_tax_before_reduction - r.hk_tax_reduction == r.hk_tax
-    assert 0 <= r.hk_tax_reduction and 0 <= r.hk_tax_spouse
+    assert r.hk_tax_reduction >= 0 and r.hk_tax_spouse >= 0
     if spouse is not None and ask == "best":
         sep = calculate({**case, "hk_assessment": "separate"})
         joint = calculate({**case, "hk_assessment": "joint"})

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from taxcalc import Options, calculate, calculate_many
 from taxcalc.tables import load_tables
 
-from .reference import Ref, hk_default_mpf, hk_standard_rate_tax, hk_tax, macao_tax, macao_refund
+from .reference import Ref, hk_default_mpf, hk_standard_rate_tax, hk_tax, macao_refund, macao_tax
 
 TABLES = load_tables()
 YEARS = st.integers(2019, 2027)

@@ -26,17 +26,16 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Callable
 
 import pytest
 from pydantic import BaseModel
 
 from taxcalc import Options, calculate_many
 from taxcalc.api import to_scenario
-from taxcalc.tables import (BandTable, BracketTable, Cited, CitedBool, FxTable, HongKongTable, MacaoTable,
-                            MainlandTable, Policy, Tables, ZoneTable)
+from taxcalc.tables import BandTable, BracketTable, Cited, CitedBool, Tables, ZoneTable
 
 from .test_golden import CALC_FILES, figures, load_cases
 
@@ -237,7 +236,7 @@ def _mutation(label, key, what, kind, tkey, model, path, new_leaf, concerns) -> 
 def _policy_mutations(zt: ZoneTable, years: set[int]) -> list[Mutation]:
     out = []
     label = f"zones/{zt.zone}"
-    everything = lambda c, t: True  # noqa: E731
+    everything = lambda c, t: True
 
     def mut(i, key, what, **update):
         p = zt.policies[i]
@@ -294,12 +293,12 @@ def all_mutations(tables: Tables) -> list[Mutation]:
         out += _value_mutations(f"macao/{y}", "macao", y, t, lambda c, tb, y=y: y in (
             tb.macao_year_for(c.scenario.tax_year)[0], tb.macao_refund_year_for(c.scenario.tax_year)[0]))
     fx = tables.fx
-    rate_year = lambda c, tb: max(k for k in tb.fx.cny_per_hkd if k <= c.scenario.tax_year)  # noqa: E731
-    for path, leaf in _leaves(fx):
+    rate_year = lambda c, tb: max(k for k in tb.fx.cny_per_hkd if k <= c.scenario.tax_year)
+    for path, _leaf in _leaves(fx):
         if path[0] == "cny_per_hkd":
-            concerns = lambda c, tb, y=path[1]: rate_year(c, tb) == y  # noqa: E731
+            concerns = lambda c, tb, y=path[1]: rate_year(c, tb) == y
         else:
-            concerns = lambda c, tb: True  # noqa: E731
+            concerns = lambda c, tb: True
         out += [m for m in _value_mutations("fx", "fx", None, fx, concerns) if m.key == _key(path)]
     for (city, y), t in tables.social.items():
         out += _value_mutations(f"social/{city}/{y}-{(y + 1) % 100:02d}", "social", (city, y), t,
@@ -393,7 +392,8 @@ KNOWN_ESCAPES = [
 ]
 
 
-@pytest.mark.parametrize("kind, year, path, value", KNOWN_ESCAPES, ids=lambda v: str(v) if not isinstance(v, list) else ".".join(v[:-1]))
+@pytest.mark.parametrize("kind, year, path, value", KNOWN_ESCAPES,
+                         ids=lambda v: str(v) if not isinstance(v, list) else ".".join(v[:-1]))
 def test_known_escapes_are_caught(golden, tables, kind, year, path, value):
     model = getattr(tables, kind)[year]
     assert _get(model, path) != value

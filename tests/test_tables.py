@@ -53,7 +53,8 @@ def test_broken_table_names_file_key_and_problem(tmp_path):
 def test_unknown_source_is_rejected(tmp_path):
     d = _copy_tables(tmp_path)
     f = d / "hongkong" / "2024-25.toml"
-    f.write_text(f.read_text().replace('basic = { value = 132000, source = "allowances7"', 'basic = { value = 132000, source = "nowhere"'))
+    f.write_text(f.read_text().replace('basic = { value = 132000, source = "allowances7"',
+                                       'basic = { value = 132000, source = "nowhere"'))
     with pytest.raises(TableError) as exc:
         Tables((d,))
     assert "nowhere" in str(exc.value)
@@ -398,8 +399,8 @@ def test_a_bad_table_in_a_real_process_has_no_traceback(tmp_path):
 
     user = tmp_path / "mine"
     user.mkdir()
-    (user / FX).write_text((SHIPPED_TABLES / FX).read_text(encoding="utf-8").replace("2025 = { value = 0.90322", "2025 = { value = 0"),
-                           encoding="utf-8")
+    shipped = (SHIPPED_TABLES / FX).read_text(encoding="utf-8")
+    (user / FX).write_text(shipped.replace("2025 = { value = 0.90322", "2025 = { value = 0"), encoding="utf-8")
     for args in (["tables"], ["calc", "--tax-year", "2025", "--wages", "300000"]):
         p = subprocess.run([sys.executable, "-m", "taxcalc.cli", "--tables", str(user), *args], capture_output=True, text=True)
         assert p.returncode == 2 and p.stdout == "", p.stdout + p.stderr
