@@ -17,8 +17,14 @@ runs on int64 (:data:`taxcalc.engine.NARROW_LIMIT`), and the others run on Pytho
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, overload
 
 import numpy as np
+from numpy.typing import NDArray
+
+#: a column of the engine: int64 amounts, counts and rates (bool flags, int8 codes), or on the wide
+#: path an object array of Python integers; its dtype is checked at run time, not by the types
+Column = NDArray[Any]
 
 UNIT = 10_000          # units per currency unit
 FEN = 100              # units per fen (or cent, or avo)
@@ -27,18 +33,29 @@ FX = 1_000_000         # millionths per 1
 MAX_AMOUNT = 1_000_000_000
 
 
-def half_up_div(num, den):
+@overload
+def half_up_div(num: int, den: int) -> int: ...
+@overload
+def half_up_div(num: Column, den: int | Column) -> Column: ...
+@overload
+def half_up_div(num: int, den: Column) -> Column: ...
+def half_up_div(num: int | Column, den: int | Column) -> int | Column:
     """num / den rounded half up, for num >= 0 (arrays or ints)."""
     return (num + den // 2) // den
 
 
-def half_up_div_signed(num, den):
+def half_up_div_signed(num: Column, den: int | Column) -> Column:
     """num / den rounded half away from zero, for any sign of num (den > 0)."""
     q = half_up_div(abs(num), den)
     return np.where(num < 0, -q, q)
 
 
-def ceil_div(num, den):
+@overload
+def ceil_div(num: int, den: int) -> int: ...
+@overload
+def ceil_div(num: Column, den: int | Column) -> Column: ...
+def ceil_div(num: int | Column, den: int | Column) -> int | Column:
+    """num / den rounded up."""
     return -((-num) // den)
 
 
