@@ -10,27 +10,31 @@ exchange rates in millionths (-1 absent), work days in tenths (-1 absent).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from .messages import Msg, Term, msg
-from .money import FX
+from .money import FX, Column
 from .scenario import ENUMS, FIELDS, Scenario, field_kind
 
-Columns = dict[str, np.ndarray]
+Columns = dict[str, Column]
+#: a rule of :func:`cross_field_errors`: (where its first field is set, the rows failing, field, message); the
+#: rows failing are computed on demand, by a function called without arguments (loops bind theirs as defaults)
+Rule = Callable[[Column, Callable[..., Column], str, Msg], None]
 
 SAD_DETAIL_FIELDS = ("sad_children", "sad_infants", "sad_elderly", "sad_housing",
                      "sad_continuing_education", "sad_medical_costs")
 
-DTYPES = {"money": np.int64, "count": np.int64, "bool": np.bool_, "choice": np.int8, "choice_int": np.int8,
-          "rate": np.int64, "days": np.int64, "year": np.int64}
+DTYPES: dict[str, type[np.generic]] = {"money": np.int64, "count": np.int64, "bool": np.bool_, "choice": np.int8,
+                                        "choice_int": np.int8, "rate": np.int64, "days": np.int64, "year": np.int64}
 
 
 _SCALE = {"money": 100, "rate": FX, "days": 10}
 
 
-def _encode(name: str, kind: str, value) -> int | bool:
+def _encode(name: str, kind: str, value: Any) -> int | bool:
     """One validated value as its column code (exact: the model allows no finer decimals)."""
     if kind in _SCALE:
         return -1 if value is None else int(value * _SCALE[kind])
@@ -50,10 +54,10 @@ def from_scenarios(scenarios: Iterable[Scenario]) -> Columns:
     """Validated scenarios as columns. Fields of one dtype are converted in one NumPy call."""
     scenarios = list(scenarios)
     cols: Columns = {}
-    for dt, names in _DIRECT.items():
-        block = np.array([[getattr(s, n) for s in scenarios] for n in names], dtype=dt)
+    for dt_direct, names in _DIRECT.items():
+        block = np.array([[getattr(s, n) for s in scenarios] for n in names], dtype=dt_direct)
         cols.update(zip(names, block))
-    encoded = {dt: [] for dt in (np.int64, np.int8)}
+    encoded: dict[type[np.generic], list[tuple[str, list[int | bool]]]] = {dt: [] for dt in (np.int64, np.int8)}
     for name, kind in _ENCODED:
         encoded[DTYPES[kind]].append((name, [_encode(name, kind, getattr(s, name)) for s in scenarios]))
     for dt, items in encoded.items():
@@ -68,14 +72,14 @@ _RESIDENT = ENUMS["residency"].index("resident")
 _SHARED = ENUMS["sad_elderly"].index("shared")
 
 
-def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, Msg]]:
+def cross_field_errors(cols: Columns) -> list[tuple[Column, str, Msg]]:
     """Rules that involve more than one field: (rows failing, field, message).
 
     Each rule can only fail where its first field is set, so a rule whose first field is empty
     in every row is not evaluated."""
-    out = []
+    out: list[tuple[Column, str, Msg]] = []
 
-    def rule(trigger, mask, field, message):
+    def rule(trigger: Column, mask: Callable[..., Column], field: str, message: Msg) -> None:
         if trigger.any():
             m = mask()
             if m.any():
@@ -83,8 +87,8 @@ def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, Msg]]:
 
     additional, exempt = cols["additional_deductions"] > 0, cols["exempt_allowances"] > 0
 
-    def details():
-        d = cols[SAD_DETAIL_FIELDS[0]] != 0
+    def details() -> Column:
+        d: Column = cols[SAD_DETAIL_FIELDS[0]] != 0
         for f in SAD_DETAIL_FIELDS[1:]:
             d = d | (cols[f] != 0)
         return d
@@ -123,7 +127,7 @@ def cross_field_errors(cols: Columns) -> list[tuple[np.ndarray, str, Msg]]:
     return out
 
 
-def _social_rules(cols: Columns, rule) -> None:
+def _social_rules(cols: Columns, rule: Rule) -> None:
     """social_insurance_auto, city and housing_fund_rate: one way to give the contributions, a city
     to compute them in, the zone's own city, and nothing given that would go unused."""
     from .social import ZONE_CITY, city_codes
