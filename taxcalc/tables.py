@@ -23,14 +23,14 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import TableError, shown_value
 from .money import MAX_AMOUNT
@@ -91,8 +91,9 @@ def _got(v: object) -> str:
 
 def _places(d: Decimal) -> int:
     """Decimal places of a finite value, exactly (trailing zeros do not count)."""
-    _, digits, exp = d.as_tuple()
-    digits = list(digits)
+    _, shown, exp = d.as_tuple()
+    assert isinstance(exp, int), "a finite value"     # 'n', 'N' and 'F' mark NaN and infinity
+    digits = list(shown)
     while exp < 0 and digits and digits[-1] == 0:
         digits.pop()
         exp += 1
@@ -252,7 +253,7 @@ class Citation(BaseModel):
     note: str = ""
 
     def short(self) -> str:
-        marks = []
+        marks: list[str] = []
         if self.confidence != "verified":
             marks.append(self.confidence)
         if self.status != "enacted":
@@ -278,6 +279,10 @@ class BracketTable(_Strict):
     ref: str = ""
     brackets: list[Bracket] = Field(min_length=1)
 
+    def uppers(self) -> list[Decimal]:
+        """The upper limits of every bracket but the last (the validator has checked they are set)."""
+        return [b.upto for b in self.brackets[:-1] if b.upto is not None]
+
     @model_validator(mode="after")
     def _ordered(self) -> BracketTable:
         last = len(self.brackets) - 1
@@ -286,16 +291,16 @@ class BracketTable(_Strict):
                 raise _problem("every bracket but the last needs 'upto'", f"brackets[{i}].upto")
         if self.brackets[-1].upto is not None:
             raise _problem("the last bracket must be open (no 'upto')", f"brackets[{last}].upto")
+        uppers = self.uppers()
         for i in range(1, last):
-            if self.brackets[i].upto <= self.brackets[i - 1].upto:
-                raise _problem(f"'upto' must increase from bracket to bracket ({self.brackets[i].upto} "
-                               f"follows {self.brackets[i - 1].upto})", f"brackets[{i}].upto")
+            if uppers[i] <= uppers[i - 1]:
+                raise _problem(f"'upto' must increase from bracket to bracket ({uppers[i]} "
+                               f"follows {uppers[i - 1]})", f"brackets[{i}].upto")
         if self.brackets[0].quick_deduction != 0:
             raise _problem(f"the first bracket's quick deduction must be 0 (got {self.brackets[0].quick_deduction})",
                            "brackets[0].quick_deduction")
         # the quick-deduction form must equal the banded tax: continuity at each threshold
-        for i, (lo, hi) in enumerate(zip(self.brackets[:-1], self.brackets[1:])):
-            t = lo.upto
+        for i, (t, lo, hi) in enumerate(zip(uppers, self.brackets[:-1], self.brackets[1:])):
             if t * lo.rate - lo.quick_deduction != t * hi.rate - hi.quick_deduction:
                 raise _problem(f"quick deductions are inconsistent at {t}: the tax jumps there",
                                f"brackets[{i + 1}].quick_deduction")
@@ -307,6 +312,10 @@ class BandTable(_Strict):
     ref: str = ""
     bands: list[Band] = Field(min_length=1)
 
+    def widths(self) -> list[Decimal]:
+        """The widths of every band but the last (the validator has checked they are set)."""
+        return [b.width for b in self.bands[:-1] if b.width is not None]
+
     @model_validator(mode="after")
     def _open_last(self) -> BandTable:
         last = len(self.bands) - 1
@@ -315,7 +324,7 @@ class BandTable(_Strict):
                 raise _problem("every band but the last needs 'width'", f"bands[{i}].width")
         if self.bands[-1].width is not None:
             raise _problem("the last band must be open (no 'width')", f"bands[{last}].width")
-        total = sum((b.width for b in self.bands[:-1]), Decimal(0))
+        total = sum(self.widths(), Decimal(0))
         if total > MAX_AMOUNT:
             raise _problem(f"the band widths add up to {total}, more than {MAX_AMOUNT:,}", "bands")
         return self
@@ -334,7 +343,7 @@ class _TableFile(_Strict):
         return self
 
 
-def _walk_cited(model: BaseModel, prefix: str = ""):
+def _walk_cited(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, Cited | BracketTable | BandTable]]:
     for name in type(model).model_fields:
         val = getattr(model, name)
         key = f"{prefix}{name}"
@@ -633,7 +642,12 @@ class SocialTable(_TableFile):
     housing_fund: HousingFund
 
 
-_MODELS: dict[str, type[_TableFile]] = {"mainland": MainlandTable, "hongkong": HongKongTable, "macao": MacaoTable,
+#: a table file of any kind, as loaded
+Table = MainlandTable | HongKongTable | MacaoTable | FxTable | ZoneTable | SocialTable
+#: what a file stands for (see _identity): ("fx", None), ("zone", zone), ("social", (city, year)) or (jurisdiction, year)
+TableId = tuple[str, object]
+
+_MODELS: dict[str, type[Table]] = {"mainland": MainlandTable, "hongkong": HongKongTable, "macao": MacaoTable,
                                         "fx": FxTable, "zone": ZoneTable, "social": SocialTable}
 
 
@@ -651,7 +665,7 @@ def _parse_float(text: str) -> Decimal:
         raise _BadNumber(text) from None
 
 
-def _read(path: Path) -> dict:
+def _read(path: Path) -> dict[str, Any]:
     """The TOML file as a dict (floats as exact decimals); a TableError for anything else."""
     where = str(path)
     if path.is_dir():
@@ -679,7 +693,7 @@ def _read(path: Path) -> dict:
         raise TableError(where, "(syntax)", "an integer is too long to read") from None
 
 
-def _key(loc: tuple, extra: str | None = None) -> str:
+def _key(loc: tuple[int | str, ...], extra: str | None = None) -> str:
     """A pydantic error location as a table key: deductions.basic_annual.value, policies[0].rate."""
     key = ""
     for part in loc:
@@ -705,7 +719,7 @@ _MESSAGES = {
 }
 
 
-def _message(e: dict) -> str:
+def _message(e: ErrorDetails) -> str:
     kind, ctx = e["type"], e.get("ctx") or {}
     if kind == "table":
         return str(ctx["problem"])
@@ -731,7 +745,7 @@ def _table_error(path: Path, exc: ValidationError) -> TableError:
     return TableError(str(path), key, problem)
 
 
-def _check_name(path: Path, t) -> None:
+def _check_name(path: Path, t: Table) -> None:
     """A year's file is named after its year, and a Hong Kong file's year of assessment agrees."""
     if isinstance(t, (HongKongTable, SocialTable)):
         expected = year_of_assessment(t.year, "-")
@@ -747,7 +761,7 @@ def _check_name(path: Path, t) -> None:
                          f"must be \"{year_of_assessment(t.year)}\" for year = {t.year}{_got(t.year_of_assessment)}")
 
 
-def load_file(path: Path):
+def load_file(path: Path) -> Table:
     """Read and validate one table file."""
     raw = _read(path)
     kind = raw.get("jurisdiction")
@@ -765,7 +779,7 @@ def load_file(path: Path):
     return table
 
 
-def _identity(t) -> tuple[str, object]:
+def _identity(t: Table) -> TableId:
     """What a file stands for: a later directory's file with the same identity replaces it."""
     if isinstance(t, FxTable):
         return ("fx", None)
@@ -776,17 +790,17 @@ def _identity(t) -> tuple[str, object]:
     return (t.jurisdiction, t.year)
 
 
-def _describe(ident: tuple[str, object]) -> tuple[str, str]:
+def _describe(t: Table) -> tuple[str, str]:
     """The key that makes a file what it is, and how to say which one it is."""
-    jur, which = ident
-    if jur == "fx":
+    if isinstance(t, FxTable):
         return "jurisdiction", "the exchange rates (fx)"
-    if jur == "zone":
-        return "zone", f"zone {which}"
-    if jur == "hongkong":
-        return "year", f"Hong Kong {year_of_assessment(which)}"
-    if jur == "social":
-        return "year", f"social insurance {which[0]} {year_of_assessment(which[1])}"
+    if isinstance(t, ZoneTable):
+        return "zone", f"zone {t.zone}"
+    if isinstance(t, HongKongTable):
+        return "year", f"Hong Kong {year_of_assessment(t.year)}"
+    if isinstance(t, SocialTable):
+        return "year", f"social insurance {t.city} {year_of_assessment(t.year)}"
+    jur, which = _identity(t)
     return "year", f"{'mainland' if jur == 'mainland' else 'Macao'} {which}"
 
 
@@ -798,30 +812,31 @@ class Tables:
         self.mainland: dict[int, MainlandTable] = {}
         self.hongkong: dict[int, HongKongTable] = {}
         self.macao: dict[int, MacaoTable] = {}
-        self.fx: FxTable | None = None
+        self._fx: FxTable | None = None      # the exchange rates while loading
         self.zones: dict[str, ZoneTable] = {}
         self.social: dict[tuple[str, int], SocialTable] = {}
-        self.files: dict[tuple[str, object], Path] = {}
+        self.files: dict[TableId, Path] = {}
         self._citations: dict[tuple[int, str], Citation] = {}
         for d in dirs:
             if not d.is_dir():
                 raise TableError(str(d), "(directory)", "not a directory")
-            here: dict[tuple[str, object], Path] = {}
+            here: dict[TableId, Path] = {}
             for path in sorted(d.rglob("*.toml")):
                 t = load_file(path)
                 ident = _identity(t)
                 if ident in here:
-                    key, what = _describe(ident)
+                    key, what = _describe(t)
                     raise TableError(str(path), key, f"{what} is also in {here[ident]}: one file for each "
                                                      "jurisdiction and year (or zone) in a directory")
                 here[ident] = path
                 self._add(path, t)
-        if self.fx is None:
+        if self._fx is None:
             raise TableError(str(dirs[0]), "fx.toml", "missing: default exchange rates are required")
+        self.fx: FxTable = self._fx
         self.policies = self._collect_policies()
         self._check_years()
 
-    def _add(self, path: Path, t) -> None:
+    def _add(self, path: Path, t: Table) -> None:
         if isinstance(t, MainlandTable):
             self.mainland[t.year] = t
         elif isinstance(t, HongKongTable):
@@ -829,7 +844,7 @@ class Tables:
         elif isinstance(t, MacaoTable):
             self.macao[t.year] = t
         elif isinstance(t, FxTable):
-            self.fx = t
+            self._fx = t
         elif isinstance(t, ZoneTable):
             self.zones[t.zone] = t
         elif isinstance(t, SocialTable):
@@ -912,7 +927,6 @@ class Tables:
 
     def cny_per_hkd(self, tax_year: int) -> CitedFx:
         """The year's default rate, or the latest earlier year's (its citation says which)."""
-        assert self.fx is not None
         rates = self.fx.cny_per_hkd
         if tax_year not in rates:
             earlier = [y for y in rates if y <= tax_year]
@@ -933,7 +947,7 @@ class Tables:
         earlier = [y for y in years if y < year]
         return (max(earlier) if earlier else min(years)), True
 
-    def citation(self, table, key: str, cited) -> Citation:
+    def citation(self, table: Table, key: str, cited: Cited | BracketTable | BandTable) -> Citation:
         """The citation of one value of a table (cached: tables do not change once loaded)."""
         memo = (id(table), key)
         found = self._citations.get(memo)
@@ -945,24 +959,34 @@ class Tables:
             self._citations[memo] = found
         return found
 
-    def listing(self) -> list[dict]:
+    def listing(self) -> list[TableListing]:
         """One row per table file: jurisdiction, year, title, sources."""
-        rows = []
-        for (jur, year), path in sorted(self.files.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
-            t = {"mainland": self.mainland, "hongkong": self.hongkong, "macao": self.macao,
-                 "social": self.social}.get(jur)
-            table = t[year] if t is not None else (self.fx if jur == "fx" else self.zones[year])
-            label = str(year) if year is not None else ""
-            if jur == "hongkong":
+        loaded: list[Table] = [*self.mainland.values(), *self.hongkong.values(), *self.macao.values(), self.fx,
+                               *self.zones.values(), *self.social.values()]
+        rows: list[TableListing] = []
+        for table in sorted(loaded, key=lambda t: (_identity(t)[0], str(_identity(t)[1]))):
+            jur, which = _identity(table)
+            label = str(which) if which is not None else ""
+            if isinstance(table, HongKongTable):
                 label = table.year_of_assessment
-            elif jur == "social":
+            elif isinstance(table, SocialTable):
                 label = f"{table.city} {year_of_assessment(table.year)}"
-            rows.append({"jurisdiction": jur, "year": label, "title": table.title, "file": str(path),
+            rows.append({"jurisdiction": jur, "year": label, "title": table.title, "file": str(self.files[(jur, which)]),
                          "sources": [s.title + (f" <{s.url}>" if s.url else "") for s in table.sources.values()]})
         return rows
 
 
-def _table_name(table) -> str:
+class TableListing(TypedDict):
+    """A row of :meth:`Tables.listing`."""
+
+    jurisdiction: str
+    year: str
+    title: str
+    file: str
+    sources: list[str]
+
+
+def _table_name(table: Table) -> str:
     if isinstance(table, HongKongTable):
         return f"hongkong/{year_of_assessment(table.year, '-')}"
     if isinstance(table, ZoneTable):
@@ -974,7 +998,7 @@ def _table_name(table) -> str:
     return f"{table.jurisdiction}/{table.year}"
 
 
-def table_dirs(extra: str | os.PathLike | None = None) -> tuple[Path, ...]:
+def table_dirs(extra: str | os.PathLike[str] | None = None) -> tuple[Path, ...]:
     dirs = [SHIPPED_TABLES]
     env = os.environ.get(ENV_VAR)
     if env:
@@ -989,6 +1013,6 @@ def _load(dirs: tuple[Path, ...]) -> Tables:
     return Tables(dirs)
 
 
-def load_tables(extra: str | os.PathLike | None = None) -> Tables:
+def load_tables(extra: str | os.PathLike[str] | None = None) -> Tables:
     """The shipped tables, plus ``TAXCALC_TABLES`` and ``extra`` directories (later ones win)."""
     return _load(table_dirs(extra))
