@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .money import bp, micro, units
 from .scenario import CONTINUING_EDUCATION, ELDERLY, HOUSING, ZONE
-from .tables import BandTable, BracketTable, HongKongTable, MacaoTable, MainlandTable, Tables
+from .tables import BandTable, BracketTable, CitedAmount, HongKongTable, MacaoTable, MainlandTable, Tables
+
+Ints = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class Brackets:
     """A quick-deduction table: bracket k applies up to ``uppers[k]`` (inclusive)."""
 
-    uppers: np.ndarray      # units, len n-1
-    rates: np.ndarray       # bp, len n
-    quick: np.ndarray       # units, len n
+    uppers: Ints      # units, len n-1
+    rates: Ints       # bp, len n
+    quick: Ints       # units, len n
 
 
 @dataclass(frozen=True)
@@ -26,21 +30,21 @@ class Bands:
     """A banded table: band k starts at ``lowers[k]`` (units) and is taxed at ``rates[k]`` (bp);
     ``cum[k]`` is the tax on everything below ``lowers[k]`` (units x bp)."""
 
-    lowers: np.ndarray
-    rates: np.ndarray
-    cum: np.ndarray
+    lowers: Ints
+    rates: Ints
+    cum: Ints
 
 
 def brackets(t: BracketTable) -> Brackets:
     return Brackets(
-        uppers=np.array([units(b.upto) for b in t.brackets[:-1]], dtype=np.int64),
+        uppers=np.array([units(upto) for upto in t.uppers()], dtype=np.int64),
         rates=np.array([bp(b.rate) for b in t.brackets], dtype=np.int64),
         quick=np.array([units(b.quick_deduction) for b in t.brackets], dtype=np.int64),
     )
 
 
 def bands(t: BandTable) -> Bands:
-    widths = [units(b.width) for b in t.bands[:-1]]
+    widths = [units(width) for width in t.widths()]
     rates = [bp(b.rate) for b in t.bands]
     lowers = np.concatenate([[0], np.cumsum(widths)]).astype(np.int64)
     cum = np.concatenate([[0], np.cumsum([w * r for w, r in zip(widths, rates)])]).astype(np.int64)
@@ -67,13 +71,13 @@ class MainlandParams:
     illness_cap: int
     pension_cap: int
     health_cap: int
-    elderly_year: np.ndarray      # by sad_elderly code: none, only_child (shared is per row)
-    housing_year: np.ndarray      # by sad_housing code: none, loan, rent tiers 1-3
-    education_year: np.ndarray    # by sad_continuing_education code: none, degree, certificate, both
-    pension_zone: np.ndarray      # by zone code: the private-pension deduction applies there (pilot years)
+    elderly_year: Ints            # by sad_elderly code: none, only_child (shared is per row)
+    housing_year: Ints            # by sad_housing code: none, loan, rent tiers 1-3
+    education_year: Ints          # by sad_continuing_education code: none, degree, certificate, both
+    pension_zone: NDArray[np.bool_]   # by zone code: the private-pension deduction applies there (pilot years)
 
 
-def _pct(value) -> int:
+def _pct(value: Decimal) -> int:
     p = bp(value)
     if p % 100:
         raise ValueError(f"income ratio {value} is not a whole percent")
@@ -115,7 +119,7 @@ def mainland(t: MainlandTable) -> MainlandParams:
     )
 
 
-def _by_choice(choices: tuple, amounts: dict) -> np.ndarray:
+def _by_choice(choices: tuple[str, ...], amounts: dict[str, int]) -> Ints:
     """A yearly amount for each choice of a field, indexed by its code (0 where not listed)."""
     return np.array([amounts.get(name, 0) for name in choices], dtype=np.int64)
 
@@ -158,7 +162,7 @@ class HongKongParams:
     mpf_employer_rate: int         # bp: the employer's mandatory contribution
 
 
-def _opt_units(cited) -> int:
+def _opt_units(cited: CitedAmount | None) -> int:
     return -1 if cited is None else units(cited.value)
 
 
