@@ -16,6 +16,7 @@ runs on int64 (:data:`taxcalc.engine.NARROW_LIMIT`), and the others run on Pytho
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, overload
 
@@ -57,6 +58,14 @@ def ceil_div(num: Column, den: int | Column) -> Column: ...
 def ceil_div(num: int | Column, den: int | Column) -> int | Column:
     """num / den rounded up."""
     return -((-num) // den)
+
+
+def column_sum(columns: Iterable[Column]) -> Column:
+    """0 + each column in turn, as ``sum`` adds them (int64 stays int64, Python integers stay exact)."""
+    total: Column | int = 0
+    for col in columns:
+        total = total + col
+    return np.asarray(total)
 
 
 def units(value: Decimal | int | float) -> int:
