@@ -18,36 +18,41 @@ Amounts are int64 units (1/10,000 HK$); the year of assessment begins on 1 April
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
 
-from .money import BP, UNIT
+from .columns import Columns
+from .money import BP, UNIT, Column
 from .params import Bands, HongKongParams
 
 DOLLAR_RAW = UNIT * BP   # rate x units -> dollars
 
 
-def banded_tax_raw(amount, b: Bands):
+def banded_tax_raw(amount: Column, b: Bands) -> Column:
     """Sum over bands of rate x the part of ``amount`` (>= 0) in the band, in units x bp:
     the tax below the amount's band plus the band's rate on the rest."""
     i = np.searchsorted(b.lowers, amount, side="right") - 1
     return b.cum[i] + (amount - b.lowers[i]) * b.rates[i]
 
 
-def default_mpf(income, p: HongKongParams):
+def default_mpf(income: Column, p: HongKongParams) -> Column:
     """Employee mandatory contributions: 5% of relevant income, none below HK$7,100 a month,
     at most HK$1,500 a month; income taken as earned evenly over 12 months."""
     contribution = np.minimum(income * p.mpf_rate // BP, 12 * p.mpf_max_monthly)
     return np.where(income < 12 * p.mpf_min_monthly, 0, contribution)
 
 
-def employer_mpf(income, p: HongKongParams):
+def employer_mpf(income: Column, p: HongKongParams) -> Column:
     """The employer's mandatory contributions (Cap. 485 s. 7A): the employer's rate of relevant
     income, at most the same HK$1,500 a month, and also below the minimum level that exempts the
     employee; income taken as earned evenly over 12 months. Units, rounded down."""
-    return np.minimum(income * p.mpf_employer_rate // BP, 12 * p.mpf_max_monthly)
+    contribution: Column = np.minimum(income * p.mpf_employer_rate // BP, 12 * p.mpf_max_monthly)
+    return contribution
 
 
-def allowances(c, p: HongKongParams, married=None, children=None):
+def allowances(c: Columns, p: HongKongParams, married: Column | None = None,
+               children: Column | None = None) -> dict[str, Column]:
     """The allowances of Schedule 4 from the family columns (``married``: the married person's
     allowance instead of the basic one). The additional child allowance: each child born in the
     year, and each born the year before where the year's table gives it a second year."""
@@ -67,7 +72,8 @@ def allowances(c, p: HongKongParams, married=None, children=None):
     }
 
 
-def salaries_tax(income, mpf, deductions, allowance_total, p: HongKongParams, apply_reduction: bool = True):
+def salaries_tax(income: Column, mpf: Column | int, deductions: Column, allowance_total: Column | int, p: HongKongParams,
+                 apply_reduction: bool = True) -> dict[str, Column]:
     """Net income, net chargeable income, the lower of progressive and standard rate tax,
     the one-off reduction. Returns a dict; ``tax`` and ``reduction`` are whole dollars."""
     net_income = np.maximum(income - mpf - deductions, 0)
@@ -91,7 +97,7 @@ CLAIMS = (("hk_home_loan_interest", "hli"), ("hk_rent", "rent"), ("hk_elderly_ca
           ("hk_donations", "donations"))
 
 
-def deductions(c, p: HongKongParams, income):
+def deductions(c: Columns, p: HongKongParams, income: Column) -> dict[str, Column]:
     """Each concessionary deduction at most the year's cap, in units; ``total`` adds them and
     ``hk_deductions`` (allowed as given). ``cap_*`` are the ceilings that applied.
 
@@ -129,15 +135,38 @@ def deductions(c, p: HongKongParams, income):
     return out
 
 
-def share(amount, part, whole):
+def share(amount: Column, part: Column, whole: Column) -> Column:
     """``amount`` (whole dollars) x part / whole, rounded down; 0 where whole is 0. part and whole
     are net incomes in whole dollars (the engine runs rows whose product could pass 2**63 on
     Python integers)."""
     return np.where(whole > 0, amount * part // np.maximum(whole, 1), 0)
 
 
-def household(c, p: HongKongParams, person_income, person_mpf, person_deductions, spouse_income, spouse_mpf,
-              spouse_deductions, allow: dict):
+class Household(TypedDict):
+    """What :func:`household` returns: the person's figures under the assessment used, the three
+    assessments (``sep``: the person under separate taxation, ``spouse``, ``joint``) and the couple's."""
+
+    has_spouse: Column
+    use_joint: Column
+    allow_personal_sep: Column
+    sep: dict[str, Column]
+    spouse: dict[str, Column]
+    joint: dict[str, Column]
+    tax: Column
+    tax_before: Column
+    reduction: Column
+    spouse_tax: Column
+    household_tax: Column
+    household_reduction: Column
+    used: Column
+    mine_dollars: Column
+    theirs_dollars: Column
+    joint_allow: Column
+
+
+def household(c: Columns, p: HongKongParams, person_income: Column, person_mpf: Column, person_deductions: Column,
+              spouse_income: Column, spouse_mpf: Column, spouse_deductions: Column,
+              allow: dict[str, Column]) -> Household:
     """The couple's Salaries Tax under separate taxation and joint assessment, and the one used.
 
     ``allow`` are the person's allowances with the married person's allowance (as

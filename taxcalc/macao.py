@@ -14,11 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from .hongkong import banded_tax_raw
-from .money import BP, UNIT, ceil_div
+from .money import BP, UNIT, Column, ceil_div
 from .params import MacaoParams
 
 
-def professional_tax(income, p: MacaoParams, apply_refund: bool = False, refund: MacaoParams | None = None):
+def professional_tax(income: Column, p: MacaoParams, apply_refund: bool = False,
+                     refund: MacaoParams | None = None) -> dict[str, Column]:
     """The tax on ``income`` (units): whole patacas after the reduction, rounded up; the refund
     the tax would earn (rounded down, capped) at the rate and cap of ``refund`` (the table of the
     budget law that refunds this year's tax, two years later; default ``p``); ``net``, the tax less

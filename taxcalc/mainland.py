@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .money import BP, FEN, UNIT, half_up_div
+from .columns import Columns
+from .money import BP, FEN, UNIT, Column, half_up_div
 from .params import Brackets, MainlandParams
 
 SUB = UNIT * BP // FEN      # rate x units -> fen divisor (1e6)
 
 
-def quick_deduction_tax_fen(taxable, table: Brackets, periods: int = 1, quick_times: int = 1):
+def quick_deduction_tax_fen(taxable: Column, table: Brackets, periods: int = 1,
+                            quick_times: int = 1) -> tuple[Column, Column]:
     """Tax by the quick-deduction formula, to the fen, half up.
 
     ``taxable`` is ``periods`` times the per-period taxable amount: the bracket is found by
@@ -31,14 +33,14 @@ def quick_deduction_tax_fen(taxable, table: Brackets, periods: int = 1, quick_ti
     return half_up_div(raw, SUB), i
 
 
-def monthly_tax_fen(annual_taxable, table: Brackets, months: int = 12):
+def monthly_tax_fen(annual_taxable: Column, table: Brackets, months: int = 12) -> tuple[Column, Column]:
     """``months`` x the monthly-table tax on annual_taxable / months, each month rounded to the fen."""
     i = np.searchsorted(table.uppers * months, annual_taxable, side="left")
     raw = annual_taxable * table.rates[i] - table.quick[i] * (months * BP)   # months x monthly tax
     return half_up_div(raw, SUB * months) * months, i
 
 
-def income_amounts(c, p: MainlandParams):
+def income_amounts(c: Columns, p: MainlandParams) -> tuple[Column, Column, Column, Column]:
     """收入额: wages in full (less the foreign individuals' exempt allowances, in the years that
     allow them), 80% of labour and royalties, 56% of author's."""
     wages = (c["wages"] - c["exempt_allowances"]) * FEN if p.foreign_allowances else c["wages"] * FEN
@@ -48,7 +50,7 @@ def income_amounts(c, p: MainlandParams):
     return wages, labour, author, royalty
 
 
-def special_additional_deductions(c, p: MainlandParams):
+def special_additional_deductions(c: Columns, p: MainlandParams) -> dict[str, Column]:
     """专项附加扣除 from the details, a full year at the year's monthly amounts (国发〔2018〕41号)."""
     share = np.where(c["sad_child_share"] == 0, 100, 50)
     children = c["sad_children"] * p.children_m * 12 * share // 100
@@ -65,7 +67,7 @@ def special_additional_deductions(c, p: MainlandParams):
             "sad_education": education, "sad_illness": illness, "sad_total": total}
 
 
-def resident(c, p: MainlandParams, bonus_method):
+def resident(c: Columns, p: MainlandParams, bonus_method: Column) -> dict[str, Column]:
     """Residents' comprehensive income (综合所得), annual table; the bonus separate, combined or best.
 
     ``bonus_method``: int8 codes 0 best, 1 separate, 2 combined.
@@ -114,7 +116,8 @@ def resident(c, p: MainlandParams, bonus_method):
     }
 
 
-def bonus_cliff(bonus, bonus_tax_fen, bracket, table: Brackets, periods: int, quick_times: int):
+def bonus_cliff(bonus: Column, bonus_tax_fen: Column, bracket: Column, table: Brackets, periods: int,
+                quick_times: int) -> tuple[Column, Column, Column]:
     """A bonus just above a threshold that leaves less after tax than the threshold itself.
 
     The threshold below a bonus in bracket k is ``periods`` x the upper limit of bracket k-1, where
@@ -129,7 +132,7 @@ def bonus_cliff(bonus, bonus_tax_fen, bracket, table: Brackets, periods: int, qu
     return in_cliff, np.where(in_cliff, floor, 0), np.where(in_cliff, loss, 0)
 
 
-def nonresident(c, p: MainlandParams):
+def nonresident(c: Columns, p: MainlandParams) -> dict[str, Column]:
     """Non-residents (2019年第35号): wages as paid evenly over 12 months, 12 x the monthly-table tax
     on (wages/12 - 5,000); labour, author's and royalties as 12 equal monthly payments with no
     deduction; the bonus by the six-month rule, 6 x (bonus/6 x rate - quick deduction)."""
@@ -160,7 +163,8 @@ def nonresident(c, p: MainlandParams):
 
 
 def withholding_schedule(monthly_wage_units: int, monthly_social: int, monthly_additional: int,
-                         monthly_other: int, p: MainlandParams, months: int = 12):
+                         monthly_other: int, p: MainlandParams,
+                         months: int = 12) -> tuple[Column, Column, Column, Column, Column]:
     """累计预扣法 (61号 Art. 6): each month's withholding on the year-to-date figures.
 
     Returns rows of (month, cumulative income, cumulative taxable, cumulative tax, withheld).
