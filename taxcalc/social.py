@@ -29,9 +29,11 @@ from decimal import Decimal
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import NDArray
 
+from .columns import Columns
 from .messages import Msg, Rate, Term, msg
-from .money import BP, FX, half_up_div
+from .money import BP, FX, Column, column_sum, half_up_div
 from .scenario import CITY, ZONE
 from .tables import SCHEMES, SocialTable, Tables, year_of_assessment
 
@@ -67,7 +69,7 @@ class Period:
     hf_default: int
 
 
-def _fen(value) -> int:
+def _fen(value: Decimal) -> int:
     return int(value * 100)
 
 
@@ -99,12 +101,12 @@ def periods(tables: Tables, city: str, tax_year: int) -> tuple[Period, Period] |
     return out[0], out[1]
 
 
-def city_codes(c) -> np.ndarray:
+def city_codes(c: Columns) -> NDArray[np.int8]:
     """Each row's city of work (a code into CITY): given, else the zone's; 0 where neither says."""
     return np.where(c["city"] > 0, c["city"], _ZONE_CITY_CODE[c["zone"]]).astype(np.int8)
 
 
-def contributions(c, tables: Tables, year: int) -> dict[str, np.ndarray] | None:
+def contributions(c: Columns, tables: Tables, year: int) -> dict[str, Column] | None:
     """The year's contributions of the rows with ``social_insurance_auto`` (fen; 0 elsewhere), by
     part and side, summed in ``si_employee_fen`` and ``si_employer_fen``; the contribution years
     used in ``si_year_a`` (January-June) and ``si_year_b`` (July-December). None: no row asks."""
@@ -142,19 +144,19 @@ def contributions(c, tables: Tables, year: int) -> dict[str, np.ndarray] | None:
                 for side, rate in (("employee", s.employee_bp), ("employer", s.employer_bp)):
                     monthly = half_up_div(base * rate, BP)
                     out[f"si_{name}_{side}_fen"][rows] += np.where(on, months * monthly, 0)
-            rate = np.where(c["housing_fund_rate"][rows] >= 0, c["housing_fund_rate"][rows], p.hf_default)
-            out[f"si_hf_rate_{h}"][rows] = rate
+            hf_rate = np.where(c["housing_fund_rate"][rows] >= 0, c["housing_fund_rate"][rows], p.hf_default)
+            out[f"si_hf_rate_{h}"][rows] = hf_rate
             base = np.minimum(np.maximum(w, p.hf_floor), p.hf_ceiling)
             out[f"si_housing_fund_base_{h}"][rows] = base
-            monthly = half_up_div(base * rate, FX)
+            monthly = half_up_div(base * hf_rate, FX)
             for side in ("employee", "employer"):
                 out[f"si_housing_fund_{side}_fen"][rows] += np.where(on, months * monthly, 0)
-    out["si_employee_fen"] = sum(out[f"si_{part}_employee_fen"] for part in PARTS)
-    out["si_employer_fen"] = sum(out[f"si_{part}_employer_fen"] for part in PARTS)
+    out["si_employee_fen"] = column_sum(out[f"si_{part}_employee_fen"] for part in PARTS)
+    out["si_employer_fen"] = column_sum(out[f"si_{part}_employer_fen"] for part in PARTS)
     return out
 
 
-def table_errors(cols, tables: Tables) -> list[tuple[np.ndarray, str, Msg]]:
+def table_errors(cols: Columns, tables: Tables) -> list[tuple[Column, str, Msg]]:
     """Rows ``social_insurance_auto`` cannot compute: a city without tables, or a housing fund rate
     outside the range the city's tables allow (in either half of the year)."""
     auto = np.asarray(cols["social_insurance_auto"], dtype=bool)
@@ -174,6 +176,7 @@ def table_errors(cols, tables: Tables) -> list[tuple[np.ndarray, str, Msg]]:
             continue
         for y in np.unique(years[here]):
             found = periods(tables, city, int(y))
+            assert found is not None, "the city has tables (checked above)"
             for p in found:
                 bad = here & (years == y) & (rate >= 0) & ((rate < p.hf_min) | (rate > p.hf_max))
                 if bad.any():

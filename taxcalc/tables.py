@@ -833,7 +833,7 @@ class Tables:
         if self._fx is None:
             raise TableError(str(dirs[0]), "fx.toml", "missing: default exchange rates are required")
         self.fx: FxTable = self._fx
-        self.policies = self._collect_policies()
+        self.policies: dict[str, tuple[ZoneTable, Policy]] = self._collect_policies()
         self._check_years()
 
     def _add(self, path: Path, t: Table) -> None:

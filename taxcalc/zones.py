@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.typing import NDArray
 
-from .money import BP, FEN, UNIT, half_up_div
+from .columns import Columns
+from .money import BP, FEN, UNIT, Column, half_up_div
 from .scenario import IDENTITY, ZONE
 from .tables import Policy, Tables
 
@@ -43,19 +45,19 @@ class CompiledPolicy:
     cap_fen: int             # -1: none
     days_more_than: int      # tenths, -1: no rule
     paid_offset: int
-    reasons_in_force: np.ndarray
-    reasons_not_in_force: np.ndarray
+    reasons_in_force: NDArray[np.int8]
+    reasons_not_in_force: NDArray[np.int8]
     amount_key: str            # the names of its columns in the engine's output
     reason_key: str
     cat_keys: tuple[str, str]  # rate_cap: its relief on each category (comprehensive income, bonus)
 
 
-def person_code(identity, zone, talent, short):
+def person_code(identity: Column, zone: Column, talent: Column, short: Column) -> Column:
     """One small integer per row for the reason look-up tables."""
     return ((identity.astype(np.int16) * len(ZONE) + zone) * 2 + talent) * 2 + short
 
 
-def _reason_table(p: Policy, in_force: bool) -> np.ndarray:
+def _reason_table(p: Policy, in_force: bool) -> NDArray[np.int8]:
     table = np.zeros(len(IDENTITY) * len(ZONE) * 4, dtype=np.int8)
     for i, ident in enumerate(IDENTITY):
         for z, zone in enumerate(ZONE):
@@ -96,13 +98,14 @@ def compiled_policies(tables: Tables) -> tuple[CompiledPolicy, ...]:
     return tuple(out)
 
 
-def rate_cap_relief(tax_fen, taxable_units, rate_bp):
+def rate_cap_relief(tax_fen: Column, taxable_units: Column, rate_bp: int) -> Column:
     """max(0, tax - rate x taxable), the rate's share rounded to the fen."""
     allowed = half_up_div(taxable_units * rate_bp, UNIT * BP // FEN)
-    return np.maximum(tax_fen - allowed, 0)
+    relief: Column = np.maximum(tax_fen - allowed, 0)
+    return relief
 
 
-def _amount(cp: CompiledPolicy, r, idx):
+def _amount(cp: CompiledPolicy, r: dict[str, Column], idx: Column) -> tuple[Column, tuple[Column, Column] | None]:
     """The policy's relief for the rows ``idx`` (fen), and for a rate_cap policy its relief on
     each category before the cap."""
     formula = cp.policy.formula
@@ -115,19 +118,20 @@ def _amount(cp: CompiledPolicy, r, idx):
     return np.maximum(r["iit_fen"][idx] - burden[idx], 0), None
 
 
-def reliefs(c, r, year: int, policies: tuple[CompiledPolicy, ...], assume_extended: bool):
+def reliefs(c: Columns, r: dict[str, Column], year: int, policies: tuple[CompiledPolicy, ...],
+            assume_extended: bool) -> dict[str, Column]:
     """Per policy: amount (fen) and reason code; then the chosen one.
 
     ``r`` holds ``iit_fen``, the category taxes and taxables, ``hk_burden_fen`` and
     ``macao_burden_fen``. Amounts are computed only for the rows a policy admits.
     """
     n = len(r["iit_fen"])
-    out = {}
+    out: dict[str, Column] = {}
     best = np.zeros(n, dtype=np.int64)
     best_idx = np.full(n, -1, dtype=np.int64)
     best_kind = np.zeros(n, dtype=np.int8)
     extended_used = np.zeros(n, dtype=bool)
-    codes = {}
+    codes: dict[int, Column] = {}
     for k, cp in enumerate(policies):
         p = cp.policy
         in_window = cp.first <= year <= cp.last
