@@ -21,8 +21,8 @@ from . import hongkong, macao, mainland, social, zones
 from .columns import Columns
 from .errors import InputError
 from .figures import BY_NAME, FIGURES
-from .money import FEN, FX, half_up_div, half_up_div_signed
-from .params import year_params
+from .money import FEN, FX, Column, column_sum, half_up_div, half_up_div_signed
+from .params import YearParams, year_params
 from .tables import Tables
 
 HK_BURDEN_YEARS = ("same", "previous")
@@ -60,15 +60,12 @@ class Computation:
     :mod:`taxcalc.figures`), the intermediate columns (empty unless traced) and the vocabularies
     of the text figures."""
 
-    figures: dict[str, np.ndarray]
-    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    figures: dict[str, Column]
+    columns: dict[str, Column] = field(default_factory=dict)
     vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.figures["iit"]) if self.figures else 0
-
-    def column(self, name: str, i: int):
-        return self.columns[name][i]
 
 
 def vocabularies(tables: Tables) -> dict[str, tuple[str, ...]]:
@@ -83,22 +80,22 @@ def vocabularies(tables: Tables) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _fx_to_units(amount_fen, rate_micro):
+def _fx_to_units(amount_fen: Column, rate_micro: Column) -> Column:
     """A CNY amount in another currency: amount / rate, to the cent, half up; in units."""
     return half_up_div(amount_fen * FX, rate_micro) * FEN
 
 
-def _to_cny(minor, rate_micro):
+def _to_cny(minor: Column, rate_micro: Column) -> Column:
     """An amount in cents (HK$ or MOP; whole dollars x 100) in CNY, to the fen, half up."""
     return half_up_div(minor * rate_micro, FX)
 
 
-def _to_cny_signed(minor, rate_micro):
+def _to_cny_signed(minor: Column, rate_micro: Column) -> Column:
     """An amount in cents of any sign in CNY, to the fen, half away from zero."""
     return half_up_div_signed(minor * rate_micro, FX)
 
 
-def _ratio_micro(num, den):
+def _ratio_micro(num: Column, den: Column) -> Column:
     """num / den (both >= 0, same unit) in millionths, half up; 0 where den is 0."""
     return np.where(den > 0, half_up_div(num * FX, np.maximum(den, 1)), 0)
 
@@ -120,8 +117,8 @@ def compute(c: Columns, tables: Tables, options: Options = Options(), *, trace: 
     order = np.argsort(group, kind="stable")
     ordered = {k: v[order] for k, v in c.items()}
     bounds = np.flatnonzero(np.diff(group[order])) + 1
-    figs_out: dict[str, np.ndarray] = {}
-    cols_out: dict[str, np.ndarray] = {}
+    figs_out: dict[str, Column] = {}
+    cols_out: dict[str, Column] = {}
     for a, b in zip([0, *bounds.tolist()], [*bounds.tolist(), n]):
         figs, cols = _compute_group({k: v[a:b] for k, v in ordered.items()}, tables, int(ordered["tax_year"][a]),
                                     options, trace)
@@ -130,7 +127,7 @@ def compute(c: Columns, tables: Tables, options: Options = Options(), *, trace: 
     return Computation(figs_out, cols_out, vocab)
 
 
-def _scatter(out: dict[str, np.ndarray], part: dict[str, np.ndarray], where: np.ndarray, n: int) -> None:
+def _scatter(out: dict[str, Column], part: dict[str, Column], where: Column, n: int) -> None:
     """Put a group's arrays back at its rows. A key only some groups have (non-residents' steps)
     stays 0 elsewhere; an object column (Python integers) makes the whole column object."""
     for k, v in part.items():
@@ -142,32 +139,36 @@ def _scatter(out: dict[str, np.ndarray], part: dict[str, np.ndarray], where: np.
         dest[where] = v
 
 
-def _rates(c: Columns, p):
+def _rates(c: Columns, p: YearParams) -> tuple[Column, Column]:
     cny_per_hkd = np.where(c["cny_per_hkd"] > 0, c["cny_per_hkd"], p.cny_per_hkd)
     derived_mop = np.maximum(half_up_div(cny_per_hkd * FX, p.mop_per_hkd), 1)
     cny_per_mop = np.where(c["cny_per_mop"] > 0, c["cny_per_mop"], derived_mop)
     return cny_per_hkd, cny_per_mop
 
 
-def _gross_fen(c: Columns):
+def _gross_fen(c: Columns) -> Column:
     return c["wages"] + c["bonus"] + c["labour"] + c["author"] + c["royalty"]
 
 
-def needs_wide(c: Columns, p) -> np.ndarray:
+def needs_wide(c: Columns, p: YearParams) -> Column:
     """Rows whose foreign-currency amounts (or their CNY values) pass :data:`NARROW_LIMIT`: those
     run on Python integers. A float estimate is enough to choose the path."""
     cny_per_hkd, cny_per_mop = _rates(c, p)
     gross = _gross_fen(c).astype(np.float64) / 100
     hkd_rate, mop_rate = cny_per_hkd / FX, cny_per_mop / FX
     hk_income = np.where(c["hk_income"] >= 0, c["hk_income"] / 100, gross / hkd_rate)
-    worst = np.maximum.reduce([gross / hkd_rate, gross / mop_rate, hk_income, hk_income * hkd_rate])
+    worst: Column = np.maximum.reduce([gross / hkd_rate, gross / mop_rate, hk_income, hk_income * hkd_rate])
     # joint assessment: the couple's tax (<= 17% of their income, in dollars) times the person's
     # net income in dollars apportions the tax (taxcalc.hongkong.share); keep it below 2**63
     couple = np.where(c["hk_spouse_income"] > 0, hk_income + c["hk_spouse_income"] / 100, 0)
     return (worst > NARROW_LIMIT) | (couple > JOINT_LIMIT)
 
 
-def _compute_group(c: Columns, tables: Tables, year: int, o: Options, trace: bool):
+#: a group's output: the figures and the intermediate columns
+Output = tuple[dict[str, Column], dict[str, Column]]
+
+
+def _compute_group(c: Columns, tables: Tables, year: int, o: Options, trace: bool) -> Output:
     p = year_params(tables, year)
     wide = needs_wide(c, p)
     if not wide.any():
@@ -175,8 +176,8 @@ def _compute_group(c: Columns, tables: Tables, year: int, o: Options, trace: boo
     if wide.all():
         return _compute_year(_as_python_ints(c), tables, year, o, trace)
     n = len(wide)
-    figs_out: dict[str, np.ndarray] = {}
-    cols_out: dict[str, np.ndarray] = {}
+    figs_out: dict[str, Column] = {}
+    cols_out: dict[str, Column] = {}
     for mask in (~wide, wide):
         rows = np.flatnonzero(mask)
         part = {k: v[rows] for k, v in c.items()}
@@ -190,7 +191,7 @@ def _as_python_ints(c: Columns) -> Columns:
     return {k: (v.astype(object) if v.dtype == np.int64 else v) for k, v in c.items()}
 
 
-def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool):
+def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool) -> Output:
     """One group: rows of one tax year and one residency. Returns (figures, intermediate columns)."""
     p = year_params(tables, year)
     pb = year_params(tables, year, o.hk_burden_offset) if o.hk_burden_offset else p
@@ -232,7 +233,7 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     h = hongkong.household(c, hk, hk_income, mpf, hk_deductions, spouse_income, spouse_mpf, spouse_ded, allow)
     t = h["sep"]
     allow = {**allow, "hk_allow_personal": h["allow_personal_sep"]}
-    allow_total = sum(allow.values())
+    allow_total = column_sum(allow.values())
     r.update({"hk_income": hk_income, "hk_mpf": mpf, "hk_mpf_claimed": mpf_claimed, "hk_deductions_u": hk_deductions,
               **{f"hk_{k}": v for k, v in d.items()},
               **allow, "hk_allow_total": allow_total, **{f"hk_{k}": v for k, v in t.items()},
@@ -244,7 +245,7 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
 
     # -- the Hong Kong burden on the mainland income (zone measures): the itemised deductions, no MPF
     hb = pb.hongkong
-    allow_b = sum(hongkong.allowances(c, hb).values())
+    allow_b = column_sum(hongkong.allowances(c, hb).values())
     db = hongkong.deductions(c, hb, gross_hkd)
     tb = hongkong.salaries_tax(gross_hkd, 0, db["ded_total"], allow_b, hb, apply_reduction=o.hk_burden_reduction)
     r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b,
@@ -350,10 +351,10 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     return figs, r
 
 
-_DTYPES = {"bool": np.bool_, "text": np.int64}
+_DTYPES: dict[str, type[np.generic]] = {"bool": np.bool_, "text": np.int64}
 
 
-def _stored(name: str, v, n: int) -> np.ndarray:
+def _stored(name: str, v: Column, n: int) -> Column:
     """A figure column in its stored dtype: int64 (raises, never wraps, if a Python integer from
     the wide path did not fit), bool for flags."""
     dtype = _DTYPES.get(BY_NAME[name].unit, np.int64)
