@@ -7,23 +7,37 @@ Cross-field rules live in :mod:`taxcalc.columns` and run on columns for both.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal, cast, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .money import MAX_AMOUNT
 
-RESIDENCY = ("resident", "nonresident")
-IDENTITY = ("mainland", "hk", "macao", "taiwan", "foreign")
-ZONE = ("none", "gba", "hetao", "qianhai", "nansha", "hengqin")
-BONUS_METHOD = ("best", "separate", "combined")
-ELDERLY = ("none", "only_child", "shared")
-HOUSING = ("none", "loan", "rent_tier1", "rent_tier2", "rent_tier3")
-CONTINUING_EDUCATION = ("none", "degree", "certificate", "both")
-CHILD_SHARE = (100, 50)
-HK_ASSESSMENT = ("best", "separate", "joint")
-CITY = ("none", "shenzhen", "guangzhou", "zhuhai")
+# The choices of each choice field, in the order of their codes (taxcalc.columns): the Literal types
+# are the fields' types, the tuples their values.
+Residency = Literal["resident", "nonresident"]
+Identity = Literal["mainland", "hk", "macao", "taiwan", "foreign"]
+ZoneChoice = Literal["none", "gba", "hetao", "qianhai", "nansha", "hengqin"]
+BonusMethod = Literal["best", "separate", "combined"]
+Elderly = Literal["none", "only_child", "shared"]
+Housing = Literal["none", "loan", "rent_tier1", "rent_tier2", "rent_tier3"]
+ContinuingEducation = Literal["none", "degree", "certificate", "both"]
+ChildShare = Literal[100, 50]
+HKAssessment = Literal["best", "separate", "joint"]
+CityChoice = Literal["none", "shenzhen", "guangzhou", "zhuhai"]
+
+RESIDENCY: tuple[Residency, ...] = get_args(Residency)
+IDENTITY: tuple[Identity, ...] = get_args(Identity)
+ZONE: tuple[ZoneChoice, ...] = get_args(ZoneChoice)
+BONUS_METHOD: tuple[BonusMethod, ...] = get_args(BonusMethod)
+ELDERLY: tuple[Elderly, ...] = get_args(Elderly)
+HOUSING: tuple[Housing, ...] = get_args(Housing)
+CONTINUING_EDUCATION: tuple[ContinuingEducation, ...] = get_args(ContinuingEducation)
+CHILD_SHARE: tuple[ChildShare, ...] = get_args(ChildShare)
+HK_ASSESSMENT: tuple[HKAssessment, ...] = get_args(HKAssessment)
+CITY: tuple[CityChoice, ...] = get_args(CityChoice)
 
 # The law's bounds, not the tables': the 2018 amendment applies from 2019. Which years can be
 # computed is decided by the tables present (shipped: 2019-2027), so a new year needs no code;
@@ -32,26 +46,27 @@ FIRST_YEAR, LAST_YEAR = 2019, 2100
 YEAR_FIELD_MIN, YEAR_FIELD_MAX = 1, 9999
 
 
+# The helpers below return what pydantic's Field returns: Any, so that a field can be declared with it as its default.
 
-def _money(help: str, unit: str = "CNY a year") -> object:
+def _money(help: str, unit: str = "CNY a year") -> Any:
     return Field(default=Decimal(0), ge=0, le=MAX_AMOUNT, decimal_places=2,
                  json_schema_extra={"kind": "money", "unit": unit}, description=help)
 
 
-def _opt_money(help: str, unit: str) -> object:
+def _opt_money(help: str, unit: str) -> Any:
     return Field(default=None, ge=0, le=MAX_AMOUNT, decimal_places=2,
                  json_schema_extra={"kind": "money", "unit": unit}, description=help)
 
 
-def _count(help: str, le: int = 20) -> object:
+def _count(help: str, le: int = 20) -> Any:
     return Field(default=0, ge=0, le=le, json_schema_extra={"kind": "count"}, description=help)
 
 
-def _flag(help: str) -> object:
+def _flag(help: str) -> Any:
     return Field(default=False, json_schema_extra={"kind": "bool"}, description=help)
 
 
-def _choice(default: str, choices: tuple, help: str) -> object:
+def _choice(default: str, choices: tuple[str, ...], help: str) -> Any:
     return Field(default=default, json_schema_extra={"kind": "choice", "choices": list(choices)}, description=help)
 
 
@@ -64,9 +79,9 @@ class Scenario(BaseModel):
                            description="passed through (default: the row number)")
     tax_year: int = Field(ge=YEAR_FIELD_MIN, le=YEAR_FIELD_MAX, json_schema_extra={"kind": "year"},
                           description="mainland calendar tax year (shipped tables: 2019-2027)")
-    residency: Literal[RESIDENCY] = _choice("resident", RESIDENCY, "mainland tax residency in that year")
-    identity: Literal[IDENTITY] = _choice("mainland", IDENTITY, "mainland, hk, macao, taiwan or foreign")
-    zone: Literal[ZONE] = _choice("none", ZONE, "where the person works (gba: another of the nine Guangdong cities)")
+    residency: Residency = _choice("resident", RESIDENCY, "mainland tax residency in that year")
+    identity: Identity = _choice("mainland", IDENTITY, "mainland, hk, macao, taiwan or foreign")
+    zone: ZoneChoice = _choice("none", ZONE, "where the person works (gba: another of the nine Guangdong cities)")
     talent: bool = _flag("recognised high-end or shortage talent (or on the zone's talent list)")
     work_days: Decimal | None = Field(default=None, ge=0, le=366, decimal_places=1,
                                       json_schema_extra={"kind": "days"},
@@ -81,16 +96,16 @@ class Scenario(BaseModel):
     social_insurance: Decimal = _money("employee social insurance and housing fund")
     additional_deductions: Decimal = _money("special additional deductions, total (or give the sad_ details)")
     other_deductions: Decimal = _money("other deductions, total")
-    bonus_method: Literal[BONUS_METHOD] = _choice("best", BONUS_METHOD, "separate, combined or best")
+    bonus_method: BonusMethod = _choice("best", BONUS_METHOD, "separate, combined or best")
 
     sad_children: int = _count("children in education (age 3 to end of degree), full year")
     sad_infants: int = _count("children under 3, full year")
-    sad_child_share: Literal[CHILD_SHARE] = Field(default=100, json_schema_extra={"kind": "choice_int", "choices": list(CHILD_SHARE)},
+    sad_child_share: ChildShare = Field(default=100, json_schema_extra={"kind": "choice_int", "choices": list(CHILD_SHARE)},
                                                   description="percent of the child deductions this parent claims: 100 or 50")
-    sad_elderly: Literal[ELDERLY] = _choice("none", ELDERLY, "support of parents aged 60+: none, only_child or shared")
+    sad_elderly: Elderly = _choice("none", ELDERLY, "support of parents aged 60+: none, only_child or shared")
     sad_elderly_share: Decimal | None = _opt_money("monthly amount claimed when the support is shared (default: the cap)", "CNY a month")
-    sad_housing: Literal[HOUSING] = _choice("none", HOUSING, "housing-loan interest or rent by city tier")
-    sad_continuing_education: Literal[CONTINUING_EDUCATION] = _choice("none", CONTINUING_EDUCATION, "degree, certificate or both")
+    sad_housing: Housing = _choice("none", HOUSING, "housing-loan interest or rent by city tier")
+    sad_continuing_education: ContinuingEducation = _choice("none", CONTINUING_EDUCATION, "degree, certificate or both")
     sad_medical_costs: Decimal = _money("self-paid serious-illness medical costs in the year")
     private_pension: Decimal = _money("private pension contributions (deducted up to the cap)")
     health_insurance: Decimal = _money("qualifying commercial health insurance premiums (deducted up to the cap)")
@@ -116,7 +131,7 @@ class Scenario(BaseModel):
     hk_spouse_income: Decimal | None = _opt_money("the spouse's assessable income (empty: the spouse has no income)", "HK$ a year")
     hk_spouse_mpf: Decimal | None = _opt_money("the spouse's mandatory MPF contributions (default: as for you, from the spouse's income)", "HK$ a year")
     hk_spouse_deductions: Decimal = _money("the spouse's deductions, total, allowed as given", "HK$ a year")
-    hk_assessment: Literal[HK_ASSESSMENT] = _choice("best", HK_ASSESSMENT, "a married couple with two incomes: separate, joint or best (the lower household tax)")
+    hk_assessment: HKAssessment = _choice("best", HK_ASSESSMENT, "a married couple with two incomes: separate, joint or best (the lower household tax)")
     hk_children: int = _count("child allowances", le=9)
     hk_newborns: int = _count("of those children, how many were born in the year of assessment (the additional allowance)", le=9)
     hk_born_last_year: int = _count("of those children, how many were born in the year of assessment before (the additional allowance again where the tables give it: proposed from 2026/27)", le=9)
@@ -129,7 +144,7 @@ class Scenario(BaseModel):
     hk_disability: bool = _flag("personal disability allowance")
     hk_siblings: int = _count("dependent brothers or sisters")
 
-    city: Literal[CITY] = _choice("none", CITY, "mainland city of work for social_insurance_auto: shenzhen, guangzhou or "
+    city: CityChoice = _choice("none", CITY, "mainland city of work for social_insurance_auto: shenzhen, guangzhou or "
                                                 "zhuhai (none: the zone's city)")
     social_insurance_auto: bool = _flag("compute social insurance and housing fund (employee and employer) from wages "
                                         "+ bonus with the city's tables, instead of giving social_insurance")
@@ -139,20 +154,22 @@ class Scenario(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _grammar(cls, v, info):
+    def _grammar(cls, v: object, info: ValidationInfo) -> object:
         """Every value through the one grammar (:mod:`taxcalc.validate`): the same text means
         the same value, and the same mistake the same message, on every way in."""
         from pydantic_core import PydanticCustomError
 
         from .validate import FieldError, parse_field
 
+        name = info.field_name
+        assert name is not None, "a field validator"
         try:
-            value = parse_field(info.field_name, v)
+            value = parse_field(name, v)
         except FieldError as exc:
             raise PydanticCustomError(exc.code, exc.code, exc.params) from None
         if value is None:
-            default = FIELDS[info.field_name].default
-            if info.field_name == "tax_year":
+            default = FIELDS[name].default
+            if name == "tax_year":
                 raise PydanticCustomError("field.required", "field.required", {})
             return default
         return value
@@ -162,16 +179,23 @@ FIELDS = Scenario.model_fields
 INPUT_COLUMNS: tuple[str, ...] = tuple(FIELDS)
 
 
+def _extra(name: str) -> Mapping[str, object]:
+    """The field's json_schema_extra: its kind, and its choices or unit (always a dict here)."""
+    extra = FIELDS[name].json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
 def field_kind(name: str) -> str:
-    extra = FIELDS[name].json_schema_extra or {}
-    return extra["kind"]
+    return str(_extra(name)["kind"])
 
 
-def field_choices(name: str) -> list:
-    return list((FIELDS[name].json_schema_extra or {}).get("choices", []))
+def field_choices(name: str) -> list[str | int]:
+    # the choices are the Literal type's values, which _choice (or the field) wrote as a list
+    return list(cast("list[str | int]", _extra(name).get("choices", [])))
 
 
-def field_default(name: str):
+def field_default(name: str) -> Any:
+    """The field's default, of the field's type (None for an optional field)."""
     return FIELDS[name].default
 
 
@@ -179,13 +203,19 @@ def field_help(name: str) -> str:
     return FIELDS[name].description or ""
 
 
-ENUMS: dict[str, tuple] = {name: tuple(field_choices(name)) for name in FIELDS
+ENUMS: dict[str, tuple[str | int, ...]] = {name: tuple(field_choices(name)) for name in FIELDS
                            if field_kind(name) in ("choice", "choice_int")}
 
 
-def limits(name: str) -> tuple[object, object, object]:
+#: a bound of a field's range (None: no bound)
+Bound = Decimal | int | None
+
+
+def limits(name: str) -> tuple[Bound, Bound, Bound]:
     """(ge, gt, le) of a field from its pydantic constraints."""
-    ge = gt = le = None
+    ge: Bound = None
+    gt: Bound = None
+    le: Bound = None
     for m in FIELDS[name].metadata:
         ge = getattr(m, "ge", ge)
         gt = getattr(m, "gt", gt)
@@ -194,7 +224,7 @@ def limits(name: str) -> tuple[object, object, object]:
 
 
 def field_unit(name: str) -> str:
-    return (FIELDS[name].json_schema_extra or {}).get("unit", "")
+    return str(_extra(name).get("unit", ""))
 
 
 def expected(name: str) -> str:
