@@ -23,15 +23,22 @@ The grammar:
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .errors import InputError
 from .messages import Msg, Number, Term, msg
+from .money import Column
+
+if TYPE_CHECKING:
+    from .columns import Columns
+    from .engine import Options
+    from .tables import Tables
 
 TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "off", "0")
@@ -61,25 +68,33 @@ def normalize_word(raw: str) -> str:
 
 def expected(name: str) -> Msg:
     """What a field accepts, as a message (for errors and docs)."""
-    from .scenario import FIELDS, field_choices, field_kind, field_unit, limits
+    from .scenario import field_choices, field_kind, field_unit, limits
 
     kind = field_kind(name)
     ge, gt, le = limits(name)
-    if kind == "money":
-        return msg("expect.money", unit=Term("unit", field_unit(name)), max=Number(le))
+    if kind in ("money", "rate", "days"):
+        assert le is not None, f"{name} has a largest value"
+        if kind == "money":
+            return msg("expect.money", unit=Term("unit", field_unit(name)), max=Number(le))
+        if kind == "rate":
+            return msg("expect.rate", max=Number(le))
+        return msg("expect.days", max=Number(le))
     if kind == "count":
         return msg("expect.count", min=ge, max=le)
     if kind == "year":
         return msg("expect.year", min=ge, max=le)
-    if kind == "rate":
-        return msg("expect.rate", max=Number(le))
-    if kind == "days":
-        return msg("expect.days", max=Number(le))
     if kind == "bool":
         return msg("expect.bool")
     if kind in ("choice", "choice_int"):
         return msg("expect.choice", choices=", ".join(str(c) for c in field_choices(name)))
-    return msg("expect.text", max=FIELDS[name].metadata[0].max_length)
+    return msg("expect.text", max=_max_length(name))
+
+
+def _max_length(name: str) -> int:
+    """The most characters a text field takes."""
+    from .scenario import FIELDS
+
+    return int(FIELDS[name].metadata[0].max_length)
 
 
 def _fail(name: str, code: str) -> FieldError:
@@ -134,13 +149,13 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
     if not value:
         return Decimal(0)
     value = value.quantize(Decimal(1).scaleb(-digits)).normalize()
-    return value if value.as_tuple().exponent <= 0 else value.quantize(Decimal(1))   # 900000, not 9E+5
+    return value if int(value.as_tuple().exponent) <= 0 else value.quantize(Decimal(1))   # 900000, not 9E+5
 
 
-def parse_field(name: str, raw: Any):
+def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     """The value of field ``name`` from what was given (text, a JSON value, a Python value), or
     None when nothing was given; raises :class:`FieldError`."""
-    from .scenario import FIELDS, field_choices, field_kind
+    from .scenario import field_choices, field_kind
 
     kind = field_kind(name)
     if kind in DECIMALS:
@@ -178,7 +193,7 @@ def parse_field(name: str, raw: Any):
     text = str(raw) if not isinstance(raw, str) else raw
     if text.strip() == "":
         return None
-    if len(text) > FIELDS[name].metadata[0].max_length:
+    if len(text) > _max_length(name):
         raise _fail(name, "field.too_long")
     return text
 
@@ -191,9 +206,9 @@ def field_error(name: str, exc: FieldError, value: Any = None, row: int | None =
 # rules that need the tables
 
 
-def table_errors(cols, tables, options=None) -> list[tuple[np.ndarray, str, Msg]]:
+def table_errors(cols: Columns, tables: Tables, options: Options | None = None) -> list[tuple[Column, str, Msg]]:
     """Rows whose tax year cannot be computed with the tables: (rows, field, message)."""
-    out = []
+    out: list[tuple[Column, str, Msg]] = []
     years = cols["tax_year"]
     known = tables.mainland_years()
     missing = ~np.isin(years, known)
@@ -231,7 +246,7 @@ def _year_span(years: list[int]) -> str:
 MAX_CASE_BYTES = 1 << 20      # a case file is a few hundred bytes; a package list a few hundred KB
 
 
-def read_json_file(path) -> Any:
+def read_json_file(path: str | os.PathLike[str]) -> Any:
     """A JSON case file (or list of packages), read safely: a missing, unreadable, binary, huge
     or too deeply nested file is a :class:`~taxcalc.errors.TaxcalcError` with a message code."""
     from pathlib import Path
@@ -280,7 +295,7 @@ def read_json_text(data: bytes | str, name: str) -> Any:
         raise TaxcalcError.coded("file.too_deep", path=name) from None
 
 
-def read_case_file(path) -> dict:
+def read_case_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """One case (a JSON object with the batch column keys) from a file."""
     from .errors import TaxcalcError
 
