@@ -76,7 +76,7 @@ class InputError(TaxcalcError):
     def __str__(self) -> str:
         return self._text()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str | int | None]:
         return {"row": self.row, "column": self.field, "value": "" if self.value is None else shown_value(self.value),
                 "message": str(self.message)}
 

@@ -59,7 +59,7 @@ class Terms:
     """Several terms, joined as a list in the language (``hk, macao`` / ``hk、macao``)."""
 
     kind: str
-    values: tuple
+    values: tuple[object, ...]
 
 
 @dataclass(frozen=True)
