@@ -17,11 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from types import UnionType
+from typing import Literal, SupportsInt
 
 from .i18n import N_
 
 Unit = Literal["CNY", "HKD", "MOP", "rate", "fx", "year", "text", "bool"]
+#: a figure's value as the API shows it (:func:`python_value`)
+Value = Decimal | int | bool | str | None
 MONEY_UNITS = ("CNY", "HKD", "MOP")
 
 HALF_UP = "half up"
@@ -51,14 +54,15 @@ class Figure:
     @property
     def scale(self) -> int:
         """Stored integer per unit of the figure: 100 for fen, 1 for whole dollars, 10**6 for rates."""
-        return 10 ** self.decimals
+        scale: int = 10 ** self.decimals
+        return scale
 
 
-def _cny(name, label, meaning, group="mainland", rounding=HALF_UP):
+def _cny(name: str, label: str, meaning: str, group: str = "mainland", rounding: str = HALF_UP) -> Figure:
     return Figure(name, "CNY", label, meaning, 2, rounding, group)
 
 
-def _rate(name, label, meaning, group="mainland"):
+def _rate(name: str, label: str, meaning: str, group: str = "mainland") -> Figure:
     return Figure(name, "rate", label, meaning, 6, HALF_UP, group)
 
 
@@ -154,7 +158,7 @@ RELIEF_KIND = ("none", "exemption", "subsidy")
 HK_ASSESSMENT_USED = ("single", "separate", "joint")
 
 
-def python_value(f: Figure, raw, vocabulary: tuple[str, ...] | None = None):
+def python_value(f: Figure, raw: SupportsInt, vocabulary: tuple[str, ...] | None = None) -> Value:
     """One stored value as the API shows it: Decimal money and rates (exact), int whole dollars,
     int or None years, bools, text."""
     if f.is_number:
@@ -169,10 +173,11 @@ def python_value(f: Figure, raw, vocabulary: tuple[str, ...] | None = None):
     return vocabulary[int(raw)]
 
 
-def python_type(f: Figure):
+def python_type(f: Figure) -> type | UnionType:
     if f.is_number:
         return int if f.decimals == 0 else Decimal
-    return {"year": int | None, "bool": bool, "text": str}[f.unit]
+    types: dict[str, type | UnionType] = {"year": int | None, "bool": bool, "text": str}
+    return types[f.unit]
 
 
 GROUP_TITLES = {"mainland": "The mainland", "zone": "The zone relief and the burdens it compares with",
