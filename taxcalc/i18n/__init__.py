@@ -13,6 +13,14 @@ import gettext as _gettext
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from ..figures import Figure, Value
+    from ..messages import Msg
+
+#: a number as text or a number: whatever Decimal(str(x)) reads exactly
+Numeric = Decimal | int | float | str
 
 LANGS = ("en", "zh_Hans", "zh_Hant")
 #: the name of each language in itself (for the switcher)
@@ -105,16 +113,17 @@ def _plain(value: Decimal, digits: int) -> str | None:
     return format(value, f",.{digits}f")
 
 
-def money(amount, currency: str = "CNY", *, decimals: bool | int = True, lang: str | None = None) -> str:
+def money(amount: Numeric, currency: str = "CNY", *, decimals: bool | int = True, lang: str | None = None) -> str:
     """An amount with its currency sign, grouped for the language (CN¥1,234.00, HK$1,234.00, MOP$1,234);
     ``decimals``: True (the currency's 2), False or 0 (whole units), or a number of digits. The
     amount is shown as it is: a figure is rounded by the engine, never here."""
     value = Decimal(str(amount))
     digits = 2 if decimals is True else int(decimals)
     sign = _SIGNS.get((normalize(lang) or _current, currency))
-    plain = _plain(value, digits) if sign else None
-    if plain is not None:
-        return sign + plain
+    if sign:
+        plain = _plain(value, digits)
+        if plain is not None:
+            return sign + plain
     from babel.numbers import format_currency
 
     pattern = "¤#,##0" + ("." + "0" * digits if digits else "")
@@ -123,7 +132,7 @@ def money(amount, currency: str = "CNY", *, decimals: bool | int = True, lang: s
     return format_currency(value, currency, format=pattern, locale=locale(lang), currency_digits=False)
 
 
-def number(amount, decimals: int = 2, lang: str | None = None) -> str:
+def number(amount: Numeric, decimals: int = 2, lang: str | None = None) -> str:
     value = Decimal(str(amount))
     plain = _plain(value, decimals)
     if plain is not None:
@@ -143,7 +152,7 @@ def list_text(items: list[str], lang: str | None = None) -> str:
     return sep.join(items[:-1]) + last + items[-1]
 
 
-def percent(ratio, decimals: int | None = None, lang: str | None = None) -> str:
+def percent(ratio: Numeric, decimals: int | None = None, lang: str | None = None) -> str:
     """A ratio (0.0876) as a percentage (8.76%); ``decimals`` None: every digit the ratio has
     (0.035 -> 3.5%)."""
     value = Decimal(str(ratio))
@@ -159,7 +168,7 @@ def percent(ratio, decimals: int | None = None, lang: str | None = None) -> str:
     return format_percent(value, format=fmt, locale=locale(lang))
 
 
-def figure_text(value, f, signed: bool = False, lang: str | None = None) -> str:
+def figure_text(value: Value, f: Figure, signed: bool = False, lang: str | None = None) -> str:
     """A registry figure's value as text in a language: money grouped with its currency and the
     figure's digits, rates as exact percentages, exchange rates as decimals, policies and words
     translated, years as they are; "" for none. ``signed``: a difference, with + or −. Nothing is
@@ -167,8 +176,9 @@ def figure_text(value, f, signed: bool = False, lang: str | None = None) -> str:
     if value is None:
         return ""
     if f.is_number:
-        sign = ("+" if value > 0 else "−" if value < 0 else "") if signed else ""
-        shown = abs(value) if signed else value
+        amount = cast("Decimal | int", value)      # a number figure's value is a number
+        sign = ("+" if amount > 0 else "−" if amount < 0 else "") if signed else ""
+        shown = cast("Decimal | int", abs(amount)) if signed else amount
         if f.is_money:
             return sign + money(shown, f.unit, decimals=f.decimals, lang=lang)
         if f.unit == "rate":
@@ -187,7 +197,7 @@ def figure_text(value, f, signed: bool = False, lang: str | None = None) -> str:
     return str(value)
 
 
-def render(message, lang: str | None = None, *, fields: str = "column") -> str:
+def render(message: Msg, lang: str | None = None, *, fields: str = "column") -> str:
     """A :class:`~taxcalc.messages.Msg` in a language (default: the current one). ``fields``:
     ``column`` names fields by their column (the command line, files), ``label`` by their label in
     the language (the terminal UI)."""
@@ -198,14 +208,14 @@ def render(message, lang: str | None = None, *, fields: str = "column") -> str:
     return template.format(**{k: _param(v, lang, fields) for k, v in message.params.items()})
 
 
-def value_text(v, lang: str | None = None, *, fields: str = "label") -> str:
+def value_text(v: object, lang: str | None = None, *, fields: str = "label") -> str:
     """A typed value (:class:`~taxcalc.messages.Money`, ``Rate``, ``Number``, ``Term``, ``Terms``, a
     ``Msg``, or a plain int or text) as text in a language, as :func:`render` shows a parameter: the
     explanation's step values, formatted and never rounded here."""
     return _param(v, normalize(lang) or _current, fields)
 
 
-def _param(v, lang: str, fields: str) -> str:
+def _param(v: object, lang: str, fields: str) -> str:
     from ..messages import Money, Msg, Number, Rate, Term, Terms
 
     if isinstance(v, Msg):
@@ -225,7 +235,7 @@ def _param(v, lang: str, fields: str) -> str:
     return str(v)
 
 
-def term(kind: str, value, lang: str | None = None, *, fields: str = "label") -> str:
+def term(kind: str, value: object, lang: str | None = None, *, fields: str = "label") -> str:
     """A word from a closed list in the language; unknown values are shown as they are."""
     from .labels import label_of
 
@@ -238,7 +248,7 @@ def term(kind: str, value, lang: str | None = None, *, fields: str = "label") ->
     return translations(lang).gettext(text) if text else ""     # gettext("") is the catalog's header
 
 
-def error_lines(exc, lang: str | None = None, *, fields: str = "column") -> list[str]:
+def error_lines(exc: BaseException, lang: str | None = None, *, fields: str = "column") -> list[str]:
     """An error a user caused, as lines in a language: one per bad field (with its row in a
     file, and the value given), or the error's own message."""
     from ..errors import InputError, InputErrors, shown_value
@@ -246,7 +256,8 @@ def error_lines(exc, lang: str | None = None, *, fields: str = "column") -> list
 
     items = exc.errors if isinstance(exc, InputErrors) else [exc] if isinstance(exc, InputError) else None
     if items is None:
-        return [render(exc.message, lang, fields=fields) if getattr(exc, "message", None) is not None else str(exc)]
+        message = getattr(exc, "message", None)
+        return [render(message, lang, fields=fields) if message is not None else str(exc)]
     out = []
     for e in items:
         code = "error.row_field" if e.row is not None else "error.field"

@@ -6,6 +6,9 @@ the field labels, the command line and the exports the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from . import N_
 
 FIELD_LABELS: dict[str, str] = {
@@ -72,7 +75,7 @@ FIELD_LABELS: dict[str, str] = {
     "housing_fund_rate": N_("Housing fund rate"),
 }
 
-CHOICE_LABELS: dict[str, dict] = {
+CHOICE_LABELS: dict[str, dict[str, str] | dict[int, str]] = {
     "identity": {"mainland": N_("Mainland"), "hk": N_("Hong Kong resident"), "macao": N_("Macao resident"),
                  "taiwan": N_("Taiwan resident"), "foreign": N_("Foreign national")},
     "residency": {"resident": N_("Resident"), "nonresident": N_("Non-resident")},
@@ -126,15 +129,17 @@ _KINDS = {"group": GROUPS, "field": FIELD_LABELS, "policy": POLICY_NAMES, "relie
           "mark": MARKS, "word": WORDS}
 
 
-def label_of(kind: str, value) -> str | None:
+def label_of(kind: str, value: object) -> str | None:
     """The message id for ``value`` in the list ``kind`` (a choice field's name is a kind too;
     ``figure``: a registry figure's label); None when the list does not have it."""
     if kind == "figure":
         from ..figures import BY_NAME
 
-        f = BY_NAME.get(value)
+        f = BY_NAME.get(value) if isinstance(value, str) else None
         return f.label if f is not None else None
-    table = _KINDS.get(kind) if kind in _KINDS else CHOICE_LABELS.get(kind.removeprefix("choice:"))
+    # each list is keyed by its codes: words, or the choices of a field (sad_child_share's are numbers)
+    table: Mapping[Any, str] | None = (_KINDS.get(kind) if kind in _KINDS
+                                       else CHOICE_LABELS.get(kind.removeprefix("choice:")))
     if table is None:
         return None
     return table.get(value)
