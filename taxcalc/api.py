@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsInt
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from . import columns as colmod
@@ -19,6 +20,7 @@ from .errors import InputError, InputErrors
 from .explain import ReliefOption, Step, explain_row, relief_options
 from .figures import FIGURES, python_type, python_value
 from .messages import Money, Msg, Term, msg
+from .money import Column
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
 from .validate import expected, table_errors
@@ -39,6 +41,8 @@ class ResultBase(BaseModel):
         return {f.name: getattr(self, f.name) for f in FIGURES}
 
     if TYPE_CHECKING:
+        # the figures are fields made from the registry at run time (create_model below): to the type
+        # checker each is Any (its Python type is figures.python_type)
         def __getattr__(self, name: str) -> Any: ...
 
 
@@ -83,7 +87,7 @@ def to_scenario(data: Scenario | Mapping[str, Any], row: int | None = None) -> S
         raise InputErrors(pydantic_errors(exc, row)) from None
 
 
-def row_errors(cols: colmod.Columns, tables: Tables, options: Options, rows: np.ndarray | None = None) -> list[InputError]:
+def row_errors(cols: colmod.Columns, tables: Tables, options: Options, rows: Column | None = None) -> list[InputError]:
     """The rules across fields and the tables' rules, for validated scenarios as columns."""
     problems = []
     for mask, field, message in colmod.cross_field_errors(cols) + table_errors(cols, tables, options):
@@ -160,7 +164,7 @@ def _notes(comp: Computation, i: int, s: Scenario, v: dict[str, Any], tables: Ta
         notes.append(msg("note.bonus_cliff", threshold=Money(v["bonus_cliff_threshold"], "CNY"),
                          loss=Money(v["bonus_cliff_loss"], "CNY")))
     if v["relief_assumed_extended"]:
-        opt = next(o for o in relief_options_chosen(comp, i, s, tables, options))
+        opt = next(o for o in relief_options(comp, i, s, tables, options) if o.chosen)
         notes.append(msg("note.assumed_extended", policy=Term("policy", opt.policy), last=opt.last_year))
     if s.residency == "nonresident" and (s.social_insurance or s.additional_deductions or s.other_deductions
                                          or s.private_pension or s.health_insurance or s.social_insurance_auto):
@@ -173,7 +177,8 @@ def _notes(comp: Computation, i: int, s: Scenario, v: dict[str, Any], tables: Ta
 
 def _social_notes(comp: Computation, i: int, s: Scenario) -> list[Msg]:
     """social_insurance_auto: a contribution year the city's tables lack, and the one used instead."""
-    from .social import CITY, city_codes
+    from .scenario import CITY
+    from .social import city_codes
     from .tables import year_of_assessment
 
     col = comp.columns
@@ -189,15 +194,11 @@ def _social_notes(comp: Computation, i: int, s: Scenario) -> list[Msg]:
     return out
 
 
-def col_value(s: Scenario, name: str) -> np.ndarray:
+def col_value(s: Scenario, name: str) -> NDArray[np.int8]:
     """One choice field of a scenario as a one-row code column."""
     from .scenario import ENUMS
 
     return np.array([ENUMS[name].index(getattr(s, name))], dtype=np.int8)
-
-
-def relief_options_chosen(comp, i, s, tables, options):
-    return [o for o in relief_options(comp, i, s, tables, options) if o.chosen]
 
 
 def _capped(comp: Computation, i: int, s: Scenario) -> list[Msg]:
@@ -263,12 +264,19 @@ def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None
     comp = compute(cols, tables, trace=True)
     r = comp.columns
     p = year_params(tables, s.tax_year).mainland
-    per_month = lambda k: int(r[k][0]) // 12  # units; a remainder below a fen is dropped
+
+    def per_month(k: str) -> int:
+        return int(r[k][0]) // 12      # units; a remainder below a fen is dropped
+
+    def fen(v: SupportsInt) -> Decimal:
+        return (Decimal(int(v)) / 100).quantize(Decimal("0.01"))
+
+    def to_fen(v: SupportsInt) -> int:
+        return (int(v) + 50) // 100    # an amount to date, to the fen, half up
+
     wages_m = int(r["ml_wages"][0]) // 12
     m, inc, taxable, tax, withheld = withholding_schedule(wages_m, per_month("ml_social"), per_month("ml_additional"),
                                                           per_month("ml_other"), p)
-    fen = lambda v: (Decimal(int(v)) / 100).quantize(Decimal("0.01"))
-    to_fen = lambda v: (int(v) + 50) // 100  # an amount to date, to the fen, half up
     rows = [WithholdingMonth(month=int(m[k]), cumulative_income=fen(to_fen(inc[k])),
                              cumulative_taxable=fen(to_fen(taxable[k])),
                              cumulative_tax=fen(tax[k]), withheld=fen(withheld[k]))
