@@ -10,14 +10,20 @@ value it uses. Statutory numbers in labels and formulas come from the tables.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .figures import BY_NAME, python_value
 from .messages import Money, Msg, Number, Rate, Term, Terms, msg
-from .tables import Citation, Tables
+from .tables import BracketTable, Citation, HongKongTable, MainlandTable, Table, Tables
 from .zones import APPLIES, DAYS_R, IDENTITY_R, TALENT_R, WINDOW_R, ZONE_R, compiled_policies
+
+if TYPE_CHECKING:
+    from .api import Result
+    from .engine import Computation, Options
+    from .scenario import Scenario
 
 UNIT = 10_000
 
@@ -44,7 +50,7 @@ class Step:
         self.children.extend(s for s in steps if s is not None)
         return self
 
-    def walk(self, depth: int = 0):
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, Step]]:
         yield depth, self
         for ch in self.children:
             yield from ch.walk(depth + 1)
@@ -61,7 +67,7 @@ class Step:
             return Decimal(v.value)
         return v
 
-    def to_dict(self, lang: str = "en") -> dict:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The step and its children as plain data (JSON), rendered in ``lang``; the codes stay."""
         from .i18n import _param, render
 
@@ -128,7 +134,7 @@ def citation_text(c: Citation, lang: str = "en") -> str:
 class _Row:
     """Row ``i`` of a computation, with typed readers."""
 
-    def __init__(self, comp, i: int, tables: Tables):
+    def __init__(self, comp: Computation, i: int, tables: Tables):
         self.comp, self.i, self.tables = comp, i, tables
         self.col = comp.columns
 
@@ -145,16 +151,17 @@ class _Row:
     def whole(self, column: str, currency: str) -> Money:
         return Money(self.raw(column), currency, 0)
 
-    def figure(self, name: str) -> Money | Rate | int | None:
+    def figure(self, name: str) -> Money | Rate | Number | int | None:
         f = BY_NAME[name]
         v = python_value(f, self.comp.figures[name][self.i], self.comp.vocab.get(name))
+        # python_value gives money as Decimal (or int whole dollars), rates and exchange rates as Decimal
         if f.is_money:
-            return Money(v, f.unit, f.decimals)
+            return Money(cast("Decimal | int", v), f.unit, f.decimals)
         if f.unit == "rate":
-            return Rate(v)
+            return Rate(cast(Decimal, v))
         if f.unit == "fx":
-            return Number(v)
-        return v
+            return Number(cast(Decimal, v))
+        return cast("int | None", v)      # a year or a flag: the explanation shows no text figure
 
     def rate(self, column: str) -> Decimal:
         return _exact(Decimal(self.raw(column)) / 1_000_000)
@@ -166,18 +173,18 @@ def _exact(d: Decimal) -> Decimal:
     return q if q == d else d.normalize()
 
 
-def _fig(row: _Row, code: str, name: str, **kw) -> Step:
+def _fig(row: _Row, code: str, name: str, **kw: Any) -> Step:
     return Step(code, value=row.figure(name), figure=name, **kw)
 
 
-def _cite(tables: Tables, table, key: str) -> Citation:
-    obj = table
+def _cite(tables: Tables, table: Table, key: str) -> Citation:
+    obj: Any = table       # a dotted path into the model: fields, then a list index
     for part in key.split("."):
         obj = obj[int(part)] if isinstance(obj, dict) else getattr(obj, part)
     return tables.citation(table, key, obj)
 
 
-def _bracket_formula(taxable: Money, table_model, idx: int, times_q: int = 1) -> Msg:
+def _bracket_formula(taxable: Money, table_model: BracketTable, idx: int, times_q: int = 1) -> Msg:
     b = table_model.brackets[int(idx)]
     quick = Money(b.quick_deduction, "CNY", 0)
     if times_q != 1:
@@ -189,7 +196,8 @@ def _bracket_formula(taxable: Money, table_model, idx: int, times_q: int = 1) ->
 # the tree
 
 
-def explain_row(comp, i: int, s, tables: Tables, options, reliefs: list[ReliefOption] | None = None) -> Step:
+def explain_row(comp: Computation, i: int, s: Scenario, tables: Tables, options: Options,
+                reliefs: list[ReliefOption] | None = None) -> Step:
     """The explanation of row ``i`` of ``comp`` (scenario ``s``)."""
     row = _Row(comp, i, tables)
     reliefs = reliefs if reliefs is not None else relief_options(comp, i, s, tables, options)
@@ -199,7 +207,7 @@ def explain_row(comp, i: int, s, tables: Tables, options, reliefs: list[ReliefOp
                     _zones(row, s, reliefs), _gaps(row), _social(row, s), _pay(row, s))
 
 
-def _mainland(row: _Row, s) -> Step:
+def _mainland(row: _Row, s: Scenario) -> Step:
     tables = row.tables
     ml = tables.mainland[s.tax_year]
     node = _fig(row, "step.iit", "iit")
@@ -282,7 +290,7 @@ def _mainland(row: _Row, s) -> Step:
     return node
 
 
-def _pension(row: _Row, s, ml) -> Step:
+def _pension(row: _Row, s: Scenario, ml: MainlandTable) -> Step:
     step = Step("step.pension", {"cap": Money(ml.other_caps.private_pension.value, "CNY", 0)}, value=row.units("ml_pension"),
                 citation=_cite(row.tables, ml, "other_caps.private_pension"))
     pilot = ml.private_pension_pilot
@@ -301,7 +309,7 @@ _SAD = (("sad_children", "step.sad_children", "special_additional.children_educa
         ("sad_illness", "step.sad_illness", "special_additional.serious_illness_cap"))
 
 
-def _sad(row: _Row, s, ml) -> Step:
+def _sad(row: _Row, s: Scenario, ml: MainlandTable) -> Step:
     sad = Step("step.sad", value=row.units("ml_additional"), total=True)
     if s.additional_deductions:
         return sad.add(Step("step.sad_total_given", value=Money(s.additional_deductions, "CNY")))
@@ -313,6 +321,7 @@ def _sad(row: _Row, s, ml) -> Step:
             cite = ("special_additional.housing_loan_monthly" if s.sad_housing in ("none", "loan")
                     else f"special_additional.{s.sad_housing}_monthly")
         if row.raw(f"ml_{key}"):
+            assert cite is not None, key      # None in _SAD only for elderly and housing, set above
             sad.add(Step(code, value=row.units(f"ml_{key}"), citation=_cite(row.tables, ml, cite)))
     if not sad.children:
         sad.total = False
@@ -329,7 +338,8 @@ _HK_CLAIMS = (("hk_home_loan_interest", "hli", "step.hk_claim_hli", "deductions.
               ("hk_donations", "donations", "step.hk_claim_donations", "deductions.donations_rate"))
 
 
-def _claim(row: _Row, s, hk, field: str, key: str, code: str, cite: str, prefix: str = "hk_") -> Step | None:
+def _claim(row: _Row, s: Scenario, hk: HongKongTable, field: str, key: str, code: str, cite: str,
+           prefix: str = "hk_") -> Step | None:
     given = getattr(s, field)
     if not given:
         return None
@@ -348,7 +358,8 @@ def _claim(row: _Row, s, hk, field: str, key: str, code: str, cite: str, prefix:
     return step
 
 
-def _hk_deductions(row: _Row, s, hk, prefix: str = "hk_", code: str = "step.hk_deductions_allowed") -> Step:
+def _hk_deductions(row: _Row, s: Scenario, hk: HongKongTable, prefix: str = "hk_",
+                   code: str = "step.hk_deductions_allowed") -> Step:
     """Each claim, its cap and what was allowed; the total."""
     node = Step(code, value=row.units(f"{prefix}ded_total", "HKD"), total=True)
     claims = {key: _claim(row, s, hk, field, key, c, cite, prefix) for field, key, c, cite in _HK_CLAIMS}
@@ -358,8 +369,8 @@ def _hk_deductions(row: _Row, s, hk, prefix: str = "hk_", code: str = "step.hk_d
         home.add(claims["hli"], claims["rent"])
         if hk.deductions.home_loan_and_rent is not None:
             home.citation = _cite(row.tables, hk, "deductions.home_loan_and_rent")
-            parts = sum((c.amount() for c in home.children), Decimal(0))
-            if parts > home.amount():
+            parts = sum((c.amount() or 0 for c in home.children), Decimal(0))     # Money values: Decimal amounts
+            if parts > (home.amount() or 0):
                 home.note = msg("note.hk_home_common_cap", cap=row.units(f"{prefix}cap_home", "HKD"))
         if s.hk_lives_with_newborn or s.hk_newborns:
             extra = hk.deductions.newborn_home_additional
@@ -373,7 +384,7 @@ def _hk_deductions(row: _Row, s, hk, prefix: str = "hk_", code: str = "step.hk_d
     return node
 
 
-def _hongkong(row: _Row, s) -> Step:
+def _hongkong(row: _Row, s: Scenario) -> Step:
     tables = row.tables
     hk = tables.hongkong[row.raw("hk_year")]
     node = _fig(row, "step.hk", "hk_tax", params={"ya": hk.year_of_assessment})
@@ -447,7 +458,7 @@ def _hongkong(row: _Row, s) -> Step:
     return node
 
 
-def _household(row: _Row, s, hk, reduction_params) -> Step:
+def _household(row: _Row, s: Scenario, hk: HongKongTable, reduction_params: dict[str, Any]) -> Step:
     """The couple: separate taxation against joint assessment, the one used, the person's share."""
     tables = row.tables
     used = "joint" if row.raw("hk_use_joint") else "separate"
@@ -496,7 +507,7 @@ def _household(row: _Row, s, hk, reduction_params) -> Step:
     return node
 
 
-def _burdens(row: _Row, s, options) -> Step:
+def _burdens(row: _Row, s: Scenario, options: Options) -> Step:
     tables = row.tables
     hb = tables.hongkong[row.raw("hkb_year")]
     node = Step("step.burdens")
@@ -542,7 +553,7 @@ def _burdens(row: _Row, s, options) -> Step:
     return node
 
 
-def _refund(row: _Row, s, options) -> Step:
+def _refund(row: _Row, s: Scenario, options: Options) -> Step:
     """The resident's refund of the tax year's tax: the budget law two years later sets it."""
     tables = row.tables
     law = tables.macao[row.raw("mo_refund_year")]
@@ -584,7 +595,7 @@ REASON_CODES = {APPLIES: "applies", IDENTITY_R: "identity", TALENT_R: "talent", 
                 WINDOW_R: "window", DAYS_R: "work_days"}
 
 
-def relief_options(comp, i: int, s, tables: Tables, options) -> list[ReliefOption]:
+def relief_options(comp: Computation, i: int, s: Scenario, tables: Tables, options: Options) -> list[ReliefOption]:
     """Every policy in the tables, with what the kernel found for row ``i``."""
     col = comp.columns
     chosen = int(col["relief_idx"][i])
@@ -614,7 +625,7 @@ def relief_options(comp, i: int, s, tables: Tables, options) -> list[ReliefOptio
     return out
 
 
-def relief_summary(r) -> Msg:
+def relief_summary(r: Result) -> Msg:
     """The chosen relief in one line: what, how much, when it is settled."""
     if r.relief_policy == "none":
         return msg("relief.none")
@@ -627,7 +638,7 @@ def relief_summary(r) -> Msg:
                year=r.relief_paid_in)
 
 
-def _zones(row: _Row, s, reliefs: list[ReliefOption]) -> Step:
+def _zones(row: _Row, s: Scenario, reliefs: list[ReliefOption]) -> Step:
     tables = row.tables
     node = _fig(row, "step.zones", "relief")
     for cp, opt in zip(compiled_policies(tables), reliefs):
@@ -640,6 +651,7 @@ def _zones(row: _Row, s, reliefs: list[ReliefOption]) -> Step:
         if opt.chosen:
             step.code = "step.policy_chosen"
         if p.formula == "rate_cap":
+            assert p.rate is not None, p.id       # the table's validator: rate_cap needs a rate
             step.citation = tables.citation(zt, f"{p.id}.rate", p.rate)
             if applies:
                 parts = [Step("step.rate_cap_comp", {"rate": Rate(Decimal(cp.rate_bp) / 10_000)},
@@ -694,7 +706,7 @@ def _gaps(row: _Row) -> Step:
 # social insurance, take-home pay and the employer's cost
 
 
-def _social(row: _Row, s) -> Step | None:
+def _social(row: _Row, s: Scenario) -> Step | None:
     """The contributions computed with social_insurance_auto: each scheme, each side, each half year."""
     from .social import PARTS, ZONE_CITY, period
 
@@ -730,7 +742,7 @@ def _social(row: _Row, s) -> Step | None:
     return node.add(*sides.values())
 
 
-def _pay(row: _Row, s) -> Step:
+def _pay(row: _Row, s: Scenario) -> Step:
     f = row.figure
     return Step("step.pay").add(
         _fig(row, "step.take_home", "take_home_cny",
