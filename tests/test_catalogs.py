@@ -219,8 +219,8 @@ def test_every_code_renders(lang, fields):
 
 def test_rendered_chinese_reads_chinese():
     m = msg("relief.exemption", policy=Term("policy", "hetao_hk_cap"), amount=Money(Decimal("86439.04"), "CNY"), year=2027)
-    assert i18n.render(m, "zh_Hans") == "河套：税负不超过香港，免征¥86,392.78，于2027年汇算清缴时结算"
-    assert i18n.render(m, "zh_Hant") == "河套：稅負不超過香港，免徵CN¥86,392.78，於2027年匯算清繳時結算"
+    assert i18n.render(m, "zh_Hans") == "河套：税负不超过香港，免征¥86,439.04，于2027年汇算清缴时结算"
+    assert i18n.render(m, "zh_Hant") == "河套：稅負不超過香港，免徵CN¥86,439.04，於2027年匯算清繳時結算"
     e = msg("error.row_field", row=3, field=Term("field", "wages"),
             message=msg("field.negative", expected=msg("expect.count", min=0, max=9)))
     assert i18n.render(e, "zh_Hans", fields="label") == "第3行：工资薪金：不能为负数；应为0至9的整数"

@@ -97,12 +97,12 @@ def test_a_macao_resident_sees_the_macao_side():
     # the default (docs/assumptions.md Z3): the burden is the tax less the resident's refund
     assert text["burden"].startswith("Macao burden (zone rule): MOP7,907 (CN¥6,933.75)")
     assert "the cap holds" in text["burden"]
-    assert text["alternative"].startswith("▼ Macao takes MOP19,723 (CN¥17,316.02) Professional Tax, MOP11,833 refunded later")
-    assert "less the refund of MOP11,833" in text["why"]
+    assert text["alternative"].startswith("▼ Macao takes MOP19,766 (CN¥17,333.06) Professional Tax, MOP11,859 refunded later")
+    assert "less the refund of MOP11,859" in text["why"]
     r2, s2 = lines(case, Options(macao_refund=False))
     text2 = {line.key: str(line.message) for line in s2.lines}
-    assert text2["burden"].startswith("Macao burden (zone rule): MOP19,723 (CN¥17,316.02)")
-    assert "before the refund of MOP11,833" in text2["why"]
+    assert text2["burden"].startswith("Macao burden (zone rule): MOP19,766 (CN¥17,333.06)")
+    assert "before the refund of MOP11,859" in text2["why"]
 
 
 def test_the_gap_against_macao_in_mop_is_rounded_as_the_hkd_gap():
@@ -176,7 +176,7 @@ def test_marks_for_the_hetao_example():
     assert ("fx", "cny_per_hkd.2026", "placeholder") in found
     assert ("hongkong/2026-27", "allowances.married", "proposed") in found
     fx = next(m for m in s.marks if m.table == "fx")
-    assert fx.figures[0] == "cny_per_hkd_used" and fx.citation.title.startswith("CFETS")
+    assert fx.figures[0] == "cny_per_hkd_used" and fx.citation.title.startswith("A public tax calculator")
     assert render(fx.message, "en") == ("the default exchange rate for 2026, 0.90322 CNY per HK$1, is a placeholder: "
                                         "give your own (cny_per_hkd)")
 
