@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -38,9 +38,12 @@ from .api import Result, calculate, row_errors, to_scenario
 from .engine import Options, compute
 from .errors import InputError, InputErrors
 from .messages import Money, Msg, Rate, Term, msg
-from .money import FEN, UNIT
+from .money import FEN, UNIT, Column
 from .tables import Tables, load_tables
 from .zones import compiled_policies
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
 
 GRID = 1024          # points of the even grid over the whole range
 REFINE = 256         # points of each finer grid
@@ -63,13 +66,14 @@ class Split:
 
     @property
     def saving_vs_salary(self) -> Decimal:
-        return self.all_salary.iit_net - self.result.iit_net
+        saving: Decimal = self.all_salary.iit_net - self.result.iit_net
+        return saving
 
     @property
     def saving_vs_current(self) -> Decimal | None:
         return None if self.current is None else self.current.iit_net - self.result.iit_net
 
-    def as_dict(self, lang: str = "en") -> dict:
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
         from .i18n import render
 
         out: dict[str, Any] = {"tax_year": self.result.scenario.tax_year, "package": str(self.package),
@@ -110,7 +114,7 @@ def _money(fen: int) -> Decimal:
 
 
 def structural_candidates(tables: Tables, year: int, resident: bool, package: int, exempt: int, untaxed_at_zero: int,
-                          rates_bp: list[int]) -> np.ndarray:
+                          rates_bp: list[int]) -> Column:
     """The bonuses (fen) where a tax changes slope or jumps, from the year's tables: the bonus
     thresholds (and a fen above each), the pre-images of the annual thresholds and of zero taxable
     income, the 15% crossings of each category; 0 and the largest bonus. ``untaxed_at_zero``: the
@@ -121,12 +125,12 @@ def structural_candidates(tables: Tables, year: int, resident: bool, package: in
     top = package - exempt
     points: list[float] = [0, top]
     periods = 12 if resident else int(t.bonus.nonresident_months.value)
-    for b in monthly[:-1]:
-        edge = int(b.upto * periods * 100)
+    for upto in t.monthly_table.uppers():
+        edge = int(upto * periods * 100)
         points += [edge, edge + 1]
     a = untaxed_at_zero / FEN          # fen
     if resident:
-        thresholds = [int(b.upto * 100) for b in annual[:-1]]
+        thresholds = [int(upto * 100) for upto in t.annual_table.uppers()]
         points += [a] + [a - x for x in thresholds]
         for rho in rates_bp:
             r = Decimal(rho) / 10_000
@@ -137,7 +141,7 @@ def structural_candidates(tables: Tables, year: int, resident: bool, package: in
                 if b.rate > r:
                     points.append(float(b.quick_deduction * 100 / (b.rate - r)))
     else:
-        points += [a] + [a - int(b.upto * 12 * 100) for b in monthly[:-1]]
+        points += [a] + [a - int(upto * 12 * 100) for upto in t.monthly_table.uppers()]
     out = set()
     for p in points:
         for q in (int(np.floor(p)), int(np.ceil(p))):
@@ -160,11 +164,12 @@ def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = No
         total = given.wages + given.bonus
     else:
         try:
-            total = parse_field("wages", package)
+            parsed = cast("Decimal | None", parse_field("wages", package))    # a money field: a Decimal
         except FieldError as exc:
             raise InputErrors([field_error("--package", exc, package)]) from None
-        if total is None:
+        if parsed is None:
             raise InputErrors([InputError("--package", "field.required", params={"expected": expected("wages")})])
+        total = parsed
     if total < given.exempt_allowances:
         raise InputErrors([InputError("--package", "split.below_exempt", str(total),
                                       params={"exempt": Money(given.exempt_allowances, "CNY")})])
@@ -177,7 +182,7 @@ def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = No
     exempt = _fen(given.exempt_allowances)
     top = p - exempt
 
-    def evaluate(bonuses: np.ndarray) -> np.ndarray:
+    def evaluate(bonuses: Column) -> Column:
         n = len(bonuses)
         c = {k: np.repeat(v, n) for k, v in cols.items()}
         c["bonus"] = bonuses
@@ -190,7 +195,7 @@ def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = No
     rates = sorted({cp.rate_bp for cp in compiled_policies(tables) if cp.policy.formula == "rate_cap"})
     seen: dict[int, int] = {}
 
-    def run(bonuses) -> None:
+    def run(bonuses: Column) -> None:
         b = np.unique(np.clip(np.asarray(bonuses, dtype=np.int64), 0, top))
         b = b[~np.isin(b, np.fromiter(seen, dtype=np.int64, count=len(seen)))] if seen else b
         if len(b):
@@ -230,7 +235,7 @@ def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = No
     return Split(total, _money(bonus_fen), _money(p - bonus_fen), result, all_salary, current, irrelevant, len(seen))
 
 
-def _why_not(r: Result, s, tables: Tables) -> Msg:
+def _why_not(r: Result, s: Scenario, tables: Tables) -> Msg:
     """Why every split leaves the same IIT after relief."""
     policy = tables.policies.get(r.relief_policy, (None, None))[1]
     if policy is not None and policy.formula in ("hk_burden", "macao_burden"):
@@ -281,7 +286,8 @@ class WhatIf:
 
     @property
     def saving(self) -> Decimal:
-        return self.before.iit_net - self.after.iit_net
+        saving: Decimal = self.before.iit_net - self.after.iit_net
+        return saving
 
     @property
     def net_cost(self) -> Decimal:
@@ -294,7 +300,7 @@ class WhatIf:
 
         return (self.saving / self.amount).quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP) if self.amount else Decimal(0)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, str]:
         return {"field": self.field, "amount": str(self.amount), "iit_net_before": str(self.before.iit_net),
                 "iit_net_after": str(self.after.iit_net), "saving": str(self.saving), "net_cost": str(self.net_cost),
                 "saving_rate": str(self.rate)}
