@@ -19,11 +19,11 @@ of the vectorised engine; the search's upper bound comes from the tables' top ma
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -33,7 +33,7 @@ from .engine import Options, compute
 from .errors import InputError, InputErrors, TaxcalcError
 from .figures import BY_NAME
 from .messages import Money
-from .money import MAX_AMOUNT
+from .money import MAX_AMOUNT, Column
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
 from .validate import read_json_file
@@ -75,7 +75,7 @@ class Comparison:
         return out
 
 
-def load_packages(paths: list[str]) -> tuple[list[str], list[dict]]:
+def load_packages(paths: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
     """Packages from files: a .json file holds one scenario object (or a list of them); a .csv or
     .jsonl file holds one package a row. Labels: the ``id`` if given, else the file name (and the
     row number for files of several rows)."""
@@ -101,7 +101,7 @@ def load_packages(paths: list[str]) -> tuple[list[str], list[dict]]:
     return labels, packages
 
 
-def _text_rows(path: str) -> list[dict]:
+def _text_rows(path: str) -> list[dict[str, Any]]:
     """Rows of a CSV or JSON Lines file as dicts of text, empty cells left out, read with the
     batch readers (so the same file rules apply); values made what the Scenario model takes."""
     from .batch import open_reader
@@ -125,7 +125,7 @@ def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, 
     return Comparison(labels=labels, results=results)
 
 
-def zone_packages(case: Mapping[str, Any]) -> tuple[list[str], list[dict]]:
+def zone_packages(case: Mapping[str, Any]) -> tuple[list[str], list[dict[str, Any]]]:
     """The same case in every zone (none, gba, hetao, qianhai, nansha, hengqin): the zone codes and
     the packages. A zone that lies in one city implies it, so the case's ``city`` is dropped there;
     in zone none or gba a case that computes its social insurance keeps its city, or the city of
@@ -179,8 +179,11 @@ def render_csv(c: Comparison) -> str:
     w = csv.writer(buf, lineterminator="\n")
     labels = [_safe(lab) for lab in c.labels]
     w.writerow(["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]])
+
+    def plain(v: object) -> str:
+        return "" if v is None else _safe(str(v))
+
     for row in c.rows():
-        plain = lambda v: "" if v is None else _safe(str(v))
         w.writerow([row["key"], row["unit"]] + [plain(v) for v in row["values"]] + [plain(d) for d in row["diffs"][1:]])
     return buf.getvalue()
 
@@ -204,7 +207,7 @@ def render_json(c: Comparison) -> str:
     every figure by its registry name, in its unit (money as exact decimal text, rates as ratios)."""
     rows = c.rows()
 
-    def val(v):
+    def val(v: object) -> object:
         return str(v) if isinstance(v, Decimal) else v
 
     packages = []
@@ -234,7 +237,7 @@ class BreakEven:
     result: Result           # the case with the amount filled in: both sides' figures
     evaluations: int         # engine calls used
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"solved_for": self.solved_for, self.solved_for: str(self.amount),
                                "tax_year": self.result.scenario.tax_year}
         out.update({k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.result.outputs().items()})
@@ -263,7 +266,7 @@ def _given(case: Mapping[str, Any], name: str) -> Decimal:
         raise InputErrors([field_error(name, exc, case.get(name))]) from None
     if value is None:
         raise InputErrors([InputError(name, "field.required", params={"expected": expected(name)})])
-    return value
+    return cast(Decimal, value)      # wages or hk_income: money fields, read as Decimal
 
 
 def _top_rate(tables: Tables, year: int, side: str) -> Decimal:
@@ -276,7 +279,7 @@ def _top_rate(tables: Tables, year: int, side: str) -> Decimal:
     return max(b.rate for b in (*h.progressive.bands, *h.standard_rate.bands))
 
 
-def _search(net_of, target: int, hi: int) -> tuple[int, int]:
+def _search(net_of: Callable[[Column], Column], target: int, hi: int) -> tuple[int, int]:
     """The smallest x in [0, hi] (whole fen or cents) with net_of(x) >= target, for a non-decreasing
     vectorised ``net_of``; each call narrows the interval CANDIDATES-fold. Returns (x, calls)."""
     lo, calls = 0, 0
@@ -297,7 +300,7 @@ def _search(net_of, target: int, hi: int) -> tuple[int, int]:
     return hi, calls
 
 
-def _solve(case, *, solve_for: str, given: str, tables, options) -> BreakEven:
+def _solve(case: Mapping[str, Any], *, solve_for: str, given: str, tables: Tables | None, options: Options) -> BreakEven:
     tables = tables or load_tables()
     amount_given = _given(case, given)
     s, cols = _base(case, solve_for, tables, options)
@@ -313,15 +316,15 @@ def _solve(case, *, solve_for: str, given: str, tables, options) -> BreakEven:
         top = _top_rate(tables, s.tax_year, "hongkong")
         hi = int(Decimal(target) / start.cny_per_hkd_used / (1 - top)) + 100
 
-    def net_of(xs: np.ndarray) -> np.ndarray:
+    def net_of(xs: Column) -> Column:
         c = {k: v[: len(xs)] for k, v in cols.items()}
         c[solve_for] = xs
         return compute(c, tables, options, trace=False).figures[net_fig]
 
     hi = min(MAX_MINOR, hi)
     if net_of(np.array([hi], dtype=np.int64))[0] < target:
-        top = Money(MAX_AMOUNT, "CNY" if solve_for == "wages" else "HKD", 0)
-        raise InputErrors([InputError(given, "breakeven.none", amount_given, params={"max": top})])
+        most = Money(MAX_AMOUNT, "CNY" if solve_for == "wages" else "HKD", 0)
+        raise InputErrors([InputError(given, "breakeven.none", amount_given, params={"max": most})])
     x, calls = _search(net_of, target, hi)
     amount = (Decimal(x) / 100).quantize(Decimal("0.01"))
     result = calculate({**s.model_dump(exclude_none=True), solve_for: amount}, tables=tables, options=options,
