@@ -31,7 +31,7 @@ Decisions (docs/assumptions.md P1-P6):
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -40,7 +40,7 @@ from typing import Any
 from .api import Result, calculate_many, to_scenario
 from .engine import Options
 from .errors import InputError, InputErrors
-from .figures import FIGURES
+from .figures import FIGURES, Figure, Value
 from .messages import Msg, Number, msg
 from .money import MAX_AMOUNT
 from .scenario import FIRST_YEAR, LAST_YEAR
@@ -184,7 +184,7 @@ class CashYear:
     gap: Decimal                        # cash - hk_take_home_cny
     cumulative_gap: Decimal             # the gaps summed from the first year
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {"year": self.year, **{k: str(getattr(self, k)) for k in
                                       ("pay_after_withholding", "relief_received", "cash", "hk_take_home_cny", "gap",
                                        "cumulative_gap")}}
@@ -194,7 +194,7 @@ class CashYear:
 class Plan:
     """A multi-year plan: the years, the cash by calendar year on both bases, and the notes."""
 
-    case: dict
+    case: dict[str, Any]
     years: list[PlanYear]
     growth: Decimal
     hk_growth: Decimal
@@ -220,7 +220,7 @@ class Plan:
         """Some year's relief differs between the two bases."""
         return any(y.enacted.relief != y.renewed.relief for y in self.years)
 
-    def as_dict(self, lang: str = "en") -> dict:
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
         """JSON: each year's inputs and every registry figure (``years``) on the headline basis, the
         other basis's figures under ``if_renewed`` (or ``as_enacted``), the cash by calendar year
         on both bases, and the notes rendered in ``lang``."""
@@ -228,7 +228,7 @@ class Plan:
 
         other_key = "if_renewed" if self.headline == "enacted" else "as_enacted"
 
-        def figures(r: Result) -> dict:
+        def figures(r: Result) -> dict[str, Any]:
             return {f.name: _plain(getattr(r, f.name)) for f in FIGURES}
 
         years = []
@@ -246,7 +246,7 @@ class Plan:
                 "notes": [{"code": n.code, "text": render(n, lang)} for n in self.notes]}
 
 
-def _plain(v):
+def _plain(v: object) -> object:
     return format(v, "f") if isinstance(v, Decimal) else v
 
 
@@ -259,7 +259,7 @@ def grown(amount: Decimal | None, rate: Decimal, years: int) -> Decimal | None:
     return amount
 
 
-def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth: Decimal) -> list[dict]:
+def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth: Decimal) -> list[dict[str, Any]]:
     """The case of each tax year: ``tax_year`` set, wages and bonus grown at ``growth``,
     ``hk_income`` (when given) at ``hk_growth``, from the first year's amounts."""
     base = to_scenario({**case, "tax_year": years[0]})
@@ -316,9 +316,9 @@ def cash_by_year(results: list[Result]) -> list[CashYear]:
     first = results[0].scenario.tax_year
     by_year = {r.scenario.tax_year: r for r in results}
     arrivals: dict[int, Decimal] = {}
-    for r in results:
-        if r.relief and r.relief_paid_in:
-            arrivals[r.relief_paid_in] = arrivals.get(r.relief_paid_in, Decimal(0)) + r.relief
+    for res in results:
+        if res.relief and res.relief_paid_in:
+            arrivals[res.relief_paid_in] = arrivals.get(res.relief_paid_in, Decimal(0)) + res.relief
     last = max([*by_year, *arrivals])
     out, running = [], Decimal(0)
     zero = Decimal("0.00")
@@ -338,14 +338,16 @@ def plan_notes(p: Plan) -> list[Msg]:
     only in the year they are about (``wanted``, ``year``) become one, with the years listed."""
     from .messages import Terms
 
-    groups: dict[tuple, list] = {}
-    order: list[tuple] = []
+    # a note's code, the parameter that names its year (if any) and its other parameters, shown
+    Key = tuple[str, str | None, tuple[tuple[str, str], ...]]
+    groups: dict[Key, tuple[Msg, list[object]]] = {}
+    order: list[Key] = []
     for n in [*p.notes, *(n for y in p.years for n in y.result.notes)]:
         which = "wanted" if "wanted" in n.params else "year" if "year" in n.params else None
         rest = tuple(sorted((k, repr(v)) for k, v in n.params.items() if k != which))
         key = (n.code, which, rest)
         if key not in groups:
-            groups[key] = [n, []]
+            groups[key] = (n, [])
             order.append(key)
         if which is not None and n.params[which] not in groups[key][1]:
             groups[key][1].append(n.params[which])
@@ -390,11 +392,14 @@ def render_plan(p: Plan, lang: str = "en") -> str:
     rows: list[tuple[str, list[str]]] = [("", head)]
     blank = [""] * len(cal)
 
-    def cells(get, f, signed=False):
+    def cells(get: Callable[[int], Value], f: Figure, signed: bool = False) -> list[str]:
         return [figure_text(v, f, signed=signed, lang=lang) if (v := get(y)) is not None else "" for y in cal]
 
-    def year_value(basis, name):
+    def year_value(basis: str, name: str) -> Callable[[int], Value]:
         return lambda y: getattr(getattr(by_year[y], basis), name) if y in by_year else None
+
+    def cash_value(by: dict[int, CashYear], name: str) -> Callable[[int], Value]:
+        return lambda y: getattr(by[y], name) if y in by else None
 
     rows.append((render(msg("plan.section_inputs"), lang), blank))
     for name in ("wages", "bonus", "hk_income"):
@@ -420,11 +425,9 @@ def render_plan(p: Plan, lang: str = "en") -> str:
     for name, varies in CASH_ROWS:
         label = render(msg(f"plan.{name}"), lang)
         signed = name in ("gap", "cumulative_gap")
-        rows.append(("  " + label, cells(lambda y, name=name: getattr(cash[y], name) if y in cash else None, money, signed)))
+        rows.append(("  " + label, cells(cash_value(cash, name), money, signed)))
         if varies and both:
-            rows.append(("  " + render(msg(other, label=label), lang),
-                         cells(lambda y, name=name: getattr(cash_other[y], name) if y in cash_other else None, money,
-                               signed)))
+            rows.append(("  " + render(msg(other, label=label), lang), cells(cash_value(cash_other, name), money, signed)))
     widths = [max(_width(r[1][k]) for r in rows) for k in range(len(cal))]
     lw = max(_width(label) for label, _ in rows)
     lines = []
@@ -450,7 +453,7 @@ def render_plan(p: Plan, lang: str = "en") -> str:
 
 def _policy_spans(results: list[Result]) -> list[tuple[int, int, str]]:
     """Runs of consecutive years with the same relief policy (years without a relief left out)."""
-    spans: list[list] = []
+    spans: list[list[Any]] = []        # [first year, last year, policy]
     for r in results:
         y, pol = r.scenario.tax_year, r.relief_policy
         if pol == "none":
@@ -459,7 +462,7 @@ def _policy_spans(results: list[Result]) -> list[tuple[int, int, str]]:
             spans[-1][1] = y
         else:
             spans.append([y, y, pol])
-    return [tuple(s) for s in spans]
+    return [(a, b, pol) for a, b, pol in spans]
 
 
 def _width(text: str) -> int:
