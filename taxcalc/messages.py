@@ -424,7 +424,3 @@ CATALOG: dict[str, str] = {
     "mark.window": N_("{policy}: in force until {last}, {mark}"),
     "mark.assumed_extended": N_("{policy} ended in {last}: the relief assumes it was renewed (--assume-extended)"),
 }
-
-
-def catalog_codes() -> tuple[str, ...]:
-    return tuple(CATALOG)
