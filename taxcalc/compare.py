@@ -353,7 +353,7 @@ def breakeven_hk_income(case: Mapping[str, Any], *, tables: Tables | None = None
 
 def render_breakeven(b: BreakEven, lang: str = "en") -> str:
     """A short text answer with both sides' figures."""
-    from .i18n import figure_text, render, term
+    from .i18n import display_width, figure_text, render, term
     from .messages import msg
 
     r = b.result
@@ -364,12 +364,5 @@ def render_breakeven(b: BreakEven, lang: str = "en") -> str:
              "effective_rate_mainland", "hk_year_of_assessment", "hk_assessable_income", "hk_tax", "hk_tax_reduction",
              "hk_income_after_tax", "hk_income_after_tax_cny", "cny_per_hkd_used", "income_gap_cny")
     rows = [(term("figure", n, lang), figure_text(getattr(r, n), BY_NAME[n], lang=lang)) for n in names]
-    width = max(_display_width(k) for k, _ in rows)
-    return "\n".join([render(head, lang), ""] + [f"{k}{' ' * (width - _display_width(k))}  {v}" for k, v in rows])
-
-
-def _display_width(text: str) -> int:
-    """Terminal columns: a Chinese character takes two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    width = max(display_width(k) for k, _ in rows)
+    return "\n".join([render(head, lang), ""] + [f"{k}{' ' * (width - display_width(k))}  {v}" for k, v in rows])

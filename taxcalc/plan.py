@@ -379,7 +379,7 @@ def render_plan(p: Plan, lang: str = "en") -> str:
     depend on the zone policies also on the other basis (as the policies stand / if renewed) when
     it differs; the policy of each year's relief; then the notes."""
     from .figures import BY_NAME
-    from .i18n import figure_text, render, term
+    from .i18n import display_width, figure_text, render, term
 
     by_year = {y.tax_year: y for y in p.years}
     cash = {c.year: c for c in p.cash}
@@ -428,13 +428,13 @@ def render_plan(p: Plan, lang: str = "en") -> str:
         rows.append(("  " + label, cells(cash_value(cash, name), money, signed)))
         if varies and both:
             rows.append(("  " + render(msg(other, label=label), lang), cells(cash_value(cash_other, name), money, signed)))
-    widths = [max(_width(r[1][k]) for r in rows) for k in range(len(cal))]
-    lw = max(_width(label) for label, _ in rows)
+    widths = [max(display_width(r[1][k]) for r in rows) for k in range(len(cal))]
+    lw = max(display_width(label) for label, _ in rows)
     lines = []
     for label, row in rows:
-        line = label + " " * (lw - _width(label))
+        line = label + " " * (lw - display_width(label))
         for cell, w in zip(row, widths):
-            line += "  " + " " * (w - _width(cell)) + cell
+            line += "  " + " " * (w - display_width(cell)) + cell
         lines.append(line.rstrip())
     lines.append("")
     for basis, code in ((p.headline, "plan.policies"), (p.other, other)):
@@ -463,10 +463,3 @@ def _policy_spans(results: list[Result]) -> list[tuple[int, int, str]]:
         else:
             spans.append([y, y, pol])
     return [(a, b, pol) for a, b, pol in spans]
-
-
-def _width(text: str) -> int:
-    """Terminal columns: a Chinese character takes two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -250,7 +250,7 @@ def render_split(sp: Split, lang: str = "en") -> str:
     """The answer as text: the split, its IIT, the savings, and why the split does not matter
     when it does not."""
     from .figures import BY_NAME
-    from .i18n import figure_text, render, term
+    from .i18n import display_width, figure_text, render, term
 
     r = sp.result
     lines = [render(msg("split.best", year=r.scenario.tax_year, package=Money(sp.package, "CNY")), lang), ""]
@@ -263,8 +263,8 @@ def render_split(sp: Split, lang: str = "en") -> str:
     if sp.current is not None:
         rows.append((render(msg("split.saving_current", bonus=Money(sp.current.scenario.bonus, "CNY")), lang),
                      figure_text(sp.saving_vs_current, BY_NAME["iit_net"], lang=lang)))
-    width = max(_width(k) for k, _ in rows)
-    lines += [f"{k}{' ' * (width - _width(k))}  {v}" for k, v in rows]
+    width = max(display_width(k) for k, _ in rows)
+    lines += [f"{k}{' ' * (width - display_width(k))}  {v}" for k, v in rows]
     if sp.irrelevant is not None:
         lines += ["", render(msg("split.irrelevant", why=sp.irrelevant), lang)]
     return "\n".join(lines)
@@ -341,9 +341,3 @@ def render_whatifs(items: list[WhatIf], lang: str = "en") -> str:
                                 saving=Money(w.saving, "CNY"), rate=Rate(w.rate), cost=Money(w.net_cost, "CNY")),
                             lang, fields="label"))
     return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -143,6 +143,13 @@ def number(amount: Numeric, decimals: int = 2, lang: str | None = None) -> str:
     return format_decimal(value, format=fmt, locale=locale(lang))
 
 
+def display_width(text: str) -> int:
+    """Columns the text takes on a terminal: a Chinese character (wide or full-width) takes two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def list_text(items: list[str], lang: str | None = None) -> str:
     """Items joined as a list in the language (a, b and c / a、b和c / a、b及c), as babel's
     ``format_list`` (standard style) says it."""
