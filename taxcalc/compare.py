@@ -309,12 +309,12 @@ def _solve(case: Mapping[str, Any], *, solve_for: str, given: str, tables: Table
         net_fig = "income_after_iit"
         target = int(start.hk_income_after_tax_cny * 100)
         top = _top_rate(tables, s.tax_year, "mainland")
-        hi = int(Decimal(target) / (1 - top)) + 100
+        hi = int(Decimal(target) / (1 - top)) + 100 if top < 1 else MAX_MINOR     # a 100% rate: search it all
     else:                         # the mainland wages are fixed: their income after IIT is the target
         net_fig = "hk_income_after_tax_cny"
         target = int(start.income_after_iit * 100)
         top = _top_rate(tables, s.tax_year, "hongkong")
-        hi = int(Decimal(target) / start.cny_per_hkd_used / (1 - top)) + 100
+        hi = int(Decimal(target) / start.cny_per_hkd_used / (1 - top)) + 100 if top < 1 else MAX_MINOR
 
     def net_of(xs: Column) -> Column:
         c = {k: v[: len(xs)] for k, v in cols.items()}

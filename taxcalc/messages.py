@@ -358,6 +358,8 @@ CATALOG: dict[str, str] = {
     "note.plan_carried_forward": N_("{year}: no mainland tables; those of {used} are carried forward"),
     "plan.year_carried": N_("{year}*"),
     "plan.policies": N_("{label}"),
+    "plan.span": N_("{first}-{last}: {policy}"),
+    "plan.span_one": N_("{year}: {policy}"),
     "plan.section_inputs": N_("The inputs, grown"),
     "plan.section_figures": N_("Each tax year (the relief counted in the year it is for)"),
     "plan.section_cash": N_("Cash received in each calendar year"),

@@ -31,6 +31,7 @@ Decisions (docs/assumptions.md P1-P6):
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,7 +42,7 @@ from .api import Result, calculate_many, to_scenario
 from .engine import Options
 from .errors import InputError, InputErrors
 from .figures import FIGURES, Figure, Value
-from .messages import Msg, Number, msg
+from .messages import Msg, Number, Term, msg
 from .money import MAX_AMOUNT
 from .scenario import FIRST_YEAR, LAST_YEAR
 from .tables import Tables, load_tables
@@ -441,10 +442,13 @@ def render_plan(p: Plan, lang: str = "en") -> str:
         if basis != p.headline and not both:
             continue
         spans = _policy_spans([getattr(y, basis) for y in p.years])
-        text = "; ".join(f"{a}-{b}: {term('policy', pol, lang)}" if a != b else f"{a}: {term('policy', pol, lang)}"
-                         for a, b, pol in spans) or render(msg("relief.none"), lang)
+        parts = [msg("plan.span", first=a, last=b, policy=Term("policy", pol)) if a != b else
+                 msg("plan.span_one", year=a, policy=Term("policy", pol)) for a, b, pol in spans]
+        joined = functools.reduce(lambda a, b: msg("summary.and", a=a, b=b), parts) if parts else msg("relief.none")
+        text = render(joined, lang)
         label = term("figure", "relief_policy", lang)
-        lines.append(f"{render(msg(code, label=label), lang) if basis != p.headline else label}: {text}")
+        heading = render(msg(code, label=label), lang) if basis != p.headline else label
+        lines.append(render(msg("line.label_value", label=heading, value=text), lang))
     notes = plan_notes(p)
     if notes:
         lines += ["", term("group", "notes", lang)] + [f"  - {render(n, lang)}" for n in notes]

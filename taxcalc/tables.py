@@ -34,7 +34,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from .errors import TableError, shown_value
 from .money import MAX_AMOUNT
-from .scenario import FIRST_YEAR, LAST_YEAR
+from .scenario import FIRST_YEAR, LAST_YEAR, Identity, ZoneChoice
 
 
 def _shipped_tables() -> Path:
@@ -541,8 +541,7 @@ class FxTable(_TableFile):
 
 # ---------------------------------------------------------------- zones
 
-Identity = Literal["mainland", "hk", "macao", "taiwan", "foreign"]
-Zone = Literal["none", "gba", "hetao", "qianhai", "nansha", "hengqin"]
+Zone = ZoneChoice        # the scenario's choices: one list of identities and zones
 _POLICY_ID = re.compile(r"[a-z][a-z0-9_]{0,39}")
 
 
