@@ -173,6 +173,11 @@ def _exact(d: Decimal) -> Decimal:
     return q if q == d else d.normalize()
 
 
+def _whole(m: Money) -> Money:
+    """A cap or a statutory amount: shown without cents (a digit it has is never hidden)."""
+    return Money(m.amount, m.currency, 0)
+
+
 def _fig(row: _Row, code: str, name: str, **kw: Any) -> Step:
     return Step(code, value=row.figure(name), figure=name, **kw)
 
@@ -364,14 +369,14 @@ def _hk_deductions(row: _Row, s: Scenario, hk: HongKongTable, prefix: str = "hk_
     node = Step(code, value=row.units(f"{prefix}ded_total", "HKD"), total=True)
     claims = {key: _claim(row, s, hk, field, key, c, cite, prefix) for field, key, c, cite in _HK_CLAIMS}
     if claims["hli"] or claims["rent"]:
-        home = Step("step.hk_claim_home", {"cap": row.units(f"{prefix}cap_home", "HKD")},
+        home = Step("step.hk_claim_home", {"cap": _whole(row.units(f"{prefix}cap_home", "HKD"))},
                     value=row.units(f"{prefix}ded_home", "HKD"))
         home.add(claims["hli"], claims["rent"])
         if hk.deductions.home_loan_and_rent is not None:
             home.citation = _cite(row.tables, hk, "deductions.home_loan_and_rent")
             parts = sum((c.amount() or 0 for c in home.children), Decimal(0))     # Money values: Decimal amounts
             if parts > (home.amount() or 0):
-                home.note = msg("note.hk_home_common_cap", cap=row.units(f"{prefix}cap_home", "HKD"))
+                home.note = msg("note.hk_home_common_cap", cap=_whole(row.units(f"{prefix}cap_home", "HKD")))
         if s.hk_lives_with_newborn or s.hk_newborns:
             extra = hk.deductions.newborn_home_additional
             if extra is not None:
