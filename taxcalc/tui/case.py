@@ -23,7 +23,7 @@ from ..api import Result, calculate
 from ..engine import Options
 from ..errors import InputError, InputErrors
 from ..i18n import N_, _, render, term
-from ..messages import Msg, msg
+from ..messages import Msg, Term, msg
 from ..scenario import FIELDS, field_default, field_kind
 from ..summary import Summary, summarize
 from ..tables import Tables, load_tables
@@ -100,6 +100,8 @@ class Case:
         self.summary: Summary | None = None       # the headline, the marks, the bonus cliff after relief
         self.cross_errors: dict[str, Msg] = {}    # rules across fields and the tables' rules, by field
         self.used: dict[str, tuple[str, Any]] = {}  # bad fields: (LAST_VALID or DEFAULT, the value computed with)
+        self._notes: tuple[Result, dict[str, list[str]]] | None = None
+        self.last_edited = ""                       # the field set last (a rule across fields undoes it first)
         self.load(data if data is not None else HETAO_RESEARCHER)
 
     # -- inputs
@@ -122,6 +124,7 @@ class Case:
         """Set one field from what was typed (or chosen); returns its message ('' when valid)."""
         st = self.fields[name]
         st.raw, st.error = raw, None
+        self.last_edited = name
         try:
             value = parse_field(name, raw)
         except FieldError as exc:
@@ -160,6 +163,14 @@ class Case:
             out.setdefault(n, render(m, fields="label"))
         return out
 
+    def field_notes(self) -> dict[str, list[str]]:
+        """The core's notes about the inputs, by field (a capped amount ...), for the current result."""
+        from .report import field_notes
+
+        if self._notes is None or self._notes[0] is not self.result:
+            self._notes = (self.result, field_notes(self.result, self.summary))
+        return self._notes[1]
+
     def used_text(self, name: str) -> str:
         """For a bad field: what the results are computed with instead ('' for a good field)."""
         if name not in self.used:
@@ -194,12 +205,29 @@ class Case:
                 self.summary = summarize(self.result, self.tables, self.options)
                 return self.result
             except InputErrors as exc:
+                changed = False
                 for e in exc.errors:
                     self.cross_errors.setdefault(e.field, e.message)
-                    if e.field in data:   # compute without the offending value
-                        data[e.field] = self.default(e.field)
-                        self.used[e.field] = (DEFAULT, data[e.field])
+                    if e.field in data and data[e.field] != self.default(e.field):   # compute without the offending value
+                        changed |= self._default(data, e.field)
+                for e in exc.errors if not changed else ():
+                    # the field the rule names already holds its default (a city for the computed social
+                    # insurance): the rule's other field instead, the one just edited first
+                    named = [p.value for p in e.message.params.values() if isinstance(p, Term) and p.kind == "field"
+                             and p.value in data and p.value != "tax_year" and data[p.value] != self.default(p.value)]
+                    named.sort(key=lambda n: n != self.last_edited)
+                    if named:
+                        self.cross_errors.setdefault(named[0], e.message)
+                        changed |= self._default(data, named[0])
+                if not changed:
+                    break
         raise RuntimeError("the case could not be computed")  # pragma: no cover
+
+    def _default(self, data: dict[str, Any], name: str) -> bool:
+        """Compute with a field's default instead of its value (said beside the field)."""
+        data[name] = self.default(name)
+        self.used[name] = (DEFAULT, data[name])
+        return True
 
     def default(self, name: str) -> Any:
         """A field's default; the tax year's is this year, within the tables."""

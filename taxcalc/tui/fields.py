@@ -16,6 +16,7 @@ from ..i18n import N_
 class FieldSpec:
     name: str
     hint: str = ""          # a static hint (message id); dynamic hints come from hints.py
+    heading: str = ""       # a sub-heading shown above the field (message id): the step's parts
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ SECTIONS: tuple[Section, ...] = (
     )),
     Section("deductions", N_("5 Deductions"), N_("Yearly CNY amounts; the year's monthly amounts are shown."), (
         FieldSpec("social_insurance"),
+        FieldSpec("social_insurance_auto"),
+        FieldSpec("city"),
+        FieldSpec("housing_fund_rate"),
         FieldSpec("sad_children"),
         FieldSpec("sad_infants"),
         FieldSpec("sad_child_share"),
@@ -66,10 +70,9 @@ SECTIONS: tuple[Section, ...] = (
     Section("hongkong", N_("6 Hong Kong side"), N_("The same work taxed in Hong Kong, and the family allowances."), (
         FieldSpec("hk_income", N_("Empty: the mainland income converted.")),
         FieldSpec("hk_mpf"),
-        FieldSpec("hk_deductions"),
-        FieldSpec("hk_married"),
         FieldSpec("hk_children"),
         FieldSpec("hk_newborns"),
+        FieldSpec("hk_born_last_year"),
         FieldSpec("hk_parents_60"),
         FieldSpec("hk_parents_60_living_with"),
         FieldSpec("hk_parents_55"),
@@ -80,6 +83,25 @@ SECTIONS: tuple[Section, ...] = (
         FieldSpec("hk_siblings"),
         FieldSpec("cny_per_hkd"),
         FieldSpec("cny_per_mop"),
+    )),
+    Section("household", N_("7 Household"), N_("Hong Kong deductions and the spouse (separate taxation or joint "
+                                               "assessment)."), (
+        FieldSpec("hk_home_loan_interest", heading=N_("Deductions: each at most the year's ceiling")),
+        FieldSpec("hk_rent"),
+        FieldSpec("hk_lives_with_newborn"),
+        FieldSpec("hk_elderly_care"),
+        FieldSpec("hk_elderly_care_persons", N_("0 with expenses given: one person.")),
+        FieldSpec("hk_self_education"),
+        FieldSpec("hk_vhis_premiums"),
+        FieldSpec("hk_vhis_insured", N_("0 with premiums given: one person.")),
+        FieldSpec("hk_annuity_tvc"),
+        FieldSpec("hk_donations"),
+        FieldSpec("hk_deductions", N_("Outgoings and expenses, allowed as given.")),
+        FieldSpec("hk_married", heading=N_("The spouse")),
+        FieldSpec("hk_spouse_income", N_("Married only. Empty: no income (the married person's allowance).")),
+        FieldSpec("hk_spouse_mpf"),
+        FieldSpec("hk_spouse_deductions", N_("Allowed as given.")),
+        FieldSpec("hk_assessment"),
     )),
 )
 

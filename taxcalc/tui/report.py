@@ -18,6 +18,7 @@ from ..explain import Step, citation_text, relief_summary
 from ..figures import BY_NAME, FIGURES
 from ..i18n import _, figure_text, get_language, money, render, term, value_text
 from ..messages import msg
+from ..scenario import FIELDS as FIELD_NAMES
 from ..summary import Summary
 from ..tables import Citation, Tables
 
@@ -67,10 +68,19 @@ def _burden_formulas(r: Result, tables: Tables | None) -> set[str]:
     return out
 
 
+def spouse_income(r: Result) -> bool:
+    """A married couple with two incomes: the household's figures matter."""
+    s = r.scenario
+    return bool(s.hk_married and s.hk_spouse_income)
+
+
 def visible(name: str, r: Result, tables: Tables | None = None) -> bool:
-    """Whether the panel shows a figure for this result (rows that matter only sometimes)."""
+    """Whether the panel shows a figure for this result (rows that matter only sometimes): the
+    household's figures with a spouse's income, the employer's share and cost when the social
+    insurance is computed, the deductions and the contributions when there are some."""
+    s = r.scenario
     if name == "bonus_method_used":
-        return bool(r.scenario.bonus)
+        return bool(s.bonus)
     if name in ("bonus_cliff_threshold", "bonus_cliff_loss"):
         return bool(r.bonus_cliff)
     if name in ("hk_tax_before_reduction", "hk_tax_reduction"):
@@ -81,7 +91,54 @@ def visible(name: str, r: Result, tables: Tables | None = None) -> bool:
         return "macao_burden" in _burden_formulas(r, tables)
     if name in ("burden_gap_macao_cny",) or name in PANEL["macao"]:
         return macao_side(r)
+    if name in ("hk_assessment_used", "hk_tax_spouse", "hk_tax_household"):
+        return spouse_income(r)
+    if name == "hk_tax_household_reduction":
+        return spouse_income(r) and bool(r.hk_tax_household_reduction)
+    if name == "hk_deductions_allowed":
+        return bool(r.hk_deductions_allowed)
+    if name == "social_insurance_employee_cny":
+        return bool(r.social_insurance_employee_cny) or s.social_insurance_auto
+    if name in ("social_insurance_employer_cny", "employer_cost_cny", "hk_employer_cost"):
+        return s.social_insurance_auto
     return True
+
+
+#: the explanation's steps of the Hong Kong claims, and the field each one is about
+CLAIM_FIELDS = {"step.hk_claim_hli": ("hk_home_loan_interest",), "step.hk_claim_rent": ("hk_rent",),
+                "step.hk_claim_home": ("hk_home_loan_interest", "hk_rent"),
+                "step.hk_claim_elderly": ("hk_elderly_care",), "step.hk_claim_education": ("hk_self_education",),
+                "step.hk_claim_vhis": ("hk_vhis_premiums",), "step.hk_claim_annuity": ("hk_annuity_tvc",),
+                "step.hk_claim_donations": ("hk_donations",)}
+
+
+def field_notes(r: Result, summary: Summary | None = None) -> dict[str, list[str]]:
+    """The core's notes about an input, by field, in the UI language: an amount above the year's
+    cap (the result's notes and the explanation's Hong Kong claims), rent not deductible in the
+    year, donations below the minimum, the common ceiling of home loan interest and rent. Each
+    note once per field (the Hong Kong job and the burden explain the same claims)."""
+    out: dict[str, list[str]] = {}
+
+    def add(field: str, note) -> None:
+        text = render(note, fields="label")
+        if text not in out.setdefault(field, []):
+            out[field].append(text)
+
+    for n in (summary.notes if summary is not None else r.notes):
+        field = n.params.get("field")
+        if n.code == "note.capped" and getattr(field, "kind", "") == "field":
+            add(field.value, n)
+    if r.explanation is not None:
+        for _depth, step in r.explanation.walk():
+            if step.note is None:
+                continue
+            field = step.note.params.get("field")
+            if getattr(field, "kind", "") == "field" and field.value in FIELD_NAMES:
+                add(field.value, step.note)
+            else:
+                for name in CLAIM_FIELDS.get(step.code, ()):
+                    add(name, step.note)
+    return out
 
 
 def figure_value(r: Result, name: str) -> str:

@@ -24,6 +24,12 @@ def _toggle(widget, cls: str, on: bool) -> None:
         widget.set_class(on, cls)
 
 
+#: fields whose hint depends on other fields (the housing fund's range is the city's)
+VALUES_HINTS = frozenset({"housing_fund_rate"})
+#: fields that change other fields' hints: the year's amounts, the city of the housing fund
+HINT_SOURCES = frozenset({"tax_year", "city", "zone"})
+
+
 class FieldRow(Vertical):
     """One field: its label and control on a line, then its hint and its message."""
 
@@ -60,11 +66,14 @@ class FieldRow(Vertical):
         if name == "bonus":
             warn = self.warning_text()
             yield Prose(warn, classes="field-warn shown" if warn else "field-warn")
+        note = self.note_text()
+        yield Prose(note, classes="field-note shown" if note else "field-note")
         if msg:
             self.add_class("invalid")
 
     def hint_text(self) -> str:
-        dynamic = field_hint(self.field_name, self.case.tables, self.case.fields["tax_year"].value)
+        dynamic = field_hint(self.field_name, self.case.tables, self.case.fields["tax_year"].value,
+                             self.case.data() if self.field_name in VALUES_HINTS else None)
         static = _(self.static_hint) if self.static_hint else ""
         if static and dynamic:
             return _("{hint} {more}").format(hint=static, more=dynamic)
@@ -86,7 +95,22 @@ class FieldRow(Vertical):
             return ""
         return _("⚠ {message}").format(message=render(summary.cliff.message, fields="label"))
 
+    def note_text(self) -> str:
+        """The core's notes about this input (an amount above the year's cap ...)."""
+        return "\n".join(_("! {note}").format(note=n) for n in self.case.field_notes().get(self.field_name, ()))
+
+    @property
+    def has_note(self) -> bool:
+        return self.query_one(".field-note").has_class("shown")
+
+    def refresh_note(self) -> None:
+        note = self.query_one(".field-note", Prose)
+        text = self.note_text()
+        note.say(text)
+        _toggle(note, "shown", bool(text))
+
     def refresh_messages(self) -> None:
+        self.refresh_note()
         msg = self.message_text()
         err = self.query_one(".field-error", Prose)
         err.say(msg)
@@ -211,7 +235,10 @@ class CaseForm(Vertical):
         section = SECTIONS[k]
         children = [Static(_(section.title), classes="section-title", id=f"sec-{section.id}"),
                     Prose(_(section.intro), classes="section-intro")]
-        children += [FieldRow(spec.name, spec.hint, self.case) for spec in section.fields]
+        for spec in section.fields:
+            if spec.heading:
+                children.append(Static(_(spec.heading), classes="field-group", markup=False))
+            children.append(FieldRow(spec.name, spec.hint, self.case))
         if section.id == "when":
             children.append(Prose(_("Assumptions where the measures are unclear (docs/assumptions.md)"),
                                    classes="section-intro options-intro"))
