@@ -57,6 +57,7 @@ class TaxcalcApp(App[int]):
         self.tables = load_tables(tables_dir)
         self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options or Options())
         self.own_packages: list[dict] | None = None   # None: the packages follow the current case
+        self.plan_rates: dict[str, str] = {"growth": "", "hk_growth": ""}   # the plan tab's growth fields, as typed
         self.active_tab = "case"
         self.form_step = 0
         self.last_path: dict[str, str] = {}

@@ -41,7 +41,7 @@ class TaxcalcCommands(Provider):
         add(_CASE, N_("save as JSON"), app.action_save, N_("Save the case (batch column keys)"))
         add(_CASE, N_("open JSON"), app.action_load, N_("Open a saved case"))
         for tab, label in (("case", N_("Case")), ("explain", N_("Explain")), ("chart", N_("Chart")),
-                           ("withholding", N_("Monthly")), ("packages", N_("Packages"))):
+                           ("withholding", N_("Monthly")), ("packages", N_("Packages")), ("plan", N_("Plan"))):
             add(_VIEW, label, partial(app.show_tab, tab))
         return out
 

@@ -16,7 +16,7 @@ from ...i18n import _, error_lines
 from .. import report
 from ..case import Case
 from ..widgets.footer import QuietFooter
-from ..widgets.form import CaseForm, StepBar
+from ..widgets.form import HINT_SOURCES, CaseForm, StepBar
 from ..widgets.prose import Prose
 from ..widgets.results import ResultsPanel
 
@@ -32,7 +32,7 @@ class Recomputed(Message):
         self.errors = errors
 
 
-TABS = ("case", "explain", "chart", "withholding", "packages")
+TABS = ("case", "explain", "chart", "withholding", "packages", "plan")
 DEBOUNCE = 0.08
 NARROW = 100     # columns below which the form and the explanation take less room
 WIDE = 140       # columns from which the form takes more room (its step bar names every step on a line)
@@ -58,6 +58,7 @@ def _bindings() -> list[Binding]:
         Binding("f4", "tab('chart')", _("Chart"), show=False),
         Binding("f5", "tab('withholding')", _("Monthly"), show=False),
         Binding("f6", "tab('packages')", _("Packages"), show=False),
+        Binding("f7", "tab('plan')", _("Plan"), show=False),
         Binding("ctrl+s", "app.save", _("Save")),
         Binding("ctrl+o", "app.load", _("Open")),
         Binding("ctrl+e", "app.export('md')", _("Export"), priority=True),
@@ -99,6 +100,8 @@ class MainScreen(Screen):
                 yield Vertical(id="withholding-box", classes="tab-box")
             with TabPane(_("F6 Packages"), id="packages"):
                 yield Vertical(id="packages-box", classes="tab-box")
+            with TabPane(_("F7 Plan"), id="plan"):
+                yield Vertical(id="plan-box", classes="tab-box")
         yield QuietFooter()
 
     def on_mount(self) -> None:
@@ -135,8 +138,8 @@ class MainScreen(Screen):
     def on_case_form_edited(self, event: CaseForm.Edited) -> None:
         self.case.set(event.name, event.value, compute=False)
         form = self.query_one(CaseForm)
-        if event.name == "tax_year":
-            form.refresh_messages()   # the year's amounts in the hints
+        if event.name in HINT_SOURCES:
+            form.refresh_messages()   # the year's amounts, the city's housing fund range in the hints
         else:
             for row in form.query(f"#row-{event.name}"):
                 row.refresh_messages()
@@ -165,10 +168,13 @@ class MainScreen(Screen):
             self.notify(_("Could not compute: {error}").format(error=exc), severity="error", markup=False)
             return
         errors = self.case.errors()
+        notes = self.case.field_notes()
         self.query_one(ResultsPanel).show(result, status=self.case.status(), summary=self.case.summary)
         for row in self.query(".field-row"):
             if row.has_class("invalid") or row.field_name in errors or row.field_name == "bonus":
                 row.refresh_messages()          # the bonus: its cliff after relief depends on the whole case
+            elif row.field_name in notes or row.has_note:
+                row.refresh_note()              # a capped amount: the note beside the field
         form = self.query_one(CaseForm)
         form.query_one(StepBar).show(form.step, errors)
         self._stale = dict.fromkeys(TABS, True)
@@ -208,7 +214,7 @@ class MainScreen(Screen):
 
     def _focus_tab(self, tab: str) -> None:
         """Keyboard first: the tab's main widget takes the focus."""
-        target = {"explain": "#explain-tree", "withholding": "#wh-table", "packages": "#pk-table",
+        target = {"explain": "#explain-tree", "withholding": "#wh-table", "packages": "#pk-table", "plan": "#plan-table",
                   "case": "#form-body .field-control"}.get(tab)
         if target:
             found = self.query(target)
@@ -221,7 +227,7 @@ class MainScreen(Screen):
 
     def _view_ready(self, tab: str) -> bool:
         """The tab's view, mounted on its first showing (a faster first frame); False while it mounts."""
-        if tab not in ("explain", "withholding", "packages"):
+        if tab not in ("explain", "withholding", "packages", "plan"):
             return True
         box = self.query_one(f"#{tab}-box")
         if tab in self._mounting:
@@ -236,10 +242,14 @@ class MainScreen(Screen):
             from ..widgets.withholding import WithholdingView
 
             view = WithholdingView(id="wh-view")
-        else:
+        elif tab == "packages":
             from ..widgets.packages import PackagesView
 
             view = PackagesView(id="pk-view")
+        else:
+            from ..widgets.plan import PlanView
+
+            view = PlanView(self.app.plan_rates, id="plan-view")
 
         async def mount_then_show() -> None:
             await box.mount(view)
@@ -293,6 +303,15 @@ class MainScreen(Screen):
 
             self.query_one(PackagesView).show(self.app.packages, self.case.tables, self.case.options,
                                               following=self.app.own_packages is None)
+        elif tab == "plan":
+            from ..widgets.plan import PlanView
+
+            self.query_one(PlanView).show(r.scenario.model_dump(exclude_none=True), self.case.tables, self.case.options)
+
+    def on_plan_view_changed(self, event) -> None:
+        """A growth rate changed: the plan again."""
+        self._stale["plan"] = True
+        self.refresh_tab("plan")
 
     # -- packages
     def check_action(self, action: str, parameters) -> bool | None:
