@@ -10,7 +10,7 @@ from typing import Any
 
 from rich.text import Text
 
-from ..compare import compare
+from ..compare import compare, zone_packages
 from ..engine import Options
 from ..i18n import N_, _, figure_text, render, term
 from ..messages import msg
@@ -32,23 +32,25 @@ def header(k: int, s: Scenario) -> str:
 
 def table(packages: list[dict[str, Any]], tables: Tables, options: Options | None = None) -> tuple[list[str], list[list]]:
     """Column headers and rows: the figure's label, its value in each package, then its difference
-    from the first package (numbers only, with their sign) for each of the others."""
+    from the first package (numbers only, with their sign) for each of the others. The rows come
+    under three headings (the mainland job, the Hong Kong job, gaps and the exchange rate), each
+    side's figures in compare's order (its take-home pay and employer's cost last)."""
     if not packages:
         return [_("Figure")], []
     c = compare(packages, tables=tables, options=options or Options())
     headers = [_("Figure")] + [header(k, r.scenario) for k, r in enumerate(c.results)]
     headers += [render(msg("compare.difference", a=k + 1, b=1)) for k in range(1, len(c.results))]
-    rows = []
-    side = None
+    by_side: dict[str, list[list]] = {side: [] for side in SIDE_TITLES}
     for row in c.rows():
         f = row["figure"]
-        if SIDES.get(f.group, "gap") != side:                 # a heading row where the side changes
-            side = SIDES.get(f.group, "gap")
-            rows.append([Text(_(SIDE_TITLES[side]), style="bold")] + [""] * (len(headers) - 1))
         signed = f.group == "gap"                             # a gap is a difference: shown with its sign
         cells = [term("figure", f.name)] + [figure_text(v, f, signed=signed) for v in row["values"]]
         cells += [figure_text(d, f, signed=True) for d in row["diffs"][1:]]
-        rows.append(cells)
+        by_side[SIDES.get(f.group, "gap")].append(cells)
+    rows = []
+    for side, items in by_side.items():                      # a heading row, then the side's figures
+        rows.append([Text(_(SIDE_TITLES[side]), style="bold")] + [""] * (len(headers) - 1))
+        rows += items
     return headers, rows
 
 
@@ -61,10 +63,12 @@ def default_packages(data: dict[str, Any]) -> list[dict[str, Any]]:
     """The current case, then the same case in two other zones that matter to its identity (a Hong
     Kong resident: Hetao, Qianhai or elsewhere; a Macao resident: Hengqin, Nansha or
     elsewhere; others: another GBA city, Nansha or elsewhere). Each column also shows the same work
-    as a Hong Kong job."""
+    as a Hong Kong job. The zones' cases as ``taxcalc compare --zones`` makes them (a zone in one
+    city implies it; elsewhere a case that computes its social insurance keeps its city)."""
     zones = VARIANTS.get(data.get("identity", "mainland"), OTHER_VARIANTS)
     others = [z for z in zones if z != data.get("zone", "none")][:2]
-    return [dict(data)] + [dict(data, zone=z) for z in others]
+    codes, cases = zone_packages({k: v for k, v in data.items() if not (k == "city" and v == "none")})
+    return [dict(data)] + [cases[codes.index(z)] for z in others]
 
 
 INTRO = N_("Up to four offers side by side: each column is a case, its mainland side and the same work as a "
