@@ -22,7 +22,7 @@ from taxcalc.tui.case import EXAMPLES, HETAO_RESEARCHER
 from taxcalc.tui.widgets.results import ResultsPanel
 from taxcalc.tui.wrap import CLOSING, OPENING, wrap_lines
 
-from .test_app import panel, settle, shown, text_of, type_into
+from .test_app import panel, settle, shown, table_cells, text_of, type_into
 
 
 @pytest.fixture(autouse=True)
@@ -346,13 +346,13 @@ def test_packages_scroll_keep_their_labels_and_follow_the_case():
             await pilot.press("right")
         await pilot.pause()
         assert pk.scroll_x > 0
-        cells = {str(pk.get_row_at(k)[0]): [str(v) for v in pk.get_row_at(k)] for k in range(pk.row_count)}
+        cells = table_cells(pk)
         assert cells["Gross income"][1] == "CN¥1,000,000.00"
         await pilot.press("f2")
         await type_into(pilot, "wages", "500000")                          # the packages follow the case
         await pilot.press("f6")
         await pilot.pause(0.3)
-        cells = {str(pk.get_row_at(k)[0]): [str(v) for v in pk.get_row_at(k)] for k in range(pk.row_count)}
+        cells = table_cells(pk)
         assert cells["Gross income"][1:4] == ["CN¥600,000.00"] * 3
         await pilot.press("c")                                             # your own list from now on
         await pilot.pause(0.3)
