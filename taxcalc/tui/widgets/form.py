@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
@@ -161,6 +162,7 @@ class StepBar(Static):
     def __init__(self, current: int, errors: dict[str, str], wide: bool, **kw):
         super().__init__(self.text(current, errors, wide), **kw)
         self._shown = self.text(current, errors, wide)
+        self._state = (current, errors)
 
     @staticmethod
     def text(current: int, errors: dict[str, str], wide: bool) -> str:
@@ -175,10 +177,17 @@ class StepBar(Static):
         return _("Step {steps}").format(steps=" ".join(parts))
 
     def show(self, current: int, errors: dict[str, str]) -> None:
+        self._state = (current, errors)
         text = self.text(current, errors, self.app.size.width >= WIDE)
+        room = self.content_region.width
+        if room and Text.from_markup(text).cell_len > room:        # the names on one line, or numbers
+            text = self.text(current, errors, False)
         if getattr(self, "_shown", None) != text:
             self._shown = text
             self.update(text)
+
+    def on_resize(self) -> None:
+        self.show(*self._state)
 
 
 class FormBody(VerticalScroll):
