@@ -99,7 +99,7 @@ def test_a_capped_deduction_has_its_note_beside_the_field():
         assert shown(app, "hk_tax") == figure_text(expected.hk_tax, BY_NAME["hk_tax"])
         await type_into(pilot, "hk_rent", "150000")
         await type_into(pilot, "hk_home_loan_interest", "60000")                # one ceiling for both
-        assert "home loan interest and rent together are capped at HK$100,000.00" in field_text(
+        assert "home loan interest and rent together are capped at HK$100,000" in field_text(
             app, "hk_home_loan_interest", "note")
         assert "HK$150,000.00 given, HK$100,000.00 used" in field_text(app, "hk_rent", "note")
         await type_into(pilot, "hk_self_education", "50000")                    # under the cap: no note

@@ -1,6 +1,7 @@
 """Snapshots of the screens a person sees first (pytest-textual-snapshot; Textual is pinned): the
 first screen, a Macao resident's case and the packages, at 80 x 24 and 160 x 50, in the three
-languages; the explanation tree and a deductions step.
+languages; the plan tab at both sizes (English, and Simplified Chinese at 80 x 24); the household
+step with a spouse's income; the explanation tree and a deductions step.
 
 Update after an intended change, having looked at the screens (tmux, docs/tui.md):
 pytest tests/tui/test_snapshots.py --snapshot-update
@@ -61,3 +62,28 @@ def test_deductions_step_traditional_chinese(snap_compare):
 
 def test_explanation_tree(snap_compare):
     assert snap_compare(TaxcalcApp(lang="en"), terminal_size=(120, 40), press=["f3", "down", "down", "enter"])
+
+
+PLAN_CASES = [("en", (80, 24)), ("en", (160, 50)), ("zh-Hans", (80, 24))]
+
+
+@pytest.mark.parametrize("lang, size", PLAN_CASES, ids=[f"{lang}-{w}x{h}" for lang, (w, h) in PLAN_CASES])
+def test_plan(snap_compare, lang, size):
+    async def plan(pilot):
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause(0.3)
+
+    assert snap_compare(TaxcalcApp(lang=lang), terminal_size=size, run_before=plan)
+
+
+def test_household_step_with_a_spouse(snap_compare):
+    async def household(pilot):
+        await pilot.pause()
+        pilot.app.screen.apply_edit("hk_spouse_income", "100000")
+        await pilot.app.screen.query_one("#form").show_step(6)
+        await pilot.pause()
+        pilot.app.screen.query_one("#f-hk_spouse_income").focus()
+        await pilot.pause(0.2)
+
+    assert snap_compare(TaxcalcApp(lang="en"), terminal_size=(80, 24), run_before=household)
