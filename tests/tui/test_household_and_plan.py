@@ -280,6 +280,21 @@ def test_the_plan_follows_the_case():
     run(story)
 
 
+def test_a_plan_that_grows_too_large_says_why_above_the_table():
+    async def story(app, pilot):
+        await type_into(pilot, "wages", "900,000,000")
+        await pilot.press("f7")
+        await pilot.pause(0.3)
+        app.screen.query_one("#plan-growth", Input).value = "50%"
+        await pilot.pause(0.3)
+        assert text_of(app, "#plan-intro").startswith("⚠ Wages and salaries: grows to more than 1,000,000,000 by")
+        assert app.is_running and not app.screen.query_one("#plan-table", DataTable).columns
+        app.screen.query_one("#plan-growth", Input).value = "0"
+        await pilot.pause(0.3)
+        assert text_of(app, "#plan-intro").startswith("2026–2030: the cash")
+    run(story, size=(80, 24))
+
+
 def test_plan_years_run_past_the_policies():
     assert planning.span(2026, 2027) == range(2026, 2031)                 # at least five years
     assert planning.span(2019, 2027) == range(2019, 2030)                 # two after the last policy year

@@ -91,9 +91,9 @@ class PlanView(VerticalScroll):
         t.clear(columns=True)
         policies = self.query_one("#plan-policies", Prose)
         notes = self.query_one("#plan-notes", Prose)
-        if p is None:
-            self.query_one("#plan-intro", Prose).say("")
-            policies.say("\n".join(problems))
+        if p is None:                 # said above the table, where the plan would be
+            self.query_one("#plan-intro", Prose).say("\n".join(_("⚠ {message}").format(message=m) for m in problems))
+            policies.say("")
             notes.say("")
             return
         years = [y.tax_year for y in p.years]
