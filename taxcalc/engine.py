@@ -245,7 +245,8 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
 
     # -- the Hong Kong burden on the mainland income (zone measures): the itemised deductions, no MPF
     hb = pb.hongkong
-    allow_b = column_sum(hongkong.allowances(c, hb).values())
+    alone = c["hk_married"] & (c["hk_spouse_income"] <= 0)   # the person alone: married allowance only without a spouse's income
+    allow_b = column_sum(hongkong.allowances(c, hb, married=alone).values())
     db = hongkong.deductions(c, hb, gross_hkd)
     tb = hongkong.salaries_tax(gross_hkd, 0, db["ded_total"], allow_b, hb, apply_reduction=o.hk_burden_reduction)
     r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b,

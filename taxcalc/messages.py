@@ -403,6 +403,8 @@ CATALOG: dict[str, str] = {
     "summary.rate_cap_why": N_("{policy} limits the mainland tax to {rate} of taxable income; it promises no comparison with the Hong Kong tax, so the gap stays"),
     "summary.and": N_("{a}; {b}"),
     "summary.weigh": N_("What to weigh"),
+    "why.joint_less": N_("it is assessed jointly with the spouse, the zone rule counts the person alone ({amount} less)"),
+    "why.joint_more": N_("it is assessed jointly with the spouse, the zone rule counts the person alone ({amount} more)"),
     "why.mpf": N_("it deducts {mpf} of MPF, the zone rule does not ({amount} less)"),
     "why.reduction": N_("it gets the one-off reduction, the zone rule counts the tax before it ({amount} less)"),
     "why.income_less": N_("its income is {job}, the mainland income at {rate} CNY per HK$1 is {zone} ({amount} less)"),

@@ -167,6 +167,8 @@ def burden_vs_job(r: Result, tables: Tables, options: Options) -> BurdenVsJob:
 
     1. the one-off reduction (unless ``--hk-burden-reduction`` puts it in the burden too):
        ``hk_tax_before_reduction - hk_tax``;
+    1a. under joint assessment, the person's share of the couple's tax against the person
+       assessed alone (the zone rule counts the person alone);
     2. MPF: the same job with no MPF deducted, less step 1's tax;
     3. the income: the job at the gross mainland income in HK$ (what ``hk_income`` defaults to),
        less step 2's tax (0 when ``hk_income`` was not given);
@@ -178,19 +180,27 @@ def burden_vs_job(r: Result, tables: Tables, options: Options) -> BurdenVsJob:
     is the order above."""
     s = r.scenario
     after = "hk_tax" if options.hk_burden_reduction else "hk_tax_before_reduction"
-    changes: list[dict[str, Any]] = [{"hk_mpf": Decimal(0)}]
+    joint = r.hk_assessment_used == "joint"            # the job's tax is a share of the couple's
+    alone: dict[str, Any] = {"hk_assessment": "separate"} if joint else {}
+    changes: list[dict[str, Any]] = ([alone] if joint else []) + [{**alone, "hk_mpf": Decimal(0)}]
     income_given = s.hk_income is not None
     if income_given:
-        changes.append({"hk_mpf": Decimal(0), "hk_income": None})
+        changes.append({**alone, "hk_mpf": Decimal(0), "hk_income": None})
     rows = _rows(r, tables, options, changes)
-    no_mpf = rows[0][after]
-    at_mainland_income = rows[-1][after]
     job_before = getattr(r, after)
     factors = []
     if job_before != r.hk_tax:
         factors.append(Factor("why.reduction", job_before - r.hk_tax))
-    if no_mpf != job_before:
-        factors.append(Factor("why.mpf", no_mpf - job_before, {"mpf": Money(r.hk_mpf_deducted, "HKD")}))
+    start = job_before
+    if joint:
+        separate = rows[0][after]
+        if separate != job_before:
+            factors.append(Factor("why.joint_less" if separate > job_before else "why.joint_more", separate - job_before))
+        start = separate
+    no_mpf = rows[1 if joint else 0][after]
+    at_mainland_income = rows[-1][after]
+    if no_mpf != start:
+        factors.append(Factor("why.mpf", no_mpf - start, {"mpf": Money(r.hk_mpf_deducted, "HKD")}))
     if at_mainland_income != no_mpf:
         code = "why.income_less" if at_mainland_income > no_mpf else "why.income_more"
         factors.append(Factor(code, at_mainland_income - no_mpf,
