@@ -521,11 +521,134 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
     read or a path was refused (nothing written) or --strict stopped, 4 writing failed (nothing
     renamed into place), 141 standard output closed by its reader, 128+N stopped by signal N.
     """
-    from .batch import cli_run
-
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    sys.exit(cli_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                     quiet=quiet, engine=engine, scheduler=scheduler))
+    sys.exit(batch_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                       quiet=quiet, engine=engine, scheduler=scheduler))
+
+
+#: exit status of ``taxcalc batch`` (docs/batch.md)
+EXIT_WRITE_FAILED = 4         # writing failed (disk full, I/O error): nothing renamed into place
+EXIT_BROKEN_PIPE = 128 + 13   # standard output closed by the reader (``| head``): quiet, as Unix tools do
+# a signal (SIGINT, SIGTERM, SIGHUP) ends a run with 128 + its number: 130, 143, 129
+
+
+def batch_run(input_path: str, output_path: str, errors_path: str | None = None, *, tables,
+              options=None, strict: bool = False, quiet: bool = False, engine: str = "local",
+              scheduler: str | None = None) -> int:
+    """``taxcalc batch``: run (a progress bar on a terminal), say what happened in one line on
+    standard error, return the exit status: 0 every row computed, 3 some rejected, 2 a file or path
+    refused or ``--strict`` stopped, 4 writing failed, 141 a closed pipe, or 128 + the signal.
+    Never a traceback for what a file, a path, the disk, a pipe or a signal can do."""
+    import errno
+    import signal
+
+    from .batch import BatchInterrupted, BatchWriteError
+    from .batch.signals import signal_word
+    from .engine import Options
+    from .errors import TaxcalcError
+
+    options = options or Options()
+    bar = None
+    try:
+        if engine == "dask":
+            if strict:
+                raise TaxcalcError("--strict works with --engine local only")
+            from .dask_engine import run as run_dask
+
+            summary = run_dask(input_path, output_path, errors_path, tables=tables, options=options, scheduler=scheduler)
+        else:
+            from .batch import run
+
+            stderr_tty = sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+            bar = _ProgressBar() if stderr_tty and not quiet else None
+            summary = run(input_path, output_path, errors_path, tables=tables, options=options, strict=strict,
+                          progress=bar)
+    except BatchInterrupted as exc:
+        _say(str(exc))
+        return 128 + exc.signum
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _say(f"{signal_word(signum)}: nothing written")
+        return 128 + signum
+    except BatchWriteError as exc:
+        if exc.path == "-":
+            _quiet_stdout()
+        if exc.errno == errno.EPIPE:
+            return EXIT_BROKEN_PIPE
+        _say(f"error: {exc}")
+        return EXIT_WRITE_FAILED
+    except TaxcalcError as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    finally:
+        if bar is not None:
+            bar.stop()
+    if not quiet:
+        _say(batch_summary_line(summary))
+    return EXIT_ROWS_REJECTED if summary.rejected else 0
+
+
+def batch_summary_line(summary) -> str:
+    """``1,000 rows: 990 computed, 10 rejected (see out.errors.csv); 0.41 s, 2,439 rows/s"""
+    where = f" (see {summary.errors_path})" if summary.rejected else ""
+    skipped = f", {summary.skipped:,} skipped (empty)" if summary.skipped else ""
+    engine = f" ({summary.partitions} partitions, dask)" if summary.partitions else ""
+    return (f"{summary.rows:,} rows: {summary.computed:,} computed, {summary.rejected:,} rejected{where}{skipped}; "
+            f"{summary.seconds:.2f} s, {summary.rows_per_second:,.0f} rows/s{engine}")
+
+
+class _ProgressBar:
+    """A rich progress bar on standard error, fed by :class:`taxcalc.batch.Progress` after each
+    chunk: rows done, rows per second, time left."""
+
+    def __init__(self):
+        import time
+
+        self.started = time.perf_counter()
+        self.p = self.task = None
+
+    def __call__(self, progress) -> None:
+        import time
+
+        if self.p is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self.p = RichProgress(TextColumn("[bold]batch"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"),
+                                  TextColumn("{task.fields[rate]:>10,.0f} rows/s"), TimeRemainingColumn(),
+                                  console=Console(stderr=True), transient=True)
+            self.task = self.p.add_task("batch", total=progress.total, rows=0, rate=0.0)
+            self.p.start()
+        rate = progress.rows / max(time.perf_counter() - self.started, 1e-9)
+        self.p.update(self.task, completed=progress.done, rows=progress.rows, rate=rate)
+
+    def stop(self) -> None:
+        if self.p is not None:
+            self.p.stop()
+
+
+def _say(text: str) -> None:
+    """A line on standard error, if there is one (a closed or broken stderr is not an error)."""
+    if sys.stderr is None:
+        return
+    try:
+        print(text, file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """After standard output failed (a closed pipe, a full device), point it at /dev/null so that
+    Python's flush at exit does not fail again with a traceback."""
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 # ---------------------------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def test_the_same_mistake_gets_the_same_message_on_every_way_in(tmp_path, tables
     api_message = str(exc.value.errors[0].message)
     src = tmp_path / "in.csv"
     src.write_text('tax_year,wages\n2024,"12,34"\n')
-    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
     assert errors["message"][0] == api_message
 

@@ -1,0 +1,227 @@
+"""The output formats: CSV, JSON Lines and Parquet (:class:`Writer` and its kinds), and the
+errors file (:class:`ErrorsWriter`, always CSV). Each writes to an
+:class:`~taxcalc.batch.writers.files.AtomicTarget`; CSV cells and header names that a spreadsheet
+would run as formulas are neutralised (:func:`neutralise_formulas`)."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+
+from ..errors import BatchFileError
+from ..frames import empty_input, empty_results, output_header
+from ..parse import empty_errors
+from ..readers import file_format
+from .files import AtomicTarget, writing
+
+FORMULA_START = r"^[=+\-@\t\r]"
+NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+
+
+def neutralise_formulas(df: pl.DataFrame, names: list[str] | None = None) -> pl.DataFrame:
+    """CSV injection: text cells that begin with = + - @ (or a tab or CR) get a leading ``'``
+    unless they are numbers (``-5``, ``+1.5e3`` stay as they are).
+
+    ``names`` limits the check to the columns that can hold free text; by default every text
+    column. Known input columns of computed rows need no check: they parsed as numbers or words.
+    Only the risky cells are rewritten (found with one anchored match, then fixed in place).
+    """
+    fixed = []
+    for name, dtype in df.schema.items():
+        if dtype != pl.String or (names is not None and name not in names):
+            continue
+        s = df[name]
+        idx = s.str.contains(FORMULA_START).fill_null(False).arg_true()
+        if not len(idx):
+            continue
+        risky = s.gather(idx)
+        text = ~risky.str.contains(NUMBER_TEXT)
+        idx, risky = idx.filter(text), risky.filter(text)
+        if len(idx):
+            fixed.append(s.scatter(idx, "'" + risky))
+    return df.with_columns(fixed) if fixed else df
+
+
+def neutralise_header(names: list[str]) -> list[str]:
+    """Column names as :func:`neutralise_formulas` treats cells: a name that begins with
+    ``= + - @`` (or a tab or CR) and is not a number gets a leading ``'``."""
+    start, number = re.compile(FORMULA_START), re.compile(NUMBER_TEXT)
+    return ["'" + n if start.search(n) and not number.search(n) else n for n in names]
+
+
+class Writer:
+    """An output file. :meth:`encode` turns an output frame into what :meth:`write` appends; it
+    is a static method so that worker processes can encode while the main process writes.
+    ``rows`` counts the rows written so far (what reached standard output when a run stops)."""
+
+    fmt = ""
+
+    def __init__(self, path: str, columns: list[str]):
+        self.target = AtomicTarget(path)
+        self.columns = columns
+        self.rows = 0
+
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]):
+        raise NotImplementedError
+
+    def write(self, payload) -> None:
+        self.target.fh.write(payload)
+
+    def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
+        """Encode and write in one go (the single-process path)."""
+        with writing(self.target.path):
+            self._write_frame(df, free_text)
+        self.rows += df.height
+
+    def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
+        self.write(self.encode(df, free_text))
+
+    def commit(self) -> None:
+        self.target.commit()
+
+    def abort(self) -> None:
+        self.target.abort()
+
+
+class CsvWriter(Writer):
+    """Comma-separated, a header line first (names neutralised as cells are); empty cells for
+    empty values; CNY as 47080.00."""
+
+    fmt = "csv"
+
+    def __init__(self, path: str, columns: list[str]):
+        super().__init__(path, columns)
+        header = neutralise_header(output_header(columns))
+        with writing(path):
+            self.target.fh.write(pl.DataFrame(schema={c: pl.String for c in header}).write_csv().encode())
+
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
+        buf = io.BytesIO()
+        neutralise_formulas(df, free_text).write_csv(buf, include_header=False)
+        return buf.getvalue()
+
+    def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
+        neutralise_formulas(df, free_text).write_csv(self.target.fh, include_header=False)
+
+
+class JsonlWriter(Writer):
+    """One JSON object per row; CNY amounts and ratios as strings (exact), HK$ as integers."""
+
+    fmt = "jsonl"
+
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
+        buf = io.BytesIO()
+        if df.height:
+            df.write_ndjson(buf)
+        return buf.getvalue()
+
+
+class ParquetWriter(Writer):
+    """Row groups appended chunk by chunk; CNY amounts as decimal(20,2), ratios decimal(20,6)."""
+
+    fmt = "parquet"
+
+    def __init__(self, path: str, columns: list[str]):
+        if path == "-":
+            raise BatchFileError("Parquet cannot go to standard output; give a file name")
+        super().__init__(path, columns)
+        self._writer = None
+
+    @staticmethod
+    def encode(df: pl.DataFrame, free_text: list[str]) -> pa.Table:
+        return df.to_arrow()
+
+    def write(self, payload: pa.Table) -> None:
+        import pyarrow.parquet as pq
+
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self.target.fh, payload.schema)
+        if payload.num_rows or self._writer is not None:
+            self._writer.write_table(payload)
+
+    def commit(self) -> None:
+        with writing(self.target.path):
+            if self._writer is None:   # no rows at all: the schema alone
+                self.write(self.encode(pl.concat([empty_input(self.columns), empty_results()], how="horizontal"), []))
+            self._writer.close()
+        self.target.commit()
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            try:
+                self._writer.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._writer = None
+        self.target.abort()
+
+
+WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
+
+
+def open_writer(path: str, columns: list[str]) -> Writer:
+    return WRITERS[file_format(path)](path, columns)
+
+
+def default_errors_path(output: str) -> str:
+    """OUTPUT with its extension replaced by .errors.csv; standard error when OUTPUT is ``-``."""
+    if output == "-":
+        return "-stderr"
+    p = Path(output)
+    stem = p.name
+    for ext in (".csv", ".jsonl", ".ndjson", ".parquet", ".pq", ".txt"):
+        if stem.lower().endswith(ext):
+            stem = stem[: -len(ext)]
+            break
+    return str(p.with_name(stem + ".errors.csv"))
+
+
+class ErrorsWriter:
+    """The errors file: CSV with row, column, value, message; always written (a header alone when
+    every row was computed), so that an old errors file never outlives a new run. ``-stderr``:
+    standard error, as the errors come; ``-``: standard output."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.count = 0
+        if path == "-stderr":
+            self.target = None
+            self.fh = None
+        else:
+            if file_format(path) != "csv":
+                raise BatchFileError(f"{path}: the errors file is CSV; give a .csv name")
+            self.target = AtomicTarget(path)
+            self.fh = self.target.fh
+        self._header = False
+
+    def write(self, errors: pl.DataFrame) -> None:
+        if not errors.height and (self._header or self.fh is None):
+            return
+        text = neutralise_formulas(errors, ["value", "column"]).write_csv(include_header=not self._header)
+        if self.fh is None:
+            if sys.stderr is not None:
+                with writing("-stderr"):
+                    sys.stderr.write(text)
+        else:
+            with writing(self.path):
+                self.fh.write(text.encode())
+        self._header = True
+        self.count += errors.height
+
+    def commit(self) -> None:
+        if not self._header and self.fh is not None:
+            self.write(empty_errors())     # a header alone: no row was rejected
+        if self.target is not None:
+            self.target.commit()
+
+    def abort(self) -> None:
+        if self.target is not None:
+            self.target.abort()
