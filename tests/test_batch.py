@@ -388,6 +388,9 @@ def test_number_cells_are_read_as_the_model_reads_them(name, texts):
     scale = batch.SCALE[kind]
     raw, code = batch.parse_decimal(pl.Series(name, texts), scale)
     code, value = batch._check_range(name, kind, raw, code)       # the field's limits
+    for text, v, c in zip(texts, value.tolist(), code.tolist()):  # alone, a plain cell takes the decimal cast
+        one_raw, one_code = batch.parse_decimal(pl.Series(name, [text]), scale)
+        assert batch._check_range(name, kind, one_raw, one_code)[0].tolist() == [c], (name, text)
     for text, v, c in zip(texts, value.tolist(), code.tolist()):
         if "_" in text or not text.isascii():
             continue                    # the model also takes 1_000 and other scripts' digits; batch does not

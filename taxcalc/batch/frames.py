@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from .. import columns as colmod
 from ..engine import Computation, Options, compute
+from ..engine import take_rows as take
 from ..figures import FIGURES
 from ..figures import NAMES as FIGURE_NAMES
 from ..scenario import FIELDS, field_kind
@@ -102,7 +103,7 @@ def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
         cols, kept = p.cols, inputs
     else:
         idx = np.nonzero(good)[0]
-        cols = {k: v[idx] for k, v in p.cols.items()}
+        cols = {k: take(v, idx) for k, v in p.cols.items()}
         kept = inputs.filter(pl.Series(good))
     results = result_frame(compute_rows(cols, tables, options)) if kept.height else empty_results()
     return pl.concat([kept, results], how="horizontal"), p.errors, p.bad

@@ -21,6 +21,8 @@ from functools import lru_cache
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import columns as colmod
 from ..engine import Options
@@ -60,7 +62,54 @@ def _message(name: str, code: int) -> str:
     return str(msg(key, expected=expected_msg(name)))
 
 
-#: the fast path's texts: plain digits with an optional point (anything else goes through the grammar)
+#: the largest value, in units of a field's scale, that the fast paths take; every field's limit lies
+#: below it (at most 1,000,000,000 with 6 decimals), so a larger value is that field's error
+_FAST_LIMIT = 10 ** 15
+
+
+def cast_decimal(series: pl.Series, scale: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The first fast path of :func:`parse_decimal`: the whole column through pyarrow's exact
+    cast to ``decimal128(38, scale)``, or None when the column needs the general path.
+
+    Arrow's decimal parser is stricter than the grammar: it takes ``[+-]digits[.digits]``
+    (``5.``, ``.5``, ``007``) and an exponent, and fails the whole column on anything else --
+    spaces, separators, other scripts' digits, an empty text -- and on a digit past the scale
+    (``1.234`` as an amount; ``1.2300`` is fine, as for the grammar). Columns with an exponent
+    anywhere (``e`` or ``E`` in the text; rare) take the general path, since the grammar bounds
+    the exponent's digits. On the texts the cast takes, it gives the grammar's value exactly; its
+    cells that the grammar refuses or bounds -- a negative, a value past every field's limit --
+    are classified one by one by :func:`taxcalc.validate.parse_number`. Empty cells are EMPTY."""
+    arr = series.to_arrow()
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    n = len(arr)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=8 * arr.offset)
+    data = arr.buffers()[2]
+    if data is not None and offsets[-1] > offsets[0]:
+        text = memoryview(data)[offsets[0]:offsets[-1]].tobytes()
+        if b"e" in text or b"E" in text:
+            return None
+    try:
+        dec = pc.cast(arr, pa.decimal128(38, scale))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    words = np.frombuffer(dec.buffers()[1], dtype=np.int64, count=2 * n, offset=16 * dec.offset).reshape(n, 2)
+    low, high = words[:, 0], words[:, 1]
+    empty = dec.is_null().to_numpy(zero_copy_only=False)
+    value = np.where(empty, 0, low)
+    code = np.where(empty, EMPTY, OK).astype(np.int8)
+    odd = np.nonzero(~empty & ((high != (low >> 63)) | (low < 0) | (low > _FAST_LIMIT)))[0]
+    if len(odd):
+        texts = series.gather(pl.Series(odd, dtype=pl.UInt32)).to_list()
+        for k, t in zip(odd.tolist(), texts):
+            code[k], value[k] = _classify_decimal(series.name, t, scale)
+    value[code != OK] = 0
+    return value, code
+
+
+#: the second fast path's texts: plain digits with an optional point (anything else goes through the grammar)
 _PLAIN_NUMBER = r"^\+?[0-9]{1,15}(\.[0-9]*)?$"
 
 
@@ -95,8 +144,10 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     """A text column as integers in 10**-scale, with a code per cell (OK, EMPTY, NOT_VALID,
     NEGATIVE, TOO_PRECISE, TOO_LARGE); the value is 0 where the code is not OK.
 
-    The grammar is :func:`taxcalc.validate.parse_number`'s (docs/input.md). Fast path, on whole
-    columns, for plain texts only (digits, an optional point and +, at most 15 bytes): the text
+    The grammar is :func:`taxcalc.validate.parse_number`'s (docs/input.md). First, the whole
+    column through Arrow's exact decimal cast (:func:`cast_decimal`); a column it does not take
+    (a cell with a mistake, spaces, separators, an exponent, ...) comes here. Second fast path, on
+    whole columns, for plain texts only (digits, an optional point and +, at most 15 bytes): the text
     read as a float (correctly rounded) and scaled by 10**scale lies within 1e-15 (relative) of a
     whole number exactly when the text has no digit past the scale: such a text has at most 15
     significant digits, so such a digit moves the value by more than that, while the float's own
@@ -106,7 +157,10 @@ def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
     anywhere else.
     """
     name = series.name
-    if pre is None:
+    if pre is None or name + "#v" not in pre.columns:
+        cast = cast_decimal(series, scale)
+        if cast is not None:
+            return cast
         first = pl.DataFrame([series]).select(_decimal_exprs(name, scale))
         pre = first.select(_fast_exprs(name))
     value = pre[name + "#v"].to_numpy().copy()
@@ -157,7 +211,9 @@ def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | No
     if pre is None:
         pre = pl.DataFrame([series]).select(_word_expr(name, words))
     value = pre[name + "#w"].to_numpy().copy()
-    code = np.full(len(value), OK, dtype=np.int8)
+    empty = series.is_null().to_numpy()
+    code = np.where(empty, EMPTY, OK).astype(np.int8)
+    value[empty] = 0
     missed = np.nonzero(value < 0)[0]
     if len(missed):
         texts = series.cast(pl.String).gather(pl.Series(missed, dtype=pl.UInt32)).fill_null("")
@@ -201,6 +257,12 @@ class ParsedChunk:
     ids: pl.Series | None
 
 
+def _constant(n: int, value, dtype) -> np.ndarray:
+    """A read-only column of ``n`` equal values that takes no memory (a broadcast view, stride 0):
+    a column the file lacks holds its default in every row (the engine never copies it)."""
+    return np.broadcast_to(np.array(value, dtype=dtype), (n,))
+
+
 def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Options()) -> ParsedChunk:
     """Parse a chunk of text columns. ``rows``: the 1-based data row number of each row, or of the
     first row (the others follow)."""
@@ -210,14 +272,15 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Optio
     cols: colmod.Columns = {}
     codes: dict[str, np.ndarray] = {}
     numeric = [name for name in present if field_kind(name) in SCALE]
-    pre = _pre_parse(df, numeric)
+    cast = {name: cast_decimal(df[name], SCALE[field_kind(name)]) for name in numeric}
+    pre = _pre_parse(df, [name for name in numeric if cast[name] is None])
     wordy = [name for name in present if field_kind(name) in ("bool", "choice")]
     pre_words = df.select([_word_expr(n, _words_of(n)) for n in wordy])
     for name in FIELDS:
         kind = field_kind(name)
         if name not in present:
             if kind not in ("text", "year"):
-                cols[name] = np.full(n, _default_code(name), dtype=colmod.DTYPES[kind])
+                cols[name] = _constant(n, _default_code(name), colmod.DTYPES[kind])
             continue
         if kind == "text":
             limit = FIELDS[name].metadata[0].max_length
@@ -225,7 +288,7 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Optio
             codes[name] = np.where(lengths > limit, TOO_LARGE, OK).astype(np.int8)
             continue
         if kind in SCALE:
-            raw, code = parse_decimal(df[name], SCALE[kind], pre)
+            raw, code = cast[name] or parse_decimal(df[name], SCALE[kind], pre)
             code, value = check_range(name, kind, raw, code)
         else:
             value, code = parse_words(df[name], _words_of(name), pre_words)
