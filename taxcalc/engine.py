@@ -160,15 +160,19 @@ def _figures_only(c: Columns, tables: Tables, options: Options, group: np.ndarra
     rows; the blocks' figures joined in group order, then put back in the rows' order with one
     gather a figure. The same figures as the traced path: every figure of a row depends on that
     row alone."""
-    single = bool((group == group[0]).all())
-    order = None if single else np.argsort(group, kind="stable")
+    low = group.min()
+    single = bool(group.max() == low)
+    order = None
+    if not single:
+        key = group - low                              # a few hundred values at most: a radix sort
+        order = np.argsort(key.astype(np.uint16) if key.max() < 1 << 16 else key, kind="stable")
+        c = {k: take_rows(v, order) for k, v in c.items()}
     bounds = [] if single else (np.flatnonzero(np.diff(group[order])) + 1).tolist()
     parts: dict[str, list[np.ndarray]] = {}
     for a, b in zip([0, *bounds], [*bounds, n]):
         for s in range(a, b, BLOCK_ROWS):
             e = min(s + BLOCK_ROWS, b)
-            rows = slice(s, e) if order is None else order[s:e]
-            part = {k: take_rows(v, rows) for k, v in c.items()}
+            part = {k: take_rows(v, slice(s, e)) for k, v in c.items()}
             figs, _ = _compute_group(part, tables, int(part["tax_year"][0]), options, False)
             for k, v in figs.items():
                 parts.setdefault(k, []).append(v)

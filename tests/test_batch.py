@@ -198,13 +198,33 @@ def test_small_chunks_give_the_same_files(tmp_path, tables, monkeypatch):
                            .alias("wages"))
     gen.write_csv(tmp_path / "in.csv")
     one = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "one.csv"), tables=tables)
-    monkeypatch.setattr(csvfile, "CHUNK_ROWS", 400)
+    monkeypatch.setattr(csvfile, "FILE_BLOCK_BYTES", 40_000)     # about 400 rows
     many = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "many.csv"), tables=tables)
     assert (one.rows, one.rejected) == (many.rows, many.rejected) == (3000, 31)
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
     assert (tmp_path / "one.errors.csv").read_bytes() == (tmp_path / "many.errors.csv").read_bytes()
     rows = pl.read_csv(tmp_path / "one.errors.csv")["row"].to_list()
     assert rows == [k for k in range(1, 3001) if (k - 1) % 97 == 0]
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1000])
+def test_record_blocks_never_cut_a_quoted_cell(tmp_path, tables, monkeypatch, block):
+    """CSV files are read in blocks that end after a record: a line feed inside quotes (a cell
+    holding a newline, a comma, a doubled quote) never ends a block, whatever the block size."""
+    from taxcalc.batch.readers import csvfile
+
+    lines = ["id,tax_year,wages,note"]
+    for k in range(60):
+        note = ['"a\nb"', '"x,""y""\n\nz"', "plain", '""', '"\n"'][k % 5]
+        lines.append(f"p{k},2024,{1000 + k},{note}" if k % 7 else "")          # blank lines are rows too
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    whole = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "whole.csv"), tables=tables)
+    monkeypatch.setattr(csvfile, "FILE_BLOCK_BYTES", block)
+    small = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "small.csv"), tables=tables)
+    assert (whole.rows, whole.computed, whole.skipped) == (small.rows, small.computed, small.skipped) == (60, 51, 9)
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "small.csv").read_bytes()
+    notes = pl.read_csv(tmp_path / "small.csv", infer_schema=False)["note"].to_list()
+    assert notes[:4] == ["x,\"y\"\n\nz", "plain", "", "\n"]
 
 
 # -- robustness: a clear message, exit 2, no traceback, no output left behind

@@ -24,7 +24,7 @@ from ..scenario import ENUMS, FIELDS, field_kind
 from ..scenario import limits as _limits  # noqa: F401 (the name the property tests use)
 from ..tables import load_tables
 from .errors import BatchFileError, BatchInterrupted, BatchStopped, BatchWriteError
-from .frames import compute_rows, free_text_columns, output_header, process_chunk, result_frame
+from .frames import Chunk, compute_chunk, compute_rows, free_text_columns, output_header, process_chunk, result_frame
 from .parse import (
                     EMPTY,
                     NEGATIVE,
@@ -51,8 +51,8 @@ _check_range = check_range          # the name the property tests have used
 __all__ = [
     "EMPTY", "ENUMS", "FIELDS", "NEGATIVE", "NOT_ALLOWED", "NOT_VALID", "OK", "REQUIRED", "SCALE", "TOO_LARGE",
     "TOO_PRECISE", "TOO_SMALL", "BatchFileError", "BatchInterrupted", "BatchStopped", "BatchSummary",
-    "BatchWriteError", "Options", "ParsedChunk", "Progress", "check_header", "check_range", "compute_rows",
-    "default_errors_path", "field_kind", "file_format", "free_text_columns", "load_tables", "neutralise_formulas",
+    "BatchWriteError", "Chunk", "Options", "ParsedChunk", "Progress", "check_header", "check_range", "compute_chunk",
+    "compute_rows", "default_errors_path", "field_kind", "file_format", "free_text_columns", "load_tables", "neutralise_formulas",
     "neutralise_header", "open_reader", "open_writer", "output_header", "parse_chunk", "parse_decimal", "parse_words",
     "process_chunk", "result_frame", "run",
 ]

@@ -10,6 +10,8 @@ and ``--engine dask`` both call it, so every engine gives the same rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import polars as pl
 import pyarrow as pa
@@ -57,12 +59,14 @@ def result_dtype(f) -> pl.DataType:
     return {"year": pl.Int64(), "bool": pl.Boolean(), "text": pl.String()}[f.unit]
 
 
-def result_frame(comp: Computation) -> pl.DataFrame:
-    """The registry's figures, in order, typed: exact decimals for money and rates, integers for
-    whole dollars and years (empty for none), booleans, text labels."""
+def result_frame(comp: Computation, start: int = 0, stop: int | None = None) -> pl.DataFrame:
+    """The registry's figures for rows ``start:stop``, in order, typed: exact decimals for money
+    and rates, integers for whole dollars and years (empty for none), booleans, text labels. Built
+    from the kernels' int64 columns without any Python object per cell (decimals straight from
+    the integers' buffer, labels by a gather)."""
     out = []
     for f in FIGURES:
-        v = comp.figures[f.name]
+        v = comp.figures[f.name][start:stop]
         if f.unit == "text":
             out.append(_labels(f.name, comp.vocab[f.name], v))
         elif f.is_number and f.decimals:
@@ -74,16 +78,42 @@ def result_frame(comp: Computation) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
-def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options):
-    """Parse and compute one chunk: (output frame of the accepted rows, error frame, bad mask).
+@dataclass
+class Chunk:
+    """A chunk parsed and computed: the input columns of its computed rows (``id`` first, as the
+    output shows them), their figures, the error rows, and which rows were bad (one flag for each
+    row that was not empty). :meth:`frame` builds output frames from it, a slice at a time if need
+    be: the figures wait as int64 columns, and the output's decimals (16 bytes a cell) exist only
+    for the slice being written."""
+
+    inputs: pl.DataFrame
+    comp: Computation | None
+    errors: pl.DataFrame
+    bad: np.ndarray
+
+    @property
+    def height(self) -> int:
+        return self.inputs.height
+
+    def frame(self, start: int = 0, stop: int | None = None) -> pl.DataFrame:
+        """The output frame of computed rows ``start:stop``: the input columns, then the results."""
+        stop = self.height if stop is None else min(stop, self.height)
+        if self.comp is None or stop <= start:
+            return pl.concat([self.inputs.clear(), empty_results()], how="horizontal")
+        return pl.concat([self.inputs.slice(start, stop - start), result_frame(self.comp, start, stop)],
+                         how="horizontal")
+
+
+def compute_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options) -> Chunk:
+    """Parse and compute one chunk of text columns.
 
     ``first_row`` is the data row number of the chunk's first row. Rows where every cell is empty
     (blank lines, rows of only separators) are dropped: they keep their row number but are neither
-    output nor errors -- ``df.height - len(bad)`` of them, which :func:`run` counts as skipped.
+    output nor errors -- ``df.height - len(bad)`` of them, which the run counts as skipped.
     A row whose year has no tables under the options (``--hk-burden-year previous`` for 2019) is an
     error of its tax_year (:func:`taxcalc.validate.table_errors`, in :func:`parse_chunk`).
-    The output frame holds the input columns as read (``id`` filled with the row number where
-    empty, or added first when the input has none), then the result columns."""
+    The inputs keep the columns as read (``id`` filled with the row number where empty, or added
+    first when the input has none)."""
     rows = np.arange(first_row, first_row + df.height, dtype=np.int64)
     blank = (df.select(pl.all_horizontal(pl.all().is_null() | (pl.all().cast(pl.String) == "")).fill_null(True))
              .to_series().to_numpy() if df.width else None)
@@ -105,8 +135,15 @@ def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
         idx = np.nonzero(good)[0]
         cols = {k: take(v, idx) for k, v in p.cols.items()}
         kept = inputs.filter(pl.Series(good))
-    results = result_frame(compute_rows(cols, tables, options)) if kept.height else empty_results()
-    return pl.concat([kept, results], how="horizontal"), p.errors, p.bad
+    comp = compute_rows(cols, tables, options) if kept.height else None
+    return Chunk(kept, comp, p.errors, p.bad)
+
+
+def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options):
+    """:func:`compute_chunk` with the whole output frame: (output frame of the accepted rows,
+    error frame, bad mask). ``--engine dask`` writes each partition's frame so."""
+    chunk = compute_chunk(df, first_row, tables, options)
+    return chunk.frame(), chunk.errors, chunk.bad
 
 
 def empty_results() -> pl.DataFrame:

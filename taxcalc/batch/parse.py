@@ -96,11 +96,17 @@ def cast_decimal(series: pl.Series, scale: int) -> tuple[np.ndarray, np.ndarray]
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     words = np.frombuffer(dec.buffers()[1], dtype=np.int64, count=2 * n, offset=16 * dec.offset).reshape(n, 2)
-    low, high = words[:, 0], words[:, 1]
-    empty = dec.is_null().to_numpy(zero_copy_only=False)
-    value = np.where(empty, 0, low)
-    code = np.where(empty, EMPTY, OK).astype(np.int8)
-    odd = np.nonzero(~empty & ((high != (low >> 63)) | (low < 0) | (low > _FAST_LIMIT)))[0]
+    value = words[:, 0].copy()
+    # a negative value is a huge unsigned one; the high word of a value within the limit is 0
+    odd = (value.view(np.uint64) > _FAST_LIMIT) | (words[:, 1] != 0)
+    if dec.null_count:
+        empty = dec.is_null().to_numpy(zero_copy_only=False)
+        value[empty] = 0
+        odd &= ~empty
+        code = np.where(empty, EMPTY, OK).astype(np.int8)
+    else:
+        code = np.zeros(n, dtype=np.int8)                   # OK
+    odd = np.nonzero(odd)[0]
     if len(odd):
         texts = series.gather(pl.Series(odd, dtype=pl.UInt32)).to_list()
         for k, t in zip(odd.tolist(), texts):

@@ -23,7 +23,7 @@ import polars as pl
 from ..engine import Options
 from ..tables import Tables, load_tables
 from .errors import BatchFileError, BatchInterrupted, BatchStopped, BatchWriteError
-from .frames import free_text_columns, output_header, process_chunk
+from .frames import Chunk, compute_chunk, free_text_columns, output_header
 from .readers import file_format, open_reader
 from .signals import Signals, signal_word
 from .writers import ErrorsWriter, RunLock, Writer, check_paths, default_errors_path, open_writer
@@ -136,13 +136,15 @@ def _run_chunks(reader, output_path, errors_path, tables, options, strict, progr
     by_rows = bool(getattr(reader, "total_rows", 0))
     total = getattr(reader, "total_rows", 0) or reader.total_bytes or None
     row = 1
-    with (_SyncWriter(writer, free_text) if strict else _BackgroundWriter(writer, free_text)) as background:
-        for df in reader:
-            out, errs, bad = process_chunk(df, row, tables, options)      # once, strict or not
+    with (_SyncWriter(writer, free_text) if strict else _BackgroundWriter(writer, free_text)) as background, \
+            _Prefetch(reader) as chunks:
+        for df in chunks:
+            chunk = compute_chunk(df, row, tables, options)      # once, strict or not
+            bad = chunk.bad
             if strict and bad.any():
-                _strict_stop(out, errs, bad, row, writer, errw, summary, opened, free_text, signals)
-            background.put(out)
-            errw.write(errs)
+                _strict_stop(chunk, row, writer, errw, summary, opened, free_text, signals)
+            background.put(chunk)
+            errw.write(chunk.errors)
             n_bad = int(bad.sum())
             summary.rows += df.height
             summary.skipped += df.height - len(bad)
@@ -180,6 +182,63 @@ def _left_behind(summary: BatchSummary, opened: list) -> str:
     return "; ".join(parts) or "nothing written"
 
 
+class _Prefetch:
+    """The reader's chunks, each read on a thread while the one before is computed (polars parses
+    a CSV block without holding the GIL). One chunk waits at most; the reader's error is raised
+    here, in its place among the chunks. When the run stops early, the thread is left to finish
+    the block it is reading (it is a daemon) and its chunk is dropped."""
+
+    _END = object()
+
+    def __init__(self, reader):
+        self.reader = reader
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.stopped = False
+        self.thread = threading.Thread(target=self._loop, name="taxcalc-batch-reader", daemon=True)
+
+    def _loop(self) -> None:
+        try:
+            for df in self.reader:
+                if not self._put((df, None)):
+                    return
+            self._put((self._END, None))
+        except BaseException as exc:  # noqa: BLE001 (raised in the main thread, in order)
+            self._put((None, exc))
+
+    def _put(self, item) -> bool:
+        """Hand a chunk over, unless the run has stopped (then False)."""
+        while not self.stopped:
+            try:
+                self.queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __iter__(self):
+        while True:
+            df, exc = self.queue.get()
+            if exc is not None:
+                raise exc
+            if df is self._END:
+                return
+            yield df
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.stopped = True
+        try:
+            while True:
+                self.queue.get_nowait()              # unblock a thread waiting to put
+        except queue.Empty:
+            pass
+        if kind is None:
+            self.thread.join()
+
+
 class _SyncWriter:
     """The same interface as :class:`_BackgroundWriter`, writing at once (``--strict`` writes
     the rows before a bad one itself, so nothing may be queued)."""
@@ -187,8 +246,8 @@ class _SyncWriter:
     def __init__(self, writer: Writer, free_text: list[str]):
         self.writer, self.free_text = writer, free_text
 
-    def put(self, df: pl.DataFrame) -> None:
-        self.writer.write_frame(df, self.free_text)
+    def put(self, chunk: Chunk) -> None:
+        self.writer.write_chunk(chunk, self.free_text)
 
     def __enter__(self):
         return self
@@ -198,15 +257,16 @@ class _SyncWriter:
 
 
 class _BackgroundWriter:
-    """Formats and writes output frames on a thread while the next chunk is parsed and computed
-    (polars writes without holding the GIL). At most two frames wait; an error on the thread is
-    raised here at the next frame or at the end. When the run stops early (an error, a signal),
-    the frames still waiting are dropped and the thread is given a few seconds to finish the
-    frame it is writing."""
+    """Builds the output frames and writes them on a thread while the next chunk is parsed and
+    computed (polars writes without holding the GIL). At most one computed chunk waits (its figures
+    as int64 columns: the output's decimals are built a slice at a time as they are written); an
+    error on the thread is raised here at the next chunk or at the end. When the run stops early
+    (an error, a signal), the chunk still waiting is dropped and the thread is given a few seconds
+    to finish the slice it is writing."""
 
     def __init__(self, writer: Writer, free_text: list[str]):
         self.writer, self.free_text = writer, free_text
-        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.cancelled = False
         self.thread = threading.Thread(target=self._loop, name="taxcalc-batch-writer", daemon=True)
@@ -214,19 +274,19 @@ class _BackgroundWriter:
 
     def _loop(self) -> None:
         while True:
-            df = self.queue.get()
-            if df is None:
+            chunk = self.queue.get()
+            if chunk is None:
                 return
             if self.error is None and not self.cancelled:
                 try:
-                    self.writer.write_frame(df, self.free_text)
+                    self.writer.write_chunk(chunk, self.free_text)
                 except BaseException as exc:  # noqa: BLE001 (re-raised in the main thread)
                     self.error = exc
 
-    def put(self, df: pl.DataFrame) -> None:
+    def put(self, chunk: Chunk) -> None:
         if self.error is not None:
             raise self.error
-        self.queue.put(df)
+        self.queue.put(chunk)
 
     def __enter__(self):
         return self
@@ -245,13 +305,13 @@ class _BackgroundWriter:
             raise self.error
 
 
-def _strict_stop(out, errs, bad, row, writer, errw, summary, opened, free_text, signals) -> None:
+def _strict_stop(chunk: Chunk, row, writer, errw, summary, opened, free_text, signals) -> None:
     """``--strict``, a chunk with a bad row: write the rows before it and that row's errors, close
     the files and stop with :class:`BatchStopped`."""
-    first = int(np.argmax(bad))                   # rows before the first bad one are all good
-    writer.write_frame(out.head(first), free_text)
-    bad_row = errs["row"][0]
-    mine = errs.filter(pl.col("row") == bad_row)
+    first = int(np.argmax(chunk.bad))             # rows before the first bad one are all good
+    writer.write_frame(chunk.frame(0, first), free_text)
+    bad_row = chunk.errors["row"][0]
+    mine = chunk.errors.filter(pl.col("row") == bad_row)
     errw.write(mine)
     records = int(bad_row) - row + 1             # rows of the chunk up to the bad one, empty ones included
     summary.rows += records

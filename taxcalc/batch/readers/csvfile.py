@@ -1,6 +1,6 @@
-"""CSV: every column as text. A file goes through polars' streaming reader in chunks of
-:data:`CHUNK_ROWS` rows; standard input through pyarrow's streaming reader (it reads from a Python
-stream) in blocks of :data:`CHUNK_BYTES`. The header line is read here to check the columns
+"""CSV: every column as text. A file is read in blocks of whole records (:func:`record_blocks`,
+:data:`FILE_BLOCK_BYTES`), each parsed by polars; standard input through pyarrow's streaming
+reader (it reads from a Python stream) in blocks of :data:`CHUNK_BYTES`. The header line is read here to check the columns
 before any row is parsed."""
 
 from __future__ import annotations
@@ -17,8 +17,41 @@ import pyarrow as pa
 from ..errors import BatchFileError
 from . import HEADER_LIMIT, check_header
 
-CHUNK_ROWS = 200_000          # CSV files: rows a chunk
+FILE_BLOCK_BYTES = 16 << 20   # CSV files: bytes of whole records a chunk (about 170,000 generated rows)
 CHUNK_BYTES = 16 << 20        # standard input: bytes read at a time; also the longest row
+
+
+def record_blocks(f: IO[bytes], size: int) -> Iterator[bytes]:
+    """The rest of a CSV file in blocks of about ``size`` bytes, each ending after a record: at a
+    line feed outside quotes (an even number of ``"`` before it in the block, since every block
+    starts at a record). A record longer than ``size`` makes its block longer."""
+    pending = b""
+    while True:
+        data = f.read(size)
+        if not data:
+            if pending:
+                yield pending
+            return
+        buf = pending + data if pending else data
+        cut = _last_record_end(buf)
+        if cut <= 0:
+            pending = buf
+            continue
+        yield buf[:cut]
+        pending = buf[cut:]
+
+
+def _last_record_end(buf: bytes) -> int:
+    """The position after the last line feed of ``buf`` that ends a record, or 0."""
+    i = buf.rfind(b"\n")
+    if i < 0 or b'"' not in buf:
+        return i + 1
+    quotes = buf.count(b'"', 0, i)                  # quotes before the line feed at i
+    while i >= 0 and quotes % 2:
+        j = buf.rfind(b"\n", 0, i)
+        quotes -= buf.count(b'"', j + 1, i)
+        i = j
+    return i + 1
 
 
 class _CountingReader(io.RawIOBase):
@@ -145,7 +178,7 @@ class CsvReader:
 
     @property
     def bytes_read(self) -> int:
-        """Bytes of the input consumed so far (estimated from the rows for a file on disk)."""
+        """Bytes of the input consumed so far."""
         return self._bytes_read if self.path != "-" else self._stream.count
 
     @bytes_read.setter
@@ -169,27 +202,26 @@ class CsvReader:
                 yield pl.from_arrow(batch)
 
     def _polars_batches(self) -> Iterator[pl.DataFrame]:
-        """A file on disk: polars' streaming CSV reader in batches of about CHUNK_ROWS rows (it keeps
-        blank lines as rows of nulls, so row numbers count every record after the header)."""
-        scan = pl.scan_csv(self.path, has_header=False, skip_lines=1, infer_schema=False,
-                           schema={n: pl.String for n in self.columns}, raise_if_empty=False,
-                           missing_columns="insert")
+        """A file on disk: blocks of about :data:`FILE_BLOCK_BYTES` of whole records
+        (:func:`record_blocks`), each read by polars' CSV parser (it keeps blank lines as rows of
+        nulls, so row numbers count every record after the header). One block is in memory at a
+        time: polars' own streaming reader buffered up to 700 MB ahead of a slower consumer."""
+        schema = {n: pl.String for n in self.columns}
         self.bytes_read = self._header_bytes
-        with open(self.path, "rb") as f:                     # bytes a line, for the progress bar
+        with open(self.path, "rb") as f:
             f.seek(self._header_bytes)
-            sample = f.read(1 << 20)
-        if not sample.strip():
-            return                                         # a header alone (maybe blank lines)
-        per_row = len(sample) / max(1, sample.count(b"\n"))
-        done = 0
-        try:
-            for df in scan.collect_batches(chunk_size=CHUNK_ROWS):
-                done += df.height
-                self.bytes_read = min(self.total_bytes, int(self._header_bytes + done * per_row))
+            for block in record_blocks(f, FILE_BLOCK_BYTES):
+                self.bytes_read += len(block)
+                if not block.strip():
+                    if self.bytes_read >= self.total_bytes:
+                        return                             # only blank lines left (a header alone)
+                try:
+                    df = pl.scan_csv(block, has_header=False, infer_schema=False, schema=schema,
+                                     raise_if_empty=False, missing_columns="insert").collect()
+                except pl.exceptions.PolarsError as exc:
+                    raise BatchFileError(self._explain(exc)) from None
                 if df.height:
                     yield df
-        except pl.exceptions.PolarsError as exc:
-            raise BatchFileError(self._explain(exc)) from None
 
     def _explain(self, exc: Exception) -> str:
         msg = str(exc)

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
 
 from ..errors import BatchFileError
 from ..frames import empty_input, empty_results, output_header
@@ -55,32 +54,32 @@ def neutralise_header(names: list[str]) -> list[str]:
 
 
 class Writer:
-    """An output file. :meth:`encode` turns an output frame into what :meth:`write` appends; it
-    is a static method so that worker processes can encode while the main process writes.
-    ``rows`` counts the rows written so far (what reached standard output when a run stops)."""
+    """An output file. :meth:`write_chunk` writes a computed chunk (a slice of
+    :data:`slice_rows` rows at a time: the output frame of a slice is built only as it is
+    written); :meth:`write_frame` writes an output frame. ``rows`` counts the rows written so far
+    (what reached standard output when a run stops)."""
 
     fmt = ""
+    slice_rows: int | None = 50_000
 
     def __init__(self, path: str, columns: list[str]):
         self.target = AtomicTarget(path)
         self.columns = columns
         self.rows = 0
 
-    @staticmethod
-    def encode(df: pl.DataFrame, free_text: list[str]):
-        raise NotImplementedError
-
-    def write(self, payload) -> None:
-        self.target.fh.write(payload)
+    def write_chunk(self, chunk, free_text: list[str]) -> None:
+        """The output rows of a :class:`~taxcalc.batch.frames.Chunk`, in order."""
+        step = self.slice_rows or max(chunk.height, 1)
+        for start in range(0, chunk.height, step):
+            self.write_frame(chunk.frame(start, start + step), free_text)
 
     def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
-        """Encode and write in one go (the single-process path)."""
         with writing(self.target.path):
             self._write_frame(df, free_text)
         self.rows += df.height
 
     def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
-        self.write(self.encode(df, free_text))
+        raise NotImplementedError
 
     def commit(self) -> None:
         self.target.commit()
@@ -101,12 +100,6 @@ class CsvWriter(Writer):
         with writing(path):
             self.target.fh.write(pl.DataFrame(schema={c: pl.String for c in header}).write_csv().encode())
 
-    @staticmethod
-    def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
-        buf = io.BytesIO()
-        neutralise_formulas(df, free_text).write_csv(buf, include_header=False)
-        return buf.getvalue()
-
     def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         neutralise_formulas(df, free_text).write_csv(self.target.fh, include_header=False)
 
@@ -116,18 +109,18 @@ class JsonlWriter(Writer):
 
     fmt = "jsonl"
 
-    @staticmethod
-    def encode(df: pl.DataFrame, free_text: list[str]) -> bytes:
-        buf = io.BytesIO()
+    def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         if df.height:
+            buf = io.BytesIO()
             df.write_ndjson(buf)
-        return buf.getvalue()
+            self.target.fh.write(buf.getvalue())
 
 
 class ParquetWriter(Writer):
-    """Row groups appended chunk by chunk; CNY amounts as decimal(20,2), ratios decimal(20,6)."""
+    """A row group a chunk; CNY amounts as decimal(20,2), ratios decimal(20,6)."""
 
     fmt = "parquet"
+    slice_rows = None                  # a row group a chunk, whatever its size
 
     def __init__(self, path: str, columns: list[str]):
         if path == "-":
@@ -135,22 +128,18 @@ class ParquetWriter(Writer):
         super().__init__(path, columns)
         self._writer = None
 
-    @staticmethod
-    def encode(df: pl.DataFrame, free_text: list[str]) -> pa.Table:
-        return df.to_arrow()
-
-    def write(self, payload: pa.Table) -> None:
+    def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         import pyarrow.parquet as pq
 
+        table = df.to_arrow()
         if self._writer is None:
-            self._writer = pq.ParquetWriter(self.target.fh, payload.schema)
-        if payload.num_rows or self._writer is not None:
-            self._writer.write_table(payload)
+            self._writer = pq.ParquetWriter(self.target.fh, table.schema)
+        self._writer.write_table(table)
 
     def commit(self) -> None:
         with writing(self.target.path):
             if self._writer is None:   # no rows at all: the schema alone
-                self.write(self.encode(pl.concat([empty_input(self.columns), empty_results()], how="horizontal"), []))
+                self._write_frame(pl.concat([empty_input(self.columns), empty_results()], how="horizontal"), [])
             self._writer.close()
         self.target.commit()
 
