@@ -502,7 +502,9 @@ def _tables_sources(tables, lang: str) -> str:
 
 @main.command("batch")
 @click.argument("input_path", metavar="INPUT")
-@click.option("-o", "--output", "output_path", required=True, help="output file (.csv, .jsonl, .parquet; - for standard output)")
+@click.option("-o", "--output", "output_path", required=True,
+              help="output file (.csv, .jsonl, .parquet, .xlsx; - for standard output)")
+@click.option("--sheet", default=None, help="with an .xlsx input: the sheet to read (default: the first)")
 @click.option("--errors", "errors_path", default=None,
               help="where rejected rows go, CSV (default: OUTPUT with .errors.csv; standard error when OUTPUT is -)")
 @click.option("--strict", is_flag=True, help="stop at the first bad row (exit 2; the rows before it are written)")
@@ -512,9 +514,9 @@ def _tables_sources(tables, lang: str) -> str:
 @click.option("--scheduler", default=None, help="with --engine dask: a dask scheduler address (default: local threads)")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, scheduler, assume_extended,
+def batch_cmd(ctx, input_path, output_path, sheet, errors_path, strict, quiet, engine, scheduler, assume_extended,
               hk_burden_reduction, hk_burden_year, macao_refund):
-    """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns.
+    """Compute every row of a CSV (or JSON Lines, Parquet, Excel .xlsx) file of the batch columns.
 
     Rows with errors go to the errors file (row, column, value, message) and the others are
     computed. Exit status: 0 every row computed, 3 some rows rejected, 2 the file could not be
@@ -523,18 +525,18 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
     """
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     sys.exit(batch_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                       quiet=quiet, engine=engine, scheduler=scheduler))
+                       quiet=quiet, engine=engine, scheduler=scheduler, sheet=sheet))
 
 
 #: exit status of ``taxcalc batch`` (docs/batch.md)
 EXIT_WRITE_FAILED = 4         # writing failed (disk full, I/O error): nothing renamed into place
-EXIT_BROKEN_PIPE = 128 + 13   # standard output closed by the reader (``| head``): quiet, as Unix tools do
+EXIT_BROKEN_PIPE = 141        # 128 + SIGPIPE: standard output closed by the reader (``| head``): quiet, as Unix tools do
 # a signal (SIGINT, SIGTERM, SIGHUP) ends a run with 128 + its number: 130, 143, 129
 
 
 def batch_run(input_path: str, output_path: str, errors_path: str | None = None, *, tables,
               options=None, strict: bool = False, quiet: bool = False, engine: str = "local",
-              scheduler: str | None = None) -> int:
+              scheduler: str | None = None, sheet: str | None = None) -> int:
     """``taxcalc batch``: run (a progress bar on a terminal), say what happened in one line on
     standard error, return the exit status: 0 every row computed, 3 some rejected, 2 a file or path
     refused or ``--strict`` stopped, 4 writing failed, 141 a closed pipe, or 128 + the signal.
@@ -543,7 +545,7 @@ def batch_run(input_path: str, output_path: str, errors_path: str | None = None,
     import signal
 
     from .batch import BatchInterrupted, BatchWriteError
-    from .batch.signals import signal_word
+    from .batch.signals import exit_status, signal_word
     from .engine import Options
     from .errors import TaxcalcError
 
@@ -551,8 +553,8 @@ def batch_run(input_path: str, output_path: str, errors_path: str | None = None,
     bar = None
     try:
         if engine == "dask":
-            if strict:
-                raise TaxcalcError("--strict works with --engine local only")
+            if strict or sheet:
+                raise TaxcalcError(f"{'--strict' if strict else '--sheet'} works with --engine local only")
             from .dask_engine import run as run_dask
 
             summary = run_dask(input_path, output_path, errors_path, tables=tables, options=options, scheduler=scheduler)
@@ -562,14 +564,14 @@ def batch_run(input_path: str, output_path: str, errors_path: str | None = None,
             stderr_tty = sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
             bar = _ProgressBar() if stderr_tty and not quiet else None
             summary = run(input_path, output_path, errors_path, tables=tables, options=options, strict=strict,
-                          progress=bar)
+                          sheet=sheet, progress=bar)
     except BatchInterrupted as exc:
         _say(str(exc))
-        return 128 + exc.signum
+        return exit_status(exc.signum)
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", signal.SIGINT)
         _say(f"{signal_word(signum)}: nothing written")
-        return 128 + signum
+        return exit_status(signum)
     except BatchWriteError as exc:
         if exc.path == "-":
             _quiet_stdout()
@@ -602,26 +604,21 @@ class _ProgressBar:
     chunk: rows done, rows per second, time left."""
 
     def __init__(self):
-        import time
-
-        self.started = time.perf_counter()
         self.p = self.task = None
 
     def __call__(self, progress) -> None:
-        import time
-
         if self.p is None:
             from rich.console import Console
-            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import BarColumn
             from rich.progress import Progress as RichProgress
+            from rich.progress import TextColumn, TimeRemainingColumn
 
             self.p = RichProgress(TextColumn("[bold]batch"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"),
                                   TextColumn("{task.fields[rate]:>10,.0f} rows/s"), TimeRemainingColumn(),
                                   console=Console(stderr=True), transient=True)
             self.task = self.p.add_task("batch", total=progress.total, rows=0, rate=0.0)
             self.p.start()
-        rate = progress.rows / max(time.perf_counter() - self.started, 1e-9)
-        self.p.update(self.task, completed=progress.done, rows=progress.rows, rate=rate)
+        self.p.update(self.task, completed=progress.done, rows=progress.rows, rate=progress.rows_per_second)
 
     def stop(self) -> None:
         if self.p is not None:
@@ -657,13 +654,17 @@ def _quiet_stdout() -> None:
 
 @main.command("compare")
 @click.argument("files", nargs=-1, required=True, metavar="FILES...")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json", "xlsx"]), default="markdown",
+              show_default=True, help="xlsx needs -o FILE")
+@click.option("-o", "--output", "output_path", default=None,
+              help="write to FILE instead of standard output (required with --format xlsx)")
 @click.option("--zones", "zones", is_flag=True,
               help="one case file, computed in every zone (none, gba, hetao, qianhai, nansha, hengqin)")
 @_lang_option
 @_options_flags
 @click.pass_context
-def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_burden_reduction, hk_burden_year,
+                macao_refund):
     """Packages side by side: gross, IIT before and after the zone relief (and when it is paid),
     net income and effective rate, take-home pay and the employer's cost, in CNY and HK$, with the
     differences against the first.
@@ -672,9 +673,13 @@ def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reducti
     file with a package a row; with --zones, one case file, computed in each zone. The Markdown
     table is in --lang; CSV and JSON use the figures' names.
     """
-    from .compare import compare, load_packages, render_csv, render_json, render_markdown, zone_packages
+    from .compare import compare, load_packages, render_csv, render_json, render_markdown, write_xlsx, zone_packages
 
     lang = _use_lang(ctx, lang)
+    if fmt == "xlsx" and output_path in (None, "-"):
+        from .errors import TaxcalcError
+
+        raise TaxcalcError("--format xlsx writes a workbook: give a file with -o FILE.xlsx")
     if zones:
         from .errors import TaxcalcError
         from .i18n import term
@@ -687,11 +692,25 @@ def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reducti
         labels, packages = load_packages(list(files))
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     result = compare(packages, labels, tables=_tables(ctx), options=options)
+    if fmt == "xlsx":
+        write_xlsx(result, output_path)
+        return
     if fmt == "markdown":
         text = render_markdown(result, lang)
     else:
         text = {"csv": render_csv, "json": render_json}[fmt](result)
-    click.echo(text.rstrip("\n"))
+    if output_path in (None, "-"):
+        click.echo(text.rstrip("\n"))
+        return
+    from .batch.writers import AtomicTarget, writing
+
+    target = AtomicTarget(output_path)
+    try:
+        with writing(output_path):
+            target.fh.write((text.rstrip("\n") + "\n").encode())
+        target.commit()
+    finally:
+        target.abort()
 
 
 # ---------------------------------------------------------------------------------------------

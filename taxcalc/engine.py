@@ -180,7 +180,8 @@ def _figures_only(c: Columns, tables: Tables, options: Options, group: np.ndarra
         return {k: np.concatenate(v) if len(v) > 1 else v[0] for k, v in parts.items()}
     back = np.empty(n, dtype=np.intp)                # the sorted position of each row
     back[order] = np.arange(n)
-    return {k: np.concatenate(v)[back] for k, v in parts.items()}
+    # a figure at a time, its blocks let go as it is done: one figure's copy more at the peak
+    return {k: np.concatenate(parts.pop(k))[back] for k in list(parts)}
 
 
 def _scatter(out: dict[str, np.ndarray], part: dict[str, np.ndarray], where: np.ndarray, n: int) -> None:

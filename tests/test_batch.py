@@ -278,8 +278,10 @@ def test_other_formats_fail_clearly(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"tax_year": 2024}\n{"tax_year": \n')
     (tmp_path / "bad.parquet").write_text("not parquet")
     (tmp_path / "in.xlsx").write_text("x")
+    (tmp_path / "in.ods").write_text("x")
     for name, word in (("bad.jsonl", "not valid JSON Lines"), ("bad.parquet", "not a Parquet file"),
-                       ("in.xlsx", "unknown file type"), ("missing.csv", "no such file")):
+                       ("in.xlsx", "not an Excel workbook"), ("in.ods", "unknown file type"),
+                       ("missing.csv", "no such file")):
         result = CliRunner().invoke(main, ["batch", str(tmp_path / name), "-o", str(tmp_path / "o.csv")])
         assert result.exit_code == 2 and word in result.output, (name, result.output)
 
@@ -410,7 +412,8 @@ def test_number_cells_are_read_as_the_model_reads_them(name, texts):
     code, value = batch._check_range(name, kind, raw, code)       # the field's limits
     for text, v, c in zip(texts, value.tolist(), code.tolist()):  # alone, a plain cell takes the decimal cast
         one_raw, one_code = batch.parse_decimal(pl.Series(name, [text]), scale)
-        assert batch._check_range(name, kind, one_raw, one_code)[0].tolist() == [c], (name, text)
+        one_code, one_value = batch._check_range(name, kind, one_raw, one_code)
+        assert (one_code.tolist(), one_value.tolist()) == ([c], [v]), (name, text)
     for text, v, c in zip(texts, value.tolist(), code.tolist()):
         if "_" in text or not text.isascii():
             continue                    # the model also takes 1_000 and other scripts' digits; batch does not

@@ -53,20 +53,26 @@ class BatchSummary:
 class Progress:
     """How far a run is, after each chunk: ``rows`` read so far; ``done`` of ``total`` in the
     reader's own measure (bytes of the input, or rows when the reader knows its row count);
-    ``total`` is None when unknown (standard input)."""
+    ``total`` is None when unknown (standard input); ``seconds`` since the run began."""
 
     rows: int
     done: int
     total: int | None
+    seconds: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
 def run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables | None = None,
-        options: Options = Options(), strict: bool = False,
+        options: Options = Options(), strict: bool = False, sheet: str | None = None,
         progress: Callable[[Progress], None] | None = None) -> BatchSummary:
     """Compute every row of ``input_path`` into ``output_path``; bad rows into ``errors_path``.
 
     Returns a :class:`BatchSummary` (rows = computed + rejected + skipped); ``progress``, if given,
-    is called after each chunk. Raises:
+    is called after each chunk; ``sheet`` names the sheet of an .xlsx input (default: the first).
+    Raises:
 
     * :class:`BatchFileError` when a path is refused (:func:`~taxcalc.batch.writers.check_paths`),
       another run holds one of the targets (:class:`~taxcalc.batch.writers.RunLock`) or the input
@@ -96,9 +102,10 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
         opened: list = []                       # the writers not yet renamed into place
         reader = None
         try:
-            reader = open_reader(input_path)
+            reader = open_reader(input_path, sheet)
             summary.columns = output_header(reader.columns)
-            _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened, signals)
+            _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened, signals,
+                        started)
         except KeyboardInterrupt as exc:
             for w in opened:
                 w.abort()
@@ -124,7 +131,7 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
 
 
 def _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened,
-                signals) -> None:
+                signals, started: float) -> None:
     """The loop of :func:`run`: open the writers (appended to ``opened``), each chunk through
     :func:`process_chunk`, then the errors file and the output renamed into place (in that order)."""
     free_text = free_text_columns(reader.columns)
@@ -152,13 +159,17 @@ def _run_chunks(reader, output_path, errors_path, tables, options, strict, progr
             summary.computed += len(bad) - n_bad
             row += df.height
             if progress is not None:
-                progress(Progress(summary.rows, summary.rows if by_rows else reader.bytes_read, total))
+                progress(Progress(summary.rows, summary.rows if by_rows else reader.bytes_read, total,
+                                  time.perf_counter() - started))
     _commit(opened, signals)
 
 
 def _commit(opened: list, signals: Signals) -> None:
-    """Rename the finished files into place, the errors file first and the output last (a signal
-    meanwhile waits until both are in place)."""
+    """Finish every file under its temporary name (a full disk fails here, with nothing renamed),
+    then rename them into place, the errors file first and the output last (a signal meanwhile
+    waits until both are in place)."""
+    for w in opened:
+        w.finish()
     signals.deferring = True
     for w in list(reversed(opened)):             # opened = [output, errors]
         w.commit()

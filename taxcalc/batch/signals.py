@@ -57,3 +57,8 @@ class Signals:
 
 def signal_word(signum: int) -> str:
     return "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+
+
+def exit_status(signum: int) -> int:
+    """The exit status of a run a signal stopped: 128 + the signal's number, as shells report it."""
+    return 128 + signum

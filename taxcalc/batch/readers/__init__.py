@@ -21,19 +21,21 @@ HEADER_LIMIT = 1 << 20        # a header line longer than this is not a batch fi
 MAX_COLUMNS = 1000            # more columns than this (the batch has about 60) is not a batch file
 
 #: extensions by format, in and out
-EXTENSIONS = {"csv": (".csv", ".txt", ".csv.tmp"), "jsonl": (".jsonl", ".ndjson"), "parquet": (".parquet", ".pq")}
+EXTENSIONS = {"csv": (".csv", ".txt", ".csv.tmp"), "jsonl": (".jsonl", ".ndjson"), "parquet": (".parquet", ".pq"),
+              "xlsx": (".xlsx",)}
 
 
 def file_format(path: str) -> str:
-    """``csv``, ``jsonl`` or ``parquet`` from the extension (``-`` is CSV on stdin/stdout)."""
+    """``csv``, ``jsonl``, ``parquet`` or ``xlsx`` from the extension (``-`` is CSV on stdin/stdout)."""
     if path == "-":
         return "csv"
     name = path.lower()
     for fmt, extensions in EXTENSIONS.items():
         if name.endswith(extensions):
             return fmt
-    raise BatchFileError(f"{path}: unknown file type; use .csv, .jsonl (or .ndjson), .parquet, or - for CSV "
-                         "on standard input/output")
+    hint = " (an old .xls workbook: save it as .xlsx)" if name.endswith(".xls") else ""
+    raise BatchFileError(f"{path}: unknown file type{hint}; use .csv, .jsonl (or .ndjson), .parquet, .xlsx, or - for "
+                         "CSV on standard input/output")
 
 
 def printable(text: str) -> str:
@@ -66,15 +68,21 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
                              f"(columns found: {printable(', '.join(names)[:200])})")
 
 
-def open_reader(path: str):
-    """The reader for ``path`` by its extension."""
+def open_reader(path: str, sheet: str | None = None):
+    """The reader for ``path`` by its extension; ``sheet``: a workbook's sheet by name (.xlsx only)."""
     import os
 
     fmt = file_format(path)
     if path != "-" and not os.path.exists(path):
         raise BatchFileError(f"{path}: no such file")
     if path != "-" and os.path.isdir(path):
-        raise BatchFileError(f"{path}: is a directory; expected a .csv, .jsonl or .parquet file")
+        raise BatchFileError(f"{path}: is a directory; expected a .csv, .jsonl, .parquet or .xlsx file")
+    if sheet is not None and fmt != "xlsx":
+        raise BatchFileError(f"{path}: --sheet names a sheet of an .xlsx workbook; this is a {fmt} file")
+    if fmt == "xlsx":
+        from .xlsx import XlsxReader
+
+        return XlsxReader(path, sheet)
     if fmt == "csv":
         from .csvfile import CsvReader as reader
     elif fmt == "jsonl":

@@ -17,7 +17,7 @@ import pyarrow as pa
 from ..errors import BatchFileError
 from . import HEADER_LIMIT, check_header
 
-FILE_BLOCK_BYTES = 16 << 20   # CSV files: bytes of whole records a chunk (about 170,000 generated rows)
+FILE_BLOCK_BYTES = 8 << 20    # CSV files: bytes of whole records a chunk (about 87,000 generated rows)
 CHUNK_BYTES = 16 << 20        # standard input: bytes read at a time; also the longest row
 
 

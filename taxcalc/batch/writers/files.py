@@ -78,12 +78,21 @@ class AtomicTarget:
         except OSError as exc:
             raise BatchFileError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
-    def commit(self) -> None:
+    def finish(self) -> None:
+        """Everything written out, still under the temporary name: the file closed (standard
+        output flushed). A full disk shows here, before anything is renamed."""
         with writing(self.path):
             if self.tmp is None:
                 self.fh.flush()
-                return
-            self.fh.close()
+            elif not self.fh.closed:
+                self.fh.close()
+
+    def commit(self) -> None:
+        """Rename into place (after :meth:`finish`)."""
+        self.finish()
+        if self.tmp is None:
+            return
+        with writing(self.path):
             os.replace(self.tmp, self.path)
             self.tmp = None
 

@@ -81,6 +81,10 @@ class Writer:
     def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         raise NotImplementedError
 
+    def finish(self) -> None:
+        """Every row written out under the temporary name (nothing renamed yet)."""
+        self.target.finish()
+
     def commit(self) -> None:
         self.target.commit()
 
@@ -117,16 +121,41 @@ class JsonlWriter(Writer):
 
 
 class ParquetWriter(Writer):
-    """A row group a chunk; CNY amounts as decimal(20,2), ratios decimal(20,6)."""
+    """Row groups of :data:`GROUP_ROWS` output rows (the last one shorter), whatever the chunks the
+    input was read in; CNY amounts as decimal(20,2), ratios decimal(20,6)."""
 
     fmt = "parquet"
-    slice_rows = None                  # a row group a chunk, whatever its size
+    GROUP_ROWS = 200_000
 
     def __init__(self, path: str, columns: list[str]):
         if path == "-":
             raise BatchFileError("Parquet cannot go to standard output; give a file name")
         super().__init__(path, columns)
         self._writer = None
+        self._closed = False
+        self._pending: list = []                  # computed chunks (or their tails) not yet written
+        self._pending_rows = 0
+
+    def write_chunk(self, chunk, free_text: list[str]) -> None:
+        self._pending.append((chunk, 0))
+        self._pending_rows += chunk.height
+        while self._pending_rows >= self.GROUP_ROWS:
+            self._write_group(self.GROUP_ROWS)
+
+    def _write_group(self, rows: int) -> None:
+        """Write the next ``rows`` pending rows as one row group."""
+        frames, need = [], rows
+        while need:
+            chunk, start = self._pending[0]
+            take = min(need, chunk.height - start)
+            frames.append(chunk.frame(start, start + take))
+            need -= take
+            if start + take == chunk.height:
+                self._pending.pop(0)
+            else:
+                self._pending[0] = (chunk, start + take)
+        self._pending_rows -= rows
+        self.write_frame(pl.concat(frames) if len(frames) > 1 else frames[0], [])
 
     def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         import pyarrow.parquet as pq
@@ -136,14 +165,19 @@ class ParquetWriter(Writer):
             self._writer = pq.ParquetWriter(self.target.fh, table.schema)
         self._writer.write_table(table)
 
-    def commit(self) -> None:
+    def finish(self) -> None:
+        if self._pending_rows:
+            self._write_group(self._pending_rows)
         with writing(self.target.path):
             if self._writer is None:   # no rows at all: the schema alone
                 self._write_frame(pl.concat([empty_input(self.columns), empty_results()], how="horizontal"), [])
-            self._writer.close()
-        self.target.commit()
+            if not self._closed:
+                self._writer.close()
+                self._closed = True
+        self.target.finish()
 
     def abort(self) -> None:
+        self._pending.clear()
         if self._writer is not None:
             try:
                 self._writer.close()
@@ -156,8 +190,14 @@ class ParquetWriter(Writer):
 WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
 
 
-def open_writer(path: str, columns: list[str]) -> Writer:
-    return WRITERS[file_format(path)](path, columns)
+def open_writer(path: str, columns: list[str]):
+    """The writer for ``path`` by its extension (``.xlsx``: :class:`~taxcalc.batch.writers.xlsx.XlsxWriter`)."""
+    fmt = file_format(path)
+    if fmt == "xlsx":
+        from .xlsx import XlsxWriter
+
+        return XlsxWriter(path, columns)
+    return WRITERS[fmt](path, columns)
 
 
 def default_errors_path(output: str) -> str:
@@ -166,7 +206,7 @@ def default_errors_path(output: str) -> str:
         return "-stderr"
     p = Path(output)
     stem = p.name
-    for ext in (".csv", ".jsonl", ".ndjson", ".parquet", ".pq", ".txt"):
+    for ext in (".csv", ".jsonl", ".ndjson", ".parquet", ".pq", ".txt", ".xlsx"):
         if stem.lower().endswith(ext):
             stem = stem[: -len(ext)]
             break
@@ -205,9 +245,14 @@ class ErrorsWriter:
         self._header = True
         self.count += errors.height
 
-    def commit(self) -> None:
+    def finish(self) -> None:
         if not self._header and self.fh is not None:
             self.write(empty_errors())     # a header alone: no row was rejected
+        if self.target is not None:
+            self.target.finish()
+
+    def commit(self) -> None:
+        self.finish()
         if self.target is not None:
             self.target.commit()
 
