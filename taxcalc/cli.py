@@ -609,9 +609,8 @@ class _ProgressBar:
     def __call__(self, progress) -> None:
         if self.p is None:
             from rich.console import Console
-            from rich.progress import BarColumn
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
             from rich.progress import Progress as RichProgress
-            from rich.progress import TextColumn, TimeRemainingColumn
 
             self.p = RichProgress(TextColumn("[bold]batch"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"),
                                   TextColumn("{task.fields[rate]:>10,.0f} rows/s"), TimeRemainingColumn(),

@@ -104,9 +104,9 @@ def _ratio_micro(num, den):
 
 
 #: rows the figures-only path computes at a time: the kernels' hundreds of intermediate columns then
-#: stay in the processor's cache (on a 2 MB L2 a block of 32,768 rows ran 1.4-1.6x faster than whole
-#: columns of a million), and the per-call overhead of NumPy stays small
-BLOCK_ROWS = 32_768
+#: stay in the processor's cache (on a 2 MB L2, blocks of 32,768-131,072 rows ran 1.4-1.6x faster
+#: than whole columns of a million), and the per-call overhead of NumPy stays small
+BLOCK_ROWS = 65_536
 
 
 def compute(c: Columns, tables: Tables, options: Options = Options(), *, trace: bool = True) -> Computation:
@@ -275,7 +275,7 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     mpf = np.where(c["hk_mpf"] >= 0, c["hk_mpf"] * FEN, hongkong.default_mpf(hk_income, hk))
     mpf_claimed = mpf
     mpf = np.minimum(mpf, hk.mpf_cap)
-    allow = hongkong.allowances(c, hk)
+    allow = allow_schedule = hongkong.allowances(c, hk)
     d = hongkong.deductions(c, hk, hk_income)
     hk_deductions = d["ded_total"]
     # the spouse (married, with income): separate taxation or joint assessment
@@ -283,7 +283,8 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
     spouse_mpf = np.minimum(np.where(c["hk_spouse_mpf"] >= 0, c["hk_spouse_mpf"] * FEN,
                                      hongkong.default_mpf(spouse_income, hk)), hk.mpf_cap)
     spouse_ded = c["hk_spouse_deductions"] * FEN
-    h = hongkong.household(c, hk, hk_income, mpf, hk_deductions, spouse_income, spouse_mpf, spouse_ded, allow)
+    h = hongkong.household(c, hk, hk_income, mpf, hk_deductions, spouse_income, spouse_mpf, spouse_ded, allow,
+                           every_step=trace)
     t = h["sep"]
     allow = {**allow, "hk_allow_personal": h["allow_personal_sep"]}
     allow_total = sum(allow.values())
@@ -298,7 +299,7 @@ def _compute_year(c: Columns, tables: Tables, year: int, o: Options, trace: bool
 
     # -- the Hong Kong burden on the mainland income (zone measures): the itemised deductions, no MPF
     hb = pb.hongkong
-    allow_b = sum(hongkong.allowances(c, hb).values())
+    allow_b = sum((allow_schedule if hb is hk else hongkong.allowances(c, hb)).values())
     db = hongkong.deductions(c, hb, gross_hkd)
     tb = hongkong.salaries_tax(gross_hkd, 0, db["ded_total"], allow_b, hb, apply_reduction=o.hk_burden_reduction)
     r.update({"hkb_income": gross_hkd, "hkb_allow_total": allow_b, 
