@@ -478,3 +478,23 @@ def test_columns_from_text_equal_columns_from_the_model(data):
     assert (parsed.bad == bad_cross).all()
     for k, v in want.items():
         assert (parsed.cols[k] == v).all(), k
+
+
+def test_progress_goes_to_a_callback_and_the_core_prints_nothing(tmp_path, tables, monkeypatch, capsys):
+    from taxcalc.batch.readers import csvfile
+
+    monkeypatch.setattr(csvfile, "FILE_BLOCK_BYTES", 20_000)
+    _generator().frame(1000, seed=3).write_csv(tmp_path / "in.csv")
+    seen = []
+    summary = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "out.csv"), tables=tables, progress=seen.append)
+    assert len(seen) > 3 and [p.rows for p in seen] == sorted(p.rows for p in seen) and seen[-1].rows == summary.rows
+    total = (tmp_path / "in.csv").stat().st_size
+    assert all(p.total == total and 0 < p.done <= total for p in seen) and seen[-1].done == total
+    assert all(p.rows_per_second >= 0 for p in seen)
+    assert capsys.readouterr() == ("", "")
+    from taxcalc.cli import _ProgressBar
+
+    bar = _ProgressBar()                       # the command line's bar takes the same reports
+    for p in seen:
+        bar(p)
+    bar.stop()

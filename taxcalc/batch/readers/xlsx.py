@@ -1,6 +1,6 @@
 """Excel workbooks (.xlsx): one sheet -- the first, or the one named -- as text columns.
 
-Read with fastexcel (calamine, in Rust: a sheet of 100,000 rows in about a second). The first row
+Read with fastexcel (calamine, in Rust: a sheet of 100,000 rows of 22 columns in about 2.5 s). The first row
 is the header, its cells as text. Cells become text as a CSV cell would hold them:
 
 * numbers in the known numeric columns (amounts, rates, counts, years) as Excel shows them, to
