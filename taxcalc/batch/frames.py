@@ -1,11 +1,12 @@
 """Frames: a chunk of text columns in, the output frame and the error rows out.
 
-:func:`process_chunk` is the whole per-chunk step -- parse (:mod:`taxcalc.batch.parse`),
-compute (:func:`taxcalc.engine.compute`), and build the output frame: the input columns as read
-(``id`` first), then the result columns of :func:`result_frame`, one per figure of the registry
-(:mod:`taxcalc.figures`), in its order and with its unit: exact decimals for money and rates,
-integers for whole dollars and years (empty for none), booleans, text labels. The local run
-and ``--engine dask`` both call it, so every engine gives the same rows.
+:func:`compute_chunk` is the per-chunk step -- parse (:mod:`taxcalc.batch.parse`) and compute
+(:func:`taxcalc.engine.compute`) -- and :meth:`Chunk.frame` builds its output frame: the input
+columns as read (``id`` first), then the result columns of :func:`result_frame`, one per figure
+of the registry (:mod:`taxcalc.figures`), in its order and with its unit: exact decimals for money
+and rates, integers for whole dollars and years (empty for none), booleans, text labels. The
+local run writes a chunk's frame a slice at a time; ``--engine dask`` calls
+:func:`process_chunk` (both at once) on each partition: every engine gives the same rows.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The run: chunks from a reader, through :func:`~taxcalc.batch.frames.process_chunk`, to the writers.
+"""The run: chunks from a reader, through :func:`~taxcalc.batch.frames.compute_chunk`, to the writers.
 
 :func:`run` opens the reader and the writers under the run's lock and signal handling, then
 loops over the chunks: each is parsed and computed here while the previous one is written on a
@@ -133,7 +133,7 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
 def _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened,
                 signals, started: float) -> None:
     """The loop of :func:`run`: open the writers (appended to ``opened``), each chunk through
-    :func:`process_chunk`, then the errors file and the output renamed into place (in that order)."""
+    :func:`compute_chunk`, then the errors file and the output renamed into place (in that order)."""
     free_text = free_text_columns(reader.columns)
     writer = open_writer(output_path, reader.columns)
     opened.append(writer)
