@@ -502,7 +502,9 @@ def _tables_sources(tables, lang: str) -> str:
 
 @main.command("batch")
 @click.argument("input_path", metavar="INPUT")
-@click.option("-o", "--output", "output_path", required=True, help="output file (.csv, .jsonl, .parquet; - for standard output)")
+@click.option("-o", "--output", "output_path", required=True,
+              help="output file (.csv, .jsonl, .parquet, .xlsx; - for standard output)")
+@click.option("--sheet", default=None, help="with an .xlsx input: the sheet to read (default: the first)")
 @click.option("--errors", "errors_path", default=None,
               help="where rejected rows go, CSV (default: OUTPUT with .errors.csv; standard error when OUTPUT is -)")
 @click.option("--strict", is_flag=True, help="stop at the first bad row (exit 2; the rows before it are written)")
@@ -512,20 +514,137 @@ def _tables_sources(tables, lang: str) -> str:
 @click.option("--scheduler", default=None, help="with --engine dask: a dask scheduler address (default: local threads)")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, scheduler, assume_extended,
+def batch_cmd(ctx, input_path, output_path, sheet, errors_path, strict, quiet, engine, scheduler, assume_extended,
               hk_burden_reduction, hk_burden_year, macao_refund):
-    """Compute every row of a CSV (or JSON Lines, Parquet) file of the batch columns.
+    """Compute every row of a CSV (or JSON Lines, Parquet, Excel .xlsx) file of the batch columns.
 
     Rows with errors go to the errors file (row, column, value, message) and the others are
     computed. Exit status: 0 every row computed, 3 some rows rejected, 2 the file could not be
     read or a path was refused (nothing written) or --strict stopped, 4 writing failed (nothing
     renamed into place), 141 standard output closed by its reader, 128+N stopped by signal N.
     """
-    from .batch import cli_run
-
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    sys.exit(cli_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
-                     quiet=quiet, engine=engine, scheduler=scheduler))
+    sys.exit(batch_run(input_path, output_path, errors_path, tables=_tables(ctx), options=options, strict=strict,
+                       quiet=quiet, engine=engine, scheduler=scheduler, sheet=sheet))
+
+
+#: exit status of ``taxcalc batch`` (docs/batch.md)
+EXIT_WRITE_FAILED = 4         # writing failed (disk full, I/O error): nothing renamed into place
+EXIT_BROKEN_PIPE = 141        # 128 + SIGPIPE: standard output closed by the reader (``| head``): quiet, as Unix tools do
+# a signal (SIGINT, SIGTERM, SIGHUP) ends a run with 128 + its number: 130, 143, 129
+
+
+def batch_run(input_path: str, output_path: str, errors_path: str | None = None, *, tables,
+              options=None, strict: bool = False, quiet: bool = False, engine: str = "local",
+              scheduler: str | None = None, sheet: str | None = None) -> int:
+    """``taxcalc batch``: run (a progress bar on a terminal), say what happened in one line on
+    standard error, return the exit status: 0 every row computed, 3 some rejected, 2 a file or path
+    refused or ``--strict`` stopped, 4 writing failed, 141 a closed pipe, or 128 + the signal.
+    Never a traceback for what a file, a path, the disk, a pipe or a signal can do."""
+    import errno
+    import signal
+
+    from .batch import BatchInterrupted, BatchWriteError
+    from .batch.signals import exit_status, signal_word
+    from .engine import Options
+    from .errors import TaxcalcError
+
+    options = options or Options()
+    bar = None
+    try:
+        if engine == "dask":
+            if strict or sheet:
+                raise TaxcalcError(f"{'--strict' if strict else '--sheet'} works with --engine local only")
+            from .dask_engine import run as run_dask
+
+            summary = run_dask(input_path, output_path, errors_path, tables=tables, options=options, scheduler=scheduler)
+        else:
+            from .batch import run
+
+            stderr_tty = sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+            bar = _ProgressBar() if stderr_tty and not quiet else None
+            summary = run(input_path, output_path, errors_path, tables=tables, options=options, strict=strict,
+                          sheet=sheet, progress=bar)
+    except BatchInterrupted as exc:
+        _say(str(exc))
+        return exit_status(exc.signum)
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _say(f"{signal_word(signum)}: nothing written")
+        return exit_status(signum)
+    except BatchWriteError as exc:
+        if exc.path == "-":
+            _quiet_stdout()
+        if exc.errno == errno.EPIPE:
+            return EXIT_BROKEN_PIPE
+        _say(f"error: {exc}")
+        return EXIT_WRITE_FAILED
+    except TaxcalcError as exc:
+        _say(f"error: {exc}")
+        return EXIT_BAD_INPUT
+    finally:
+        if bar is not None:
+            bar.stop()
+    if not quiet:
+        _say(batch_summary_line(summary))
+    return EXIT_ROWS_REJECTED if summary.rejected else 0
+
+
+def batch_summary_line(summary) -> str:
+    """``1,000 rows: 990 computed, 10 rejected (see out.errors.csv); 0.41 s, 2,439 rows/s"""
+    where = f" (see {summary.errors_path})" if summary.rejected else ""
+    skipped = f", {summary.skipped:,} skipped (empty)" if summary.skipped else ""
+    engine = f" ({summary.partitions} partitions, dask)" if summary.partitions else ""
+    return (f"{summary.rows:,} rows: {summary.computed:,} computed, {summary.rejected:,} rejected{where}{skipped}; "
+            f"{summary.seconds:.2f} s, {summary.rows_per_second:,.0f} rows/s{engine}")
+
+
+class _ProgressBar:
+    """A rich progress bar on standard error, fed by :class:`taxcalc.batch.Progress` after each
+    chunk: rows done, rows per second, time left."""
+
+    def __init__(self):
+        self.p = self.task = None
+
+    def __call__(self, progress) -> None:
+        if self.p is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+            from rich.progress import Progress as RichProgress
+
+            self.p = RichProgress(TextColumn("[bold]batch"), BarColumn(), TextColumn("{task.fields[rows]:>12,} rows"),
+                                  TextColumn("{task.fields[rate]:>10,.0f} rows/s"), TimeRemainingColumn(),
+                                  console=Console(stderr=True), transient=True)
+            self.task = self.p.add_task("batch", total=progress.total, rows=0, rate=0.0)
+            self.p.start()
+        self.p.update(self.task, completed=progress.done, rows=progress.rows, rate=progress.rows_per_second)
+
+    def stop(self) -> None:
+        if self.p is not None:
+            self.p.stop()
+
+
+def _say(text: str) -> None:
+    """A line on standard error, if there is one (a closed or broken stderr is not an error)."""
+    if sys.stderr is None:
+        return
+    try:
+        print(text, file=sys.stderr)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """After standard output failed (a closed pipe, a full device), point it at /dev/null so that
+    Python's flush at exit does not fail again with a traceback."""
+    try:
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except (AttributeError, OSError, ValueError):
+        pass
 
 
 # ---------------------------------------------------------------------------------------------
@@ -534,13 +653,17 @@ def batch_cmd(ctx, input_path, output_path, errors_path, strict, quiet, engine, 
 
 @main.command("compare")
 @click.argument("files", nargs=-1, required=True, metavar="FILES...")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json"]), default="markdown", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "csv", "json", "xlsx"]), default="markdown",
+              show_default=True, help="xlsx needs -o FILE")
+@click.option("-o", "--output", "output_path", default=None,
+              help="write to FILE instead of standard output (required with --format xlsx)")
 @click.option("--zones", "zones", is_flag=True,
               help="one case file, computed in every zone (none, gba, hetao, qianhai, nansha, hengqin)")
 @_lang_option
 @_options_flags
 @click.pass_context
-def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reduction, hk_burden_year, macao_refund):
+def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_burden_reduction, hk_burden_year,
+                macao_refund):
     """Packages side by side: gross, IIT before and after the zone relief (and when it is paid),
     net income and effective rate, take-home pay and the employer's cost, in CNY and HK$, with the
     differences against the first.
@@ -549,9 +672,13 @@ def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reducti
     file with a package a row; with --zones, one case file, computed in each zone. The Markdown
     table is in --lang; CSV and JSON use the figures' names.
     """
-    from .compare import compare, load_packages, render_csv, render_json, render_markdown, zone_packages
+    from .compare import compare, load_packages, render_csv, render_json, render_markdown, write_xlsx, zone_packages
 
     lang = _use_lang(ctx, lang)
+    if fmt == "xlsx" and output_path in (None, "-"):
+        from .errors import TaxcalcError
+
+        raise TaxcalcError("--format xlsx writes a workbook: give a file with -o FILE.xlsx")
     if zones:
         from .errors import TaxcalcError
         from .i18n import term
@@ -564,11 +691,25 @@ def compare_cmd(ctx, files, fmt, zones, lang, assume_extended, hk_burden_reducti
         labels, packages = load_packages(list(files))
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     result = compare(packages, labels, tables=_tables(ctx), options=options)
+    if fmt == "xlsx":
+        write_xlsx(result, output_path)
+        return
     if fmt == "markdown":
         text = render_markdown(result, lang)
     else:
         text = {"csv": render_csv, "json": render_json}[fmt](result)
-    click.echo(text.rstrip("\n"))
+    if output_path in (None, "-"):
+        click.echo(text.rstrip("\n"))
+        return
+    from .batch.writers import AtomicTarget, writing
+
+    target = AtomicTarget(output_path)
+    try:
+        with writing(output_path):
+            target.fh.write((text.rstrip("\n") + "\n").encode())
+        target.commit()
+    finally:
+        target.abort()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -76,8 +76,8 @@ class Comparison:
 
 
 def load_packages(paths: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
-    """Packages from files: a .json file holds one scenario object (or a list of them); a .csv or
-    .jsonl file holds one package a row. Labels: the ``id`` if given, else the file name (and the
+    """Packages from files: a .json file holds one scenario object (or a list of them); a .csv,
+    .jsonl or .xlsx file (its first sheet) holds one package a row. Labels: the ``id`` if given, else the file name (and the
     row number for files of several rows)."""
     labels, packages = [], []
     for p in paths:
@@ -89,7 +89,7 @@ def load_packages(paths: list[str]) -> tuple[list[str], list[dict[str, Any]]]:
             if not items or not all(isinstance(d, dict) for d in items):
                 raise TaxcalcError.coded("file.not_objects", path=p)
             rows = [(f"{path.stem}" if len(items) == 1 else f"{path.stem}:{k}", d) for k, d in enumerate(items, 1)]
-        elif suffix in (".csv", ".jsonl", ".ndjson"):
+        elif suffix in (".csv", ".jsonl", ".ndjson", ".xlsx"):
             rows = [(f"{path.stem}:{k}", d) for k, d in enumerate(_text_rows(p), 1)]
         else:
             raise TaxcalcError.coded("file.unknown_type", path=p)
@@ -219,6 +219,59 @@ def render_json(c: Comparison) -> str:
               **{row["key"]: val(row["diffs"][k]) for row in rows if row["figure"].is_number}}
              for k in range(1, len(c.results))]
     return json.dumps({"packages": packages, "differences": diffs}, ensure_ascii=False, indent=2)
+
+
+def write_xlsx(c: Comparison, path: str) -> None:
+    """The CSV layout as an Excel workbook (sheet ``compare``): the header row and the figure
+    column frozen; values and differences as numbers in the figure's format (money with 2 or 0
+    decimals, rates as percentages, exchange rates with 6 decimals), flags as TRUE/FALSE, labels
+    as text -- stored as text, never as a formula. Written under a temporary name and renamed
+    into place (:class:`taxcalc.batch.writers.AtomicTarget`)."""
+    import xlsxwriter
+
+    from .batch.writers import AtomicTarget, writing
+    from .batch.writers.xlsx import figure_format
+
+    target = AtomicTarget(path)
+    target.fh.close()
+    try:
+        with writing(path):
+            book = xlsxwriter.Workbook(target.tmp, {"strings_to_formulas": False, "strings_to_numbers": False,
+                                                    "strings_to_urls": False})
+            sheet = book.add_worksheet("compare")
+            bold, safe = book.add_format({"bold": True}), book.add_format({"quote_prefix": True})
+            formats: dict[str, Any] = {}
+
+            def text(row: int, col: int, value: str, fmt: Any = None) -> None:
+                sheet.write_string(row, col, value, safe if value.startswith(_FORMULA_START) else fmt)
+
+            labels = list(c.labels)
+            header = ["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]]
+            for k, name in enumerate(header):
+                text(0, k, name, bold)
+            for r, row in enumerate(c.rows(), start=1):
+                f = row["figure"]
+                text(r, 0, row["key"])
+                text(r, 1, row["unit"])
+                number_format = figure_format(f.unit, f.decimals)
+                fmt = formats.setdefault(number_format, book.add_format({"num_format": number_format})) \
+                    if number_format else None
+                for k, v in enumerate(list(row["values"]) + list(row["diffs"][1:]), start=2):
+                    if v is None:
+                        continue
+                    if isinstance(v, bool):
+                        sheet.write_boolean(r, k, v)
+                    elif isinstance(v, (int, Decimal)) and fmt is not None:
+                        sheet.write_number(r, k, float(v), fmt)
+                    else:
+                        text(r, k, str(v))
+            sheet.freeze_panes(1, 1)
+            sheet.set_column(0, 0, 30)
+            sheet.set_column(1, len(header) - 1, 16)
+            book.close()
+        target.commit()
+    finally:
+        target.abort()
 
 
 # -------------------------------------------------------------------------------------------

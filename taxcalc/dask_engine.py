@@ -33,8 +33,11 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .batch import (BatchFileError, BatchInterrupted, BatchSummary, _check_header, _empty_errors, _ErrorsWriter,
-                    _RunLock, _same_file, _say, _signal_word, _Signals, _write_error, arrow_as_text, process_chunk)
+from .batch import BatchFileError, BatchInterrupted, BatchSummary, check_header, process_chunk
+from .batch.parse import empty_errors
+from .batch.readers.parquet import arrow_as_text
+from .batch.signals import Signals, signal_word
+from .batch.writers import ErrorsWriter, RunLock, same_file, write_error
 from .engine import Options
 from .errors import TaxcalcError
 from .tables import Tables, load_tables
@@ -45,7 +48,7 @@ PART = re.compile(r"part-\d{5}\.parquet")
 
 def _require_dask():
     try:
-        import dask  # noqa: F401
+        import dask
         import dask.dataframe  # noqa: F401
     except ImportError:
         raise TaxcalcError("--engine dask needs dask: pip install 'gba-taxcalc[dask]' "
@@ -79,7 +82,7 @@ def _check_paths(input_path: str, output_path: str, errors_path: str) -> None:
     if _inside(output_path, input_path) or _inside(input_path, output_path):
         raise BatchFileError(f"{output_path}: the output directory would hold or replace the input {input_path}; "
                              "give another -o directory")
-    if _same_file(errors_path, input_path) or _inside(errors_path, input_path):
+    if same_file(errors_path, input_path) or _inside(errors_path, input_path):
         raise BatchFileError(f"{errors_path}: the errors file is (in) the input {input_path}; give another --errors path")
     if _inside(errors_path, output_path):
         raise BatchFileError(f"{errors_path}: the errors file cannot be inside the output directory")
@@ -107,7 +110,7 @@ def _connect(scheduler: str):
 
 
 def run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables | None = None,
-        options: Options = Options(), scheduler: str | None = None, quiet: bool = False) -> BatchSummary:
+        options: Options = Options(), scheduler: str | None = None) -> BatchSummary:
     """Compute a Parquet dataset into a Parquet dataset (directory) with dask.
 
     ``scheduler``: the address of a dask scheduler (``tcp://host:8786``); by default dask's local
@@ -125,16 +128,16 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     _check_paths(input_path, output_path, errors_path)
     try:
         ddf = dd.read_parquet(input_path, dtype_backend="pyarrow")
-    except Exception as exc:  # noqa: BLE001 (dask and pyarrow raise many kinds)
+    except Exception as exc:
         first = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
         raise BatchFileError(f"{input_path}: cannot read as a Parquet dataset ({first})") from None
     columns = list(ddf.columns)
-    _check_header(input_path, columns)
+    check_header(input_path, columns)
 
     out = Path(output_path)
     tmp_dir = str(out.with_name(f".{out.name}.{os.getpid()}.tmp"))
     summary = BatchSummary(output=output_path, errors_path=errors_path, columns=columns)
-    with _RunLock([output_path, errors_path]), _Signals() as signals:
+    with RunLock([output_path, errors_path]), Signals() as signals:
         client = None
         errw = None
         try:
@@ -151,8 +154,8 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
             tasks = [dask.delayed(_partition)(p, first, dirs, options, os.path.join(tmp_dir, f"part-{k:05d}.parquet"))
                      for k, (p, first) in enumerate(zip(parts, firsts))]
             results = dask.compute(*tasks)
-            errors = pl.concat([r[2] for r in results]) if results else _empty_errors()
-            errw = _ErrorsWriter(errors_path)
+            errors = pl.concat([r[2] for r in results]) if results else empty_errors()
+            errw = ErrorsWriter(errors_path)
             errw.write(errors.sort("row", maintain_order=True))
             signals.deferring = True
             errw.commit()                       # the errors file first, the output directory last
@@ -160,10 +163,10 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
             _replace_dir(tmp_dir, output_path)
         except KeyboardInterrupt as exc:
             signum = getattr(exc, "signum", signal.SIGINT)
-            raise BatchInterrupted(signum, f"{_signal_word(signum)}: nothing renamed into place ({output_path} and "
+            raise BatchInterrupted(signum, f"{signal_word(signum)}: nothing renamed into place ({output_path} and "
                                    f"{errors_path} not replaced; temporary files removed)") from None
         except OSError as exc:
-            raise _write_error(output_path, exc) from None
+            raise write_error(output_path, exc) from None
         finally:
             if errw is not None:
                 errw.abort()
@@ -171,16 +174,15 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
             if client is not None:
                 client.close()
         if signals.pending is not None:
-            raise BatchInterrupted(signals.pending, f"{_signal_word(signals.pending)} as the run finished: "
+            raise BatchInterrupted(signals.pending, f"{signal_word(signals.pending)} as the run finished: "
                                    f"{output_path} and {errors_path} are complete", committed=True)
 
     summary.rows = sum(r[0] for r in results)
     summary.rejected = sum(r[1] for r in results)
     summary.skipped = sum(r[3] for r in results)
     summary.computed = summary.rows - summary.rejected - summary.skipped
+    summary.partitions = len(results)
     summary.seconds = time.perf_counter() - started
-    if not quiet:
-        _say(summary.line() + f" ({len(results)} partitions, dask)")
     return summary
 
 

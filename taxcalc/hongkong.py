@@ -23,7 +23,7 @@ from typing import TypedDict
 import numpy as np
 
 from .columns import Columns
-from .money import BP, UNIT, Column
+from .money import BP, UNIT, Column, count_edges
 from .params import Bands, HongKongParams
 
 DOLLAR_RAW = UNIT * BP   # rate x units -> dollars
@@ -32,8 +32,9 @@ DOLLAR_RAW = UNIT * BP   # rate x units -> dollars
 def banded_tax_raw(amount: Column, b: Bands) -> Column:
     """Sum over bands of rate x the part of ``amount`` (>= 0) in the band, in units x bp:
     the tax below the amount's band plus the band's rate on the rest."""
-    i = np.searchsorted(b.lowers, amount, side="right") - 1
-    return b.cum[i] + (amount - b.lowers[i]) * b.rates[i]
+    i = count_edges(b.lowers, amount, inclusive=True) - 1
+    tax: Column = b.cum[i] + (amount - b.lowers[i]) * b.rates[i]
+    return tax
 
 
 def default_mpf(income: Column, p: HongKongParams) -> Column:
@@ -166,7 +167,7 @@ class Household(TypedDict):
 
 def household(c: Columns, p: HongKongParams, person_income: Column, person_mpf: Column, person_deductions: Column,
               spouse_income: Column, spouse_mpf: Column, spouse_deductions: Column,
-              allow: dict[str, Column]) -> Household:
+              allow: dict[str, Column], every_step: bool = True) -> Household:
     """The couple's Salaries Tax under separate taxation and joint assessment, and the one used.
 
     ``allow`` are the person's allowances with the married person's allowance (as
@@ -174,7 +175,11 @@ def household(c: Columns, p: HongKongParams, person_income: Column, person_mpf: 
     assumptions.md H6) with the basic allowance, or the married person's allowance when the spouse
     has no income; the spouse has the basic allowance. Joint: both incomes, MPF and deductions
     aggregated, the married person's allowance and the person's other allowances, one reduction.
-    ``hk_assessment``: separate, joint, or best (joint only when it costs less, as the IRD does)."""
+    ``hk_assessment``: separate, joint, or best (joint only when it costs less, as the IRD does).
+
+    Without ``every_step`` (figures only), rows where no one has a spouse with income skip the
+    spouse's and the joint computation: every figure they feed is then the person's own (their
+    columns are zeros, as the spouse's are for such rows anyway)."""
     from .scenario import HK_ASSESSMENT
 
     married = c["hk_married"]
@@ -182,6 +187,17 @@ def household(c: Columns, p: HongKongParams, person_income: Column, person_mpf: 
     others = allow["hk_allow_children"] + allow["hk_allow_parents"] + allow["hk_allow_other"]
     personal = np.where(married & ~has_spouse, p.married, p.basic)
     sep = salaries_tax(person_income, person_mpf, person_deductions, personal + others, p)
+    if not every_step and not has_spouse.any():
+        zero = np.zeros(len(has_spouse), dtype=np.int64)
+        sp = dict.fromkeys(sep, zero)
+        return {
+            "has_spouse": has_spouse, "use_joint": has_spouse, "allow_personal_sep": personal,
+            "sep": sep, "spouse": sp, "joint": sp,
+            "tax": sep["tax"], "tax_before": sep["tax_before"], "reduction": sep["reduction"],
+            "spouse_tax": zero, "household_tax": sep["tax"], "household_reduction": sep["reduction"],
+            "used": np.where(married, 1, 0).astype(np.int8),
+            "mine_dollars": sep["net_income"] // UNIT, "theirs_dollars": zero, "joint_allow": p.married + others,
+        }
     sp = salaries_tax(spouse_income, spouse_mpf, spouse_deductions, p.basic + spouse_income * 0, p)
     sp = {k: np.where(has_spouse, v, 0) for k, v in sp.items()}
     joint = salaries_tax(person_income + spouse_income, person_mpf + spouse_mpf,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .columns import Columns
-from .money import BP, FEN, UNIT, Column, half_up_div
+from .money import BP, FEN, UNIT, Column, count_edges, half_up_div
 from .params import Brackets, MainlandParams
 
 SUB = UNIT * BP // FEN      # rate x units -> fen divisor (1e6)
@@ -28,14 +28,14 @@ def quick_deduction_tax_fen(taxable: Column, table: Brackets, periods: int = 1,
     The tax is ``taxable x rate - quick_times x quick deduction``.
     Returns (tax_fen, bracket_index).
     """
-    i = np.searchsorted(table.uppers * periods, taxable, side="left")
+    i = count_edges(table.uppers * periods, taxable, inclusive=False)
     raw = taxable * table.rates[i] - table.quick[i] * (quick_times * BP)
     return half_up_div(raw, SUB), i
 
 
 def monthly_tax_fen(annual_taxable: Column, table: Brackets, months: int = 12) -> tuple[Column, Column]:
     """``months`` x the monthly-table tax on annual_taxable / months, each month rounded to the fen."""
-    i = np.searchsorted(table.uppers * months, annual_taxable, side="left")
+    i = count_edges(table.uppers * months, annual_taxable, inclusive=False)
     raw = annual_taxable * table.rates[i] - table.quick[i] * (months * BP)   # months x monthly tax
     return half_up_div(raw, SUB * months) * months, i
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from taxcalc import batch
 from taxcalc.api import calculate_many
-from taxcalc.cli import main
+from taxcalc.cli import batch_summary_line, main
 from taxcalc.figures import NAMES as RESULT_NAMES
 from taxcalc.scenario import FIELDS
 from taxcalc.tables import SHIPPED_TABLES, Tables
@@ -90,7 +90,7 @@ def mixed_rows():
 
 def test_every_row_equals_calculate(tmp_path, mixed_rows, tables):
     src = _write_csv(tmp_path / "in.csv", mixed_rows)
-    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert (summary.rows, summary.computed, summary.rejected) == (len(mixed_rows), len(mixed_rows), 0)
     out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
     expected = _expected(mixed_rows)
@@ -102,9 +102,9 @@ def test_every_row_equals_calculate(tmp_path, mixed_rows, tables):
 
 def test_jsonl_and_parquet_carry_the_same_figures(tmp_path, mixed_rows, tables):
     src = _write_csv(tmp_path / "in.csv", mixed_rows)
-    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
-    batch.run(str(src), str(tmp_path / "out.jsonl"), tables=tables, quiet=True)
-    batch.run(str(src), str(tmp_path / "out.parquet"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
+    batch.run(str(src), str(tmp_path / "out.jsonl"), tables=tables)
+    batch.run(str(src), str(tmp_path / "out.parquet"), tables=tables)
     csv_out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
     lines = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     pq = pl.read_parquet(tmp_path / "out.parquet")
@@ -115,13 +115,13 @@ def test_jsonl_and_parquet_carry_the_same_figures(tmp_path, mixed_rows, tables):
             assert _text(lines[k][c]) == csv_out[c][k] == _text(pq[c][k])
     # JSON Lines in gives the same as CSV in
     pl.read_csv(src, infer_schema=False).write_ndjson(tmp_path / "in.jsonl")
-    batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "again.csv"), tables=tables, quiet=True)
+    batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "again.csv"), tables=tables)
     again = pl.read_csv(tmp_path / "again.csv", infer_schema=False)
     assert again.columns == csv_out.columns
     assert again.fill_null("").equals(csv_out.fill_null(""))    # JSON "" is written as "", CSV empty as empty
     # Parquet in, too
     pl.read_csv(src, infer_schema=False).write_parquet(tmp_path / "in.parquet")
-    batch.run(str(tmp_path / "in.parquet"), str(tmp_path / "again2.csv"), tables=tables, quiet=True)
+    batch.run(str(tmp_path / "in.parquet"), str(tmp_path / "again2.csv"), tables=tables)
     assert pl.read_csv(tmp_path / "again2.csv", infer_schema=False).fill_null("").equals(csv_out.fill_null(""))
 
 
@@ -139,7 +139,7 @@ BAD_ROWS = [
 
 def test_errors_file_names_row_column_value_and_expectation(tmp_path, tables):
     src = _write_csv(tmp_path / "in.csv", BAD_ROWS)
-    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert (summary.rows, summary.computed, summary.rejected) == (8, 2, 6)
     errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
     assert errors.columns == ["row", "column", "value", "message"]
@@ -164,7 +164,7 @@ def test_year_without_tables_is_a_row_error(tmp_path):
     (tmp_path / "t" / "mainland" / "2027.toml").unlink()
     tables = Tables((tmp_path / "t",))
     src = _write_csv(tmp_path / "in.csv", [{"tax_year": "2026", "wages": "1"}, {"tax_year": "2027", "wages": "1"}])
-    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert summary.rejected == 1
     err = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False).row(0, named=True)
     assert (err["row"], err["column"], err["value"]) == ("2", "tax_year", "2027")
@@ -179,7 +179,7 @@ def test_integrity_order_ids_and_passthrough(tmp_path, tables):
         rows.append({"note": f"n{k}", "tax_year": "2024" if not bad else "20x4", "wages": str(k * 1000),
                      "zone": "gba", "other": str(k)})
     src = _write_csv(tmp_path / "in.csv", rows, ["note", "tax_year", "wages", "zone", "other"])
-    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
     errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
     assert out.columns[:6] == ["id", "note", "tax_year", "wages", "zone", "other"]
@@ -191,18 +191,40 @@ def test_integrity_order_ids_and_passthrough(tmp_path, tables):
 
 
 def test_small_chunks_give_the_same_files(tmp_path, tables, monkeypatch):
+    from taxcalc.batch.readers import csvfile
+
     gen = _generator().frame(3000, seed=5)
     gen = gen.with_columns(pl.when(pl.int_range(0, 3000) % 97 == 0).then(pl.lit("oops")).otherwise(pl.col("wages"))
                            .alias("wages"))
     gen.write_csv(tmp_path / "in.csv")
-    one = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "one.csv"), tables=tables, quiet=True)
-    monkeypatch.setattr(batch, "CHUNK_ROWS", 400)
-    many = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "many.csv"), tables=tables, quiet=True)
+    one = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "one.csv"), tables=tables)
+    monkeypatch.setattr(csvfile, "FILE_BLOCK_BYTES", 40_000)     # about 400 rows
+    many = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "many.csv"), tables=tables)
     assert (one.rows, one.rejected) == (many.rows, many.rejected) == (3000, 31)
     assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
     assert (tmp_path / "one.errors.csv").read_bytes() == (tmp_path / "many.errors.csv").read_bytes()
     rows = pl.read_csv(tmp_path / "one.errors.csv")["row"].to_list()
     assert rows == [k for k in range(1, 3001) if (k - 1) % 97 == 0]
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1000])
+def test_record_blocks_never_cut_a_quoted_cell(tmp_path, tables, monkeypatch, block):
+    """CSV files are read in blocks that end after a record: a line feed inside quotes (a cell
+    holding a newline, a comma, a doubled quote) never ends a block, whatever the block size."""
+    from taxcalc.batch.readers import csvfile
+
+    lines = ["id,tax_year,wages,note"]
+    for k in range(60):
+        note = ['"a\nb"', '"x,""y""\n\nz"', "plain", '""', '"\n"'][k % 5]
+        lines.append(f"p{k},2024,{1000 + k},{note}" if k % 7 else "")          # blank lines are rows too
+    (tmp_path / "in.csv").write_text("\n".join(lines) + "\n")
+    whole = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "whole.csv"), tables=tables)
+    monkeypatch.setattr(csvfile, "FILE_BLOCK_BYTES", block)
+    small = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "small.csv"), tables=tables)
+    assert (whole.rows, whole.computed, whole.skipped) == (small.rows, small.computed, small.skipped) == (60, 51, 9)
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "small.csv").read_bytes()
+    notes = pl.read_csv(tmp_path / "small.csv", infer_schema=False)["note"].to_list()
+    assert notes[:4] == ["x,\"y\"\n\nz", "plain", "", "\n"]
 
 
 # -- robustness: a clear message, exit 2, no traceback, no output left behind
@@ -245,9 +267,9 @@ def test_enormous_line_in_the_data(tmp_path):
 def test_blank_lines_and_rows_of_separators_are_skipped_and_counted(tmp_path, tables):
     src = tmp_path / "in.csv"
     src.write_text("tax_year,wages\n2024,1\n\n2024,x\n,\n2024,3\n\n")
-    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert (summary.rows, summary.computed, summary.rejected, summary.skipped) == (6, 2, 1, 3)
-    assert "3 skipped (empty)" in summary.line()
+    assert "3 skipped (empty)" in batch_summary_line(summary)
     assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["id"].to_list() == ["1", "5"]
     assert pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)["row"].to_list() == ["3"]
 
@@ -256,8 +278,10 @@ def test_other_formats_fail_clearly(tmp_path):
     (tmp_path / "bad.jsonl").write_text('{"tax_year": 2024}\n{"tax_year": \n')
     (tmp_path / "bad.parquet").write_text("not parquet")
     (tmp_path / "in.xlsx").write_text("x")
+    (tmp_path / "in.ods").write_text("x")
     for name, word in (("bad.jsonl", "not valid JSON Lines"), ("bad.parquet", "not a Parquet file"),
-                       ("in.xlsx", "unknown file type"), ("missing.csv", "no such file")):
+                       ("in.xlsx", "not an Excel workbook"), ("in.ods", "unknown file type"),
+                       ("missing.csv", "no such file")):
         result = CliRunner().invoke(main, ["batch", str(tmp_path / name), "-o", str(tmp_path / "o.csv")])
         assert result.exit_code == 2 and word in result.output, (name, result.output)
 
@@ -266,7 +290,7 @@ def test_header_only_writes_the_header(tmp_path, tables):
     src = tmp_path / "in.csv"
     src.write_text("id,tax_year,wages,extra\n\n")
     for out in ("out.csv", "out.jsonl", "out.parquet"):
-        summary = batch.run(str(src), str(tmp_path / out), tables=tables, quiet=True)
+        summary = batch.run(str(src), str(tmp_path / out), tables=tables)
         assert summary.rows == 0
     assert (tmp_path / "out.csv").read_text().strip() == ",".join(["id", "tax_year", "wages", "extra", *RESULT_NAMES])
     assert (tmp_path / "out.jsonl").read_text() == ""
@@ -279,7 +303,7 @@ def test_csv_injection_is_neutralised_numbers_untouched(tmp_path, tables):
             {"id": "-2", "tax_year": "2024", "wages": "1", "note": "+cmd"},
             {"id": "x", "tax_year": "2024", "wages": "-1", "note": "-1.5e3"}]
     src = _write_csv(tmp_path / "in.csv", rows)
-    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
     assert out["id"].to_list() == ["'=1+1", "-2"]
     assert out["note"].to_list() == ["'@SUM(A1)", "'+cmd"]
@@ -334,10 +358,10 @@ def test_dask_engine_on_a_local_cluster_matches_the_local_path(tmp_path, tables)
     for k in range(3):
         gen.slice(k * 200, 200).write_parquet(tmp_path / "ds" / f"part-{k}.parquet")
     gen.write_parquet(tmp_path / "all.parquet")
-    local = batch.run(str(tmp_path / "all.parquet"), str(tmp_path / "local.parquet"), tables=tables, quiet=True)
+    local = batch.run(str(tmp_path / "all.parquet"), str(tmp_path / "local.parquet"), tables=tables)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster):
-        summary = dask_engine.run(str(tmp_path / "ds"), str(tmp_path / "out"), tables=tables, quiet=True)
+        summary = dask_engine.run(str(tmp_path / "ds"), str(tmp_path / "out"), tables=tables)
     assert (summary.rows, summary.rejected) == (local.rows, local.rejected) == (600, 12)
     got = pl.read_parquet(tmp_path / "out" / "*.parquet")
     assert got.equals(pl.read_parquet(tmp_path / "local.parquet"))
@@ -387,6 +411,10 @@ def test_number_cells_are_read_as_the_model_reads_them(name, texts):
     scale = batch.SCALE[kind]
     raw, code = batch.parse_decimal(pl.Series(name, texts), scale)
     code, value = batch._check_range(name, kind, raw, code)       # the field's limits
+    for text, v, c in zip(texts, value.tolist(), code.tolist()):  # alone, a plain cell takes the decimal cast
+        one_raw, one_code = batch.parse_decimal(pl.Series(name, [text]), scale)
+        one_code, one_value = batch._check_range(name, kind, one_raw, one_code)
+        assert (one_code.tolist(), one_value.tolist()) == ([c], [v]), (name, text)
     for text, v, c in zip(texts, value.tolist(), code.tolist()):
         if "_" in text or not text.isascii():
             continue                    # the model also takes 1_000 and other scripts' digits; batch does not
@@ -451,3 +479,23 @@ def test_columns_from_text_equal_columns_from_the_model(data):
     assert (parsed.bad == bad_cross).all()
     for k, v in want.items():
         assert (parsed.cols[k] == v).all(), k
+
+
+def test_progress_goes_to_a_callback_and_the_core_prints_nothing(tmp_path, tables, monkeypatch, capsys):
+    from taxcalc.batch.readers import csvfile
+
+    monkeypatch.setattr(csvfile, "FILE_BLOCK_BYTES", 20_000)
+    _generator().frame(1000, seed=3).write_csv(tmp_path / "in.csv")
+    seen = []
+    summary = batch.run(str(tmp_path / "in.csv"), str(tmp_path / "out.csv"), tables=tables, progress=seen.append)
+    assert len(seen) > 3 and [p.rows for p in seen] == sorted(p.rows for p in seen) and seen[-1].rows == summary.rows
+    total = (tmp_path / "in.csv").stat().st_size
+    assert all(p.total == total and 0 < p.done <= total for p in seen) and seen[-1].done == total
+    assert all(p.rows_per_second >= 0 for p in seen)
+    assert capsys.readouterr() == ("", "")
+    from taxcalc.cli import _ProgressBar
+
+    bar = _ProgressBar()                       # the command line's bar takes the same reports
+    for p in seen:
+        bar(p)
+    bar.stop()

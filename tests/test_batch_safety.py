@@ -86,7 +86,7 @@ def test_a_path_that_would_replace_the_input_is_refused(tmp_path, monkeypatch, h
 def test_formula_text_in_header_names_is_neutralised(tmp_path, tables):
     src = tmp_path / "in.csv"
     src.write_text("id,tax_year,wages,\"=cmd|' /C calc'!A0\",@SUM(1),+x,-5,plain\n1,2024,100,a,b,c,d,e\n")
-    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     names = pl.read_csv(tmp_path / "out.csv", infer_schema=False).columns
     assert names[3:8] == ["'=cmd|' /C calc'!A0", "'@SUM(1)", "'+x", "-5", "plain"]   # a number stays a number
     assert (tmp_path / "out.errors.csv").read_text().splitlines()[0] == "row,column,value,message"
@@ -119,11 +119,11 @@ def test_parquet_nested_duration_and_binary_columns_pass_through_as_text(tmp_pat
     assert out["id"] == "2" and out["lst"] == "[]" and out["mp"] == '{"b": 2}' and out["st"] == '{"x": 2, "y": null}'
     assert out["dur"] == "'-PT0.000001S" and out["bin"] == "ok"          # a leading - is neutralised in CSV
     for fmt in ("jsonl", "parquet"):
-        batch.run(str(tmp_path / "in.parquet"), str(tmp_path / f"out.{fmt}"), tables=tables, quiet=True)
+        batch.run(str(tmp_path / "in.parquet"), str(tmp_path / f"out.{fmt}"), tables=tables)
     t2 = pa.table({"tax_year": [2024], "lst": pa.array([[1, 2]]), "bin": pa.array([b"\xff\xfe"]),
                    "nested": pa.array([{"deep": {"deeper": [1, 2]}}])})
     pq.write_table(t2, tmp_path / "in2.parquet")
-    batch.run(str(tmp_path / "in2.parquet"), str(tmp_path / "out2.jsonl"), tables=tables, quiet=True)
+    batch.run(str(tmp_path / "in2.parquet"), str(tmp_path / "out2.jsonl"), tables=tables)
     line = json.loads((tmp_path / "out2.jsonl").read_text())
     assert json.loads(line["nested"]) == {"deep": {"deeper": [1, 2]}}
     assert line["lst"] == "[1, 2]" and line["bin"] == "base64://4="
@@ -165,7 +165,7 @@ def test_disk_full_while_writing_leaves_nothing(tmp_path, monkeypatch, fmt, room
             return io.BufferedWriter(_FullAfter(str(path), room), 1024)
         return real_open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "open", full_disk_open, raising=False)
+    monkeypatch.setattr(batch.writers.files, "open", full_disk_open, raising=False)
     r = _cli(src, "-o", tmp_path / f"out.{fmt}", "--quiet")
     assert r.exit_code == 4, r.output                               # batch.EXIT_WRITE_FAILED
     assert r.output.count("\n") == 1 and "No space left on device" in r.output and "Traceback" not in r.output
@@ -285,15 +285,15 @@ def test_a_signal_with_standard_output_says_how_many_rows_went_out(tmp_path):
 
 def test_a_signal_while_the_files_are_renamed_waits_for_both(tmp_path, tables, monkeypatch):
     src = _rows_file(tmp_path / "in.csv", 3)
-    real = batch._AtomicTarget.commit
+    real = batch.writers.AtomicTarget.commit
 
     def commit_under_fire(self):
         os.kill(os.getpid(), signal.SIGTERM)              # arrives between the two renames
         real(self)
 
-    monkeypatch.setattr(batch._AtomicTarget, "commit", commit_under_fire)
+    monkeypatch.setattr(batch.writers.AtomicTarget, "commit", commit_under_fire)
     with pytest.raises(batch.BatchInterrupted) as caught:
-        batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+        batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert caught.value.committed and caught.value.signum == signal.SIGTERM
     assert "as the run finished" in str(caught.value) and "complete" in str(caught.value)
     assert pl.read_csv(tmp_path / "out.csv").height == 3 and (tmp_path / "out.errors.csv").exists()
@@ -331,7 +331,7 @@ def test_a_killed_run_leaves_a_lock_the_next_run_takes_over(tmp_path, tables):
     src = _rows_file(tmp_path / "in.csv", 3)
     (tmp_path / ".out.csv.lock").write_text("999999999\n")            # not locked: its run is gone
     (tmp_path / ".out.csv.999999999.tmp").write_text("half")          # a temporary file of a killed run
-    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert _leftovers(tmp_path) == []
 
 
@@ -341,7 +341,7 @@ def test_a_killed_run_leaves_a_lock_the_next_run_takes_over(tmp_path, tables):
 def test_rows_of_only_separators_are_counted_as_skipped(tmp_path, tables):
     src = tmp_path / "in.csv"
     src.write_text("id,tax_year,wages\n,,\n1,2024,5\n,,\n2,2024,x\n\"\",\"\",\"\"\n")
-    s = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    s = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     assert (s.rows, s.computed, s.rejected, s.skipped) == (5, 1, 1, 3)
     assert s.rows == s.computed + s.rejected + s.skipped
     assert pl.read_csv(tmp_path / "out.csv", infer_schema=False)["id"].to_list() == ["1"]
@@ -351,7 +351,7 @@ def test_rows_of_only_separators_are_counted_as_skipped(tmp_path, tables):
     r = _cli("-", "-o", "-", input=src.read_text())                   # standard input: the same
     assert "5 rows: 1 computed, 1 rejected" in r.stderr and "3 skipped (empty)" in r.stderr
     (tmp_path / "in.jsonl").write_text('{"tax_year": 2024}\n{}\n{"tax_year": null, "wages": null}\n')
-    s = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "j.csv"), tables=tables, quiet=True)
+    s = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "j.csv"), tables=tables)
     assert (s.rows, s.computed, s.rejected, s.skipped) == (3, 1, 0, 2)
 
 
@@ -359,13 +359,15 @@ def test_rows_of_only_separators_are_counted_as_skipped(tmp_path, tables):
 
 
 def test_jsonl_keys_first_seen_late_are_read(tmp_path, tables, monkeypatch):
-    monkeypatch.setattr(batch, "CHUNK_BYTES", 4096)           # the first block was the only one looked at
-    monkeypatch.setattr(batch, "JSONL_BLOCK_BYTES", 4096)
-    monkeypatch.setattr(batch, "JSONL_KEY_PIECE", 1024)
+    from taxcalc.batch.readers import jsonl
+
+    monkeypatch.setattr(jsonl, "LINE_LIMIT", 4096)            # the first block was the only one looked at
+    monkeypatch.setattr(jsonl, "JSONL_BLOCK_BYTES", 4096)
+    monkeypatch.setattr(jsonl, "JSONL_KEY_PIECE", 1024)
     lines = [json.dumps({"id": f"p{k}", "tax_year": 2024}) for k in range(400)]
     lines.append(json.dumps({"id": "late", "tax_year": 2024, "wages": 500000, "zone": "hetao", "extra": "x"}))
     (tmp_path / "in.jsonl").write_text("\n".join(lines) + "\n")
-    s = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    s = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "out.csv"), tables=tables)
     assert (s.rows, s.computed) == (401, 401)
     out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
     assert out.columns[:5] == ["id", "tax_year", "wages", "zone", "extra"]
@@ -393,7 +395,7 @@ def test_jsonl_bools_and_objects_in_known_columns_are_row_errors(tmp_path, table
 
 def test_jsonl_byte_order_mark_and_cut_last_line(tmp_path, tables):
     (tmp_path / "bom.jsonl").write_bytes(b'\xef\xbb\xbf{"tax_year": 2024, "wages": 1}\n{"tax_year": 2025}\n')
-    s = batch.run(str(tmp_path / "bom.jsonl"), str(tmp_path / "o.csv"), tables=tables, quiet=True)
+    s = batch.run(str(tmp_path / "bom.jsonl"), str(tmp_path / "o.csv"), tables=tables)
     assert (s.rows, s.computed) == (2, 2)
     assert pl.read_csv(tmp_path / "o.csv", infer_schema=False).columns[:3] == ["id", "tax_year", "wages"]
     (tmp_path / "cut.jsonl").write_bytes(b'{"tax_year": 2024}\n{"tax_year": 2024, "wag')
@@ -410,7 +412,7 @@ def test_jsonl_byte_order_mark_and_cut_last_line(tmp_path, tables):
 
 def test_csv_byte_order_mark_is_harmless(tmp_path, tables):
     (tmp_path / "bom.csv").write_bytes(b"\xef\xbb\xbfid,tax_year,wages\n1,2024,5\n")
-    s = batch.run(str(tmp_path / "bom.csv"), str(tmp_path / "o.csv"), tables=tables, quiet=True)
+    s = batch.run(str(tmp_path / "bom.csv"), str(tmp_path / "o.csv"), tables=tables)
     assert s.computed == 1 and pl.read_csv(tmp_path / "o.csv").columns[:3] == ["id", "tax_year", "wages"]
     r = _cli("-", "-o", "-", "--quiet", input=(tmp_path / "bom.csv").read_bytes())
     assert r.exit_code == 0 and r.stdout.startswith("id,tax_year,wages,")
@@ -554,7 +556,7 @@ def test_random_csv_files_end_in_a_documented_way(tmp_path, tables, data, out_fm
         _write(src, names, rows, eol, bom)
     except UnicodeEncodeError:
         return
-    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables, quiet=True),
+    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables),
                    len(rows) if eol != "\r" else None)
     # the same rows as JSON Lines (values as text) and as Parquet
     try:
@@ -566,7 +568,7 @@ def test_random_csv_files_end_in_a_documented_way(tmp_path, tables, data, out_fm
     for fmt in ("jsonl", "parquet"):
         other = tmp_path / f"in.{fmt}"
         frame.write_ndjson(other) if fmt == "jsonl" else frame.write_parquet(other)
-        _check_outcome(tmp_path, other, out, lambda other=other: batch.run(str(other), str(out), tables=tables, quiet=True),
+        _check_outcome(tmp_path, other, out, lambda other=other: batch.run(str(other), str(out), tables=tables),
                        len(rows))
 
 
@@ -628,4 +630,4 @@ def test_damaged_files_end_in_a_documented_way(tmp_path, tables, damaged, out_fm
     fmt, data = damaged
     src, out = tmp_path / f"in.{fmt}", tmp_path / f"out.{out_fmt}"
     src.write_bytes(data)
-    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables, quiet=True), None)
+    _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables), None)

@@ -136,7 +136,7 @@ def test_the_batch_reads_the_new_columns(tmp_path, tables):
                    "2025,gba,Guangzhou,300000,yes,0.12\n2025,hetao,,300000,TRUE,\n2025,none,,300000,,\n"
                    "2025,gba,,300000,yes,\n")
     out = tmp_path / "out.csv"
-    summary = batch.run(str(src), str(out), tables=tables, quiet=True)
+    summary = batch.run(str(src), str(out), tables=tables)
     assert (summary.rows, summary.rejected) == (4, 1)
     import polars as pl
 

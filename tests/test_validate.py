@@ -59,7 +59,7 @@ def test_the_same_mistake_gets_the_same_message_on_every_way_in(tmp_path, tables
     api_message = str(exc.value.errors[0].message)
     src = tmp_path / "in.csv"
     src.write_text('tax_year,wages\n2024,"12,34"\n')
-    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables, quiet=True)
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
     errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
     assert errors["message"][0] == api_message
 
@@ -75,6 +75,11 @@ def test_batch_cells_read_as_the_grammar_reads_them(name, texts):
     scale = batch.SCALE[kind]
     raw, code = batch.parse_decimal(pl.Series(name, texts), scale)
     code, value = batch._check_range(name, kind, raw, code)
+    # each cell alone too: a column of one plain cell takes the whole-column decimal cast
+    for text, v, c in zip(texts, value.tolist(), code.tolist()):
+        one_raw, one_code = batch.parse_decimal(pl.Series(name, [text]), scale)
+        one_code, one_value = batch._check_range(name, kind, one_raw, one_code)
+        assert (one_code.tolist(), one_value.tolist()) == ([c], [v]), (name, text)
     for text, v, c in zip(texts, value.tolist(), code.tolist()):
         try:
             want = parse_field(name, text)

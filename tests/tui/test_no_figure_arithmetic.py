@@ -60,11 +60,11 @@ def problems(source: str, filename: str = "<string>") -> list[str]:
     out = []
     for node in ast.walk(ast.parse(source, filename)):
         where = f"{filename}:{getattr(node, 'lineno', '?')}"
-        if isinstance(node, ast.BinOp) and (is_figure(node.left) or is_figure(node.right)):
-            out.append(f"{where}: arithmetic on a figure: {ast.unparse(node)}")
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)) and is_figure(node.operand):
-            out.append(f"{where}: arithmetic on a figure: {ast.unparse(node)}")
-        elif isinstance(node, ast.AugAssign) and (is_figure(node.target) or is_figure(node.value)):
+        binop = isinstance(node, ast.BinOp) and (is_figure(node.left) or is_figure(node.right))
+        unary = (isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd))
+                 and is_figure(node.operand))
+        augmented = isinstance(node, ast.AugAssign) and (is_figure(node.target) or is_figure(node.value))
+        if binop or unary or augmented:
             out.append(f"{where}: arithmetic on a figure: {ast.unparse(node)}")
         elif isinstance(node, ast.Call):
             name = _call_name(node)
