@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import TaxcalcError
 
 
@@ -44,7 +46,7 @@ class BatchInterrupted(KeyboardInterrupt):
 class BatchStopped(TaxcalcError):
     """``--strict``: the first bad row stopped the run (the rows before it and its errors are written)."""
 
-    def __init__(self, error: dict, written: int, output: str, errors_path: str):
+    def __init__(self, error: dict[str, Any], written: int, output: str, errors_path: str):
         self.error = error          # the errors file's row: row, column, value, message
         shown = f" (given: {error['value']})" if error.get("value") not in (None, "") else ""
         super().__init__(f"row {error['row']}: {error['column']}: {error['message']}{shown} -- stopped by --strict; "

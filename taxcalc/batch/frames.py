@@ -11,17 +11,20 @@ local run writes a chunk's frame a slice at a time; ``--engine dask`` calls
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
+from numpy.typing import NDArray
 
 from .. import columns as colmod
 from ..engine import Computation, Options, compute
 from ..engine import take_rows as take
-from ..figures import FIGURES
+from ..figures import FIGURES, Figure
 from ..figures import NAMES as FIGURE_NAMES
+from ..money import Column
 from ..scenario import FIELDS, field_kind
 from ..tables import Tables
 from .parse import parse_chunk
@@ -39,7 +42,7 @@ def compute_rows(cols: colmod.Columns, tables: Tables, options: Options) -> Comp
     return compute(cols, tables, options, trace=False)
 
 
-def _decimal_series(name: str, ints: np.ndarray, scale: int) -> pl.Series:
+def _decimal_series(name: str, ints: Column, scale: int) -> pl.Series:
     """int64 in 10**-scale as an exact decimal column (written as 47080.00)."""
     ints = np.ascontiguousarray(ints, dtype=np.int64)
     words = np.empty((len(ints), 2), dtype=np.int64)
@@ -49,12 +52,12 @@ def _decimal_series(name: str, ints: np.ndarray, scale: int) -> pl.Series:
     return pl.Series(name, arr)
 
 
-def _labels(name: str, labels, codes: np.ndarray) -> pl.Series:
+def _labels(name: str, labels: Sequence[str], codes: Column) -> pl.Series:
     """Codes into a small label list as a text column."""
     return pl.Series(name, list(labels), dtype=pl.String).gather(pl.Series(np.asarray(codes), dtype=pl.UInt32))
 
 
-def result_dtype(f) -> pl.DataType:
+def result_dtype(f: Figure) -> pl.DataType:
     if f.is_number:
         return pl.Int64() if f.decimals == 0 else pl.Decimal(20, f.decimals)
     return {"year": pl.Int64(), "bool": pl.Boolean(), "text": pl.String()}[f.unit]
@@ -90,7 +93,7 @@ class Chunk:
     inputs: pl.DataFrame
     comp: Computation | None
     errors: pl.DataFrame
-    bad: np.ndarray
+    bad: NDArray[np.bool_]
 
     @property
     def height(self) -> int:
@@ -140,7 +143,8 @@ def compute_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
     return Chunk(kept, comp, p.errors, p.bad)
 
 
-def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options):
+def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options
+                  ) -> tuple[pl.DataFrame, pl.DataFrame, NDArray[np.bool_]]:
     """:func:`compute_chunk` with the whole output frame: (output frame of the accepted rows,
     error frame, bad mask). ``--engine dask`` writes each partition's frame so."""
     chunk = compute_chunk(df, first_row, tables, options)

@@ -23,10 +23,12 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from .. import columns as colmod
 from ..engine import Options
 from ..messages import msg
+from ..money import Column
 from ..scenario import ENUMS, FIELDS, FIRST_YEAR, Scenario, field_choices, field_kind
 from ..scenario import limits as _limits
 from ..tables import Tables
@@ -67,7 +69,7 @@ def _message(name: str, code: int) -> str:
 _FAST_LIMIT = 10 ** 15
 
 
-def cast_decimal(series: pl.Series, scale: int) -> tuple[np.ndarray, np.ndarray] | None:
+def cast_decimal(series: pl.Series, scale: int) -> tuple[Column, NDArray[np.int8]] | None:
     """The first fast path of :func:`parse_decimal`: the whole column through pyarrow's exact
     cast to ``decimal128(38, scale)``, or None when the column needs the general path.
 
@@ -146,7 +148,8 @@ def _pre_parse(df: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return first.select([e for n in names for e in _fast_exprs(n)])
 
 
-def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
+def parse_decimal(series: pl.Series, scale: int, pre: pl.DataFrame | None = None
+                  ) -> tuple[Column, NDArray[np.int8]]:
     """A text column as integers in 10**-scale, with a code per cell (OK, EMPTY, NOT_VALID,
     NEGATIVE, TOO_PRECISE, TOO_LARGE); the value is 0 where the code is not OK.
 
@@ -208,7 +211,7 @@ def _word_expr(name: str, words: dict[str, int]) -> pl.Expr:
 
 
 def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+                ) -> tuple[Column, NDArray[np.int8]]:
     """A column of words (a choice or a flag) as codes, with a code per cell (OK, EMPTY,
     NOT_VALID). Exact spellings go through a whole-column enum cast (:func:`_word_expr`; ``pre``
     holds it when computed for many columns at once); other texts (capitals, spaces, synonyms
@@ -224,7 +227,7 @@ def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | No
     if len(missed):
         texts = series.cast(pl.String).gather(pl.Series(missed, dtype=pl.UInt32)).fill_null("")
         uniq = texts.unique().to_list()
-        lookup = {}
+        lookup: dict[str, int] = {}
         for u in uniq:
             t = normalize_word(u)
             lookup[u] = -2 if t == "" else words.get(t, -1)
@@ -237,18 +240,18 @@ def parse_words(series: pl.Series, words: dict[str, int], pre: pl.DataFrame | No
 def _words_of(name: str) -> dict[str, int]:
     if field_kind(name) == "bool":
         return {"false": 0, "true": 1, **{w: int(v) for w, v in BOOL_WORDS.items()}}
-    return {c: k for k, c in enumerate(field_choices(name))}
+    return {str(c): k for k, c in enumerate(field_choices(name))}    # a choice's choices are words
 
 
 @lru_cache(maxsize=1)
-def _defaults() -> dict:
+def _defaults() -> dict[str, int]:
     """Every field's default as the kernels store it, from :func:`~taxcalc.columns.from_scenarios`
     on a scenario that gives nothing but the (required) year."""
     cols = colmod.from_scenarios([Scenario(tax_year=FIRST_YEAR)])
     return {k: v[0].item() for k, v in cols.items()}
 
 
-def _default_code(name: str):
+def _default_code(name: str) -> int:
     return _defaults()[name]
 
 
@@ -258,25 +261,25 @@ class ParsedChunk:
     bad, and the error rows (row, column, value, message) in row order."""
 
     cols: colmod.Columns
-    bad: np.ndarray
+    bad: NDArray[np.bool_]
     errors: pl.DataFrame
     ids: pl.Series | None
 
 
-def _constant(n: int, value, dtype) -> np.ndarray:
+def _constant(n: int, value: int, dtype: type[np.generic]) -> Column:
     """A read-only column of ``n`` equal values that takes no memory (a broadcast view, stride 0):
     a column the file lacks holds its default in every row (the engine never copies it)."""
     return np.broadcast_to(np.array(value, dtype=dtype), (n,))
 
 
-def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Options()) -> ParsedChunk:
+def parse_chunk(df: pl.DataFrame, rows: int | Column, tables: Tables, options: Options = Options()) -> ParsedChunk:
     """Parse a chunk of text columns. ``rows``: the 1-based data row number of each row, or of the
     first row (the others follow)."""
-    rows = np.arange(rows, rows + df.height, dtype=np.int64) if np.ndim(rows) == 0 else np.asarray(rows)
+    rows = np.arange(int(rows), int(rows) + df.height, dtype=np.int64) if np.ndim(rows) == 0 else np.asarray(rows)
     n = df.height
     present = [c for c in df.columns if c in FIELDS]
     cols: colmod.Columns = {}
-    codes: dict[str, np.ndarray] = {}
+    codes: dict[str, NDArray[np.int8]] = {}
     numeric = [name for name in present if field_kind(name) in SCALE]
     cast = {name: cast_decimal(df[name], SCALE[field_kind(name)]) for name in numeric}
     pre = _pre_parse(df, [name for name in numeric if cast[name] is None])
@@ -312,7 +315,7 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Optio
     for c in codes.values():
         bad |= (c != OK) & (c != EMPTY)
     # the rules across fields and the tables' rules, on the rows whose cells all parsed
-    cross = []
+    cross: list[tuple[Column, str, str]] = []
     checked = {k: np.where(bad, FIRST_YEAR, v) if k == "tax_year" else v for k, v in cols.items()}
     for mask, fname, message in colmod.cross_field_errors(checked) + table_errors(checked, tables, options):
         mask = mask & ~bad
@@ -324,7 +327,7 @@ def parse_chunk(df: pl.DataFrame, rows, tables: Tables, options: Options = Optio
     return ParsedChunk(cols=cols, bad=bad, errors=errors, ids=df["id"] if "id" in df.columns else None)
 
 
-def check_range(name: str, kind: str, raw: np.ndarray, code: np.ndarray):
+def check_range(name: str, kind: str, raw: Column, code: NDArray[np.int8]) -> tuple[NDArray[np.int8], Column]:
     """Apply the field's ge/gt/le (and the allowed values of choice_int) to parsed integers."""
     scale = SCALE[kind]
     ge, gt, le = _limits(name)
@@ -352,7 +355,8 @@ def empty_errors() -> pl.DataFrame:
     return pl.DataFrame(schema={"row": pl.Int64, "column": pl.String, "value": pl.String, "message": pl.String})
 
 
-def _error_frame(df: pl.DataFrame, rows: np.ndarray, codes: dict, cross: list) -> pl.DataFrame:
+def _error_frame(df: pl.DataFrame, rows: Column, codes: dict[str, NDArray[np.int8]],
+                 cross: list[tuple[Column, str, str]]) -> pl.DataFrame:
     """One error row per bad cell and per broken cross-field rule, ordered by row then column."""
     parts = []
     order = {c: k for k, c in enumerate(df.columns)}
@@ -369,7 +373,7 @@ def _error_frame(df: pl.DataFrame, rows: np.ndarray, codes: dict, cross: list) -
     return out
 
 
-def _errors_at(df, idx, name, msg, rows, pos) -> pl.DataFrame:
+def _errors_at(df: pl.DataFrame, idx: Column, name: str, msg: str, rows: Column, pos: int) -> pl.DataFrame:
     idx_s = pl.Series(idx, dtype=pl.UInt32)
     if name in df.columns:
         value = df[name].gather(idx_s).fill_null("")

@@ -14,8 +14,10 @@ import queue
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self, cast
 
 import numpy as np
 import polars as pl
@@ -24,9 +26,12 @@ from ..engine import Options
 from ..tables import Tables, load_tables
 from .errors import BatchFileError, BatchInterrupted, BatchStopped, BatchWriteError
 from .frames import Chunk, compute_chunk, free_text_columns, output_header
-from .readers import file_format, open_reader
+from .readers import Reader, file_format, open_reader
 from .signals import Signals, signal_word
-from .writers import ErrorsWriter, RunLock, Writer, check_paths, default_errors_path, open_writer
+from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_errors_path, open_writer
+
+#: the files a run writes, not yet renamed into place: the output, then the errors file
+Opened = list[OutputWriter | ErrorsWriter]
 
 
 @dataclass
@@ -99,8 +104,8 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     summary = BatchSummary(output=output_path,
                            errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
     with RunLock([output_path, errors_path]), Signals() as signals:
-        opened: list = []                       # the writers not yet renamed into place
-        reader = None
+        opened: Opened = []                     # the writers not yet renamed into place
+        reader: Reader | None = None
         try:
             reader = open_reader(input_path, sheet)
             summary.columns = output_header(reader.columns)
@@ -130,8 +135,9 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     return summary
 
 
-def _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened,
-                signals, started: float) -> None:
+def _run_chunks(reader: Reader, output_path: str, errors_path: str, tables: Tables, options: Options, strict: bool,
+                progress: Callable[[Progress], None] | None, summary: BatchSummary, opened: Opened,
+                signals: Signals, started: float) -> None:
     """The loop of :func:`run`: open the writers (appended to ``opened``), each chunk through
     :func:`compute_chunk`, then the errors file and the output renamed into place (in that order)."""
     free_text = free_text_columns(reader.columns)
@@ -164,7 +170,7 @@ def _run_chunks(reader, output_path, errors_path, tables, options, strict, progr
     _commit(opened, signals)
 
 
-def _commit(opened: list, signals: Signals) -> None:
+def _commit(opened: Opened, signals: Signals) -> None:
     """Finish every file under its temporary name (a full disk fails here, with nothing renamed),
     then rename them into place, the errors file first and the output last (a signal meanwhile
     waits until both are in place)."""
@@ -181,12 +187,12 @@ def _files_text(summary: BatchSummary) -> str:
     return " and ".join(files) + (" are" if len(files) > 1 else " is") if files else "the output is"
 
 
-def _left_behind(summary: BatchSummary, opened: list) -> str:
+def _left_behind(summary: BatchSummary, opened: Opened) -> str:
     """What a stopped run leaves: rows already on standard output; the files not replaced."""
     parts = []
     if summary.output == "-" and summary.written is not None:
         parts.append(f"{summary.written():,} rows had been written to standard output (incomplete)")
-    pending = [w.target.path for w in opened if getattr(w, "target", None) is not None and w.target.path != "-"]
+    pending = [t.path for w in opened if (t := w.target) is not None and t.path != "-"]
     if pending:
         shown = " and ".join(pending)
         parts.append(f"nothing renamed into place ({shown} not replaced; temporary files removed)")
@@ -201,9 +207,10 @@ class _Prefetch:
 
     _END = object()
 
-    def __init__(self, reader):
+    def __init__(self, reader: Reader):
         self.reader = reader
-        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        #: (a chunk or the end marker, None) or (None, the reader's error)
+        self.queue: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=1)
         self.stopped = False
         self.thread = threading.Thread(target=self._loop, name="taxcalc-batch-reader", daemon=True)
 
@@ -216,7 +223,7 @@ class _Prefetch:
         except BaseException as exc:
             self._put((None, exc))
 
-    def _put(self, item) -> bool:
+    def _put(self, item: tuple[object, BaseException | None]) -> bool:
         """Hand a chunk over, unless the run has stopped (then False)."""
         while not self.stopped:
             try:
@@ -226,20 +233,20 @@ class _Prefetch:
                 continue
         return False
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[pl.DataFrame]:
         while True:
             df, exc = self.queue.get()
             if exc is not None:
                 raise exc
             if df is self._END:
                 return
-            yield df
+            yield cast(pl.DataFrame, df)                # not the end marker: a chunk of the reader
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 
-    def __exit__(self, kind, exc, tb) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.stopped = True
         try:
             while True:
@@ -254,16 +261,16 @@ class _SyncWriter:
     """The same interface as :class:`_BackgroundWriter`, writing at once (``--strict`` writes
     the rows before a bad one itself, so nothing may be queued)."""
 
-    def __init__(self, writer: Writer, free_text: list[str]):
+    def __init__(self, writer: OutputWriter, free_text: list[str]):
         self.writer, self.free_text = writer, free_text
 
     def put(self, chunk: Chunk) -> None:
         self.writer.write_chunk(chunk, self.free_text)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         return None
 
 
@@ -275,9 +282,9 @@ class _BackgroundWriter:
     (an error, a signal), the chunk still waiting is dropped and the thread is given a few seconds
     to finish the slice it is writing."""
 
-    def __init__(self, writer: Writer, free_text: list[str]):
+    def __init__(self, writer: OutputWriter, free_text: list[str]):
         self.writer, self.free_text = writer, free_text
-        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.queue: queue.Queue[Chunk | None] = queue.Queue(maxsize=1)
         self.error: BaseException | None = None
         self.cancelled = False
         self.thread = threading.Thread(target=self._loop, name="taxcalc-batch-writer", daemon=True)
@@ -299,10 +306,10 @@ class _BackgroundWriter:
             raise self.error
         self.queue.put(chunk)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind, exc, tb) -> None:
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if kind is not None:
             self.cancelled = True
             try:
@@ -316,7 +323,8 @@ class _BackgroundWriter:
             raise self.error
 
 
-def _strict_stop(chunk: Chunk, row, writer, errw, summary, opened, free_text, signals) -> None:
+def _strict_stop(chunk: Chunk, row: int, writer: OutputWriter, errw: ErrorsWriter, summary: BatchSummary,
+                 opened: Opened, free_text: list[str], signals: Signals) -> None:
     """``--strict``, a chunk with a bad row: write the rows before it and that row's errors, close
     the files and stop with :class:`BatchStopped`."""
     first = int(np.argmax(chunk.bad))             # rows before the first bad one are all good

@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any, Self
+
+#: what :func:`signal.getsignal` returns and :func:`signal.signal` takes (typeshed's ``signal._HANDLER``)
+Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class Signalled(KeyboardInterrupt):
@@ -23,12 +29,12 @@ class Signals:
     Only in the main thread, and only for signals whose handler is the default one (a caller's
     own handler, or SIG_IGN under nohup, is left alone)."""
 
-    def __init__(self):
-        self.previous: dict[int, object] = {}
+    def __init__(self) -> None:
+        self.previous: dict[int, Handler] = {}
         self.pending: int | None = None
         self.deferring = False
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         if threading.current_thread() is not threading.main_thread():
             return self
         for name in ("SIGINT", "SIGTERM", "SIGHUP"):
@@ -42,14 +48,14 @@ class Signals:
                 signal.signal(sig, self._handle)
         return self
 
-    def _handle(self, signum, frame) -> None:
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.pending is not None:
             return                            # already unwinding
         self.pending = signum
         if not self.deferring:
             raise Signalled(signum)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
         self.previous.clear()

@@ -12,8 +12,14 @@ The format comes from the extension (:func:`file_format`); ``-`` is CSV on stand
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Protocol
+
 from ...scenario import FIELDS
 from ..errors import BatchFileError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 KNOWN = tuple(FIELDS)         # the batch columns
 
@@ -23,6 +29,19 @@ MAX_COLUMNS = 1000            # more columns than this (the batch has about 60) 
 #: extensions by format, in and out
 EXTENSIONS = {"csv": (".csv", ".txt", ".csv.tmp"), "jsonl": (".jsonl", ".ndjson"), "parquet": (".parquet", ".pq"),
               "xlsx": (".xlsx",)}
+
+
+class Reader(Protocol):
+    """What every reader has (Parquet and .xlsx readers also know ``total_rows``)."""
+
+    path: str
+    columns: list[str]
+    total_bytes: int
+    bytes_read: int
+
+    def __iter__(self) -> Iterator[pl.DataFrame]: ...
+
+    def close(self) -> None: ...
 
 
 def file_format(path: str) -> str:
@@ -68,7 +87,7 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
                              f"(columns found: {printable(', '.join(names)[:200])})")
 
 
-def open_reader(path: str, sheet: str | None = None):
+def open_reader(path: str, sheet: str | None = None) -> Reader:
     """The reader for ``path`` by its extension; ``sheet``: a workbook's sheet by name (.xlsx only)."""
     import os
 
@@ -84,9 +103,13 @@ def open_reader(path: str, sheet: str | None = None):
 
         return XlsxReader(path, sheet)
     if fmt == "csv":
-        from .csvfile import CsvReader as reader
-    elif fmt == "jsonl":
-        from .jsonl import JsonlReader as reader
-    else:
-        from .parquet import ParquetReader as reader
-    return reader(path)
+        from .csvfile import CsvReader
+
+        return CsvReader(path)
+    if fmt == "jsonl":
+        from .jsonl import JsonlReader
+
+        return JsonlReader(path)
+    from .parquet import ParquetReader
+
+    return ParquetReader(path)

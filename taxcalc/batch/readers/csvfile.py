@@ -10,13 +10,17 @@ import io
 import os
 import sys
 from collections.abc import Iterator
-from typing import IO
+from types import ModuleType
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import polars as pl
 import pyarrow as pa
 
 from ..errors import BatchFileError
 from . import HEADER_LIMIT, check_header
+
+if TYPE_CHECKING:
+    import pyarrow.csv as pacsv
 
 FILE_BLOCK_BYTES = 8 << 20    # CSV files: bytes of whole records a chunk (about 87,000 generated rows)
 CHUNK_BYTES = 16 << 20        # standard input: bytes read at a time; also the longest row
@@ -64,7 +68,7 @@ class _CountingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, b) -> int:
+    def readinto(self, b: Any) -> int:      # a writable buffer, sliced and measured (typeshed's Buffer has neither)
         data = self.raw.read(len(b))
         n = len(data)
         b[:n] = data
@@ -92,6 +96,7 @@ class CsvReader:
 
         self.path = path
         self._native = None
+        self._raw: IO[bytes]
         if path == "-":
             if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:
                 raise BatchFileError("-: standard input is closed; give an input file")
@@ -115,14 +120,14 @@ class CsvReader:
         else:
             self._raw.close()
             self._header_bytes = len(head)
-            self._reader = None
+            self._reader: pacsv.CSVStreamingReader | None = None
             return
         try:
             self._reader = self._open(pacsv, source, has_data)
         except pa.ArrowException as exc:
             raise BatchFileError(self._explain(exc)) from None
 
-    def _open(self, pacsv, source, has_data: bool):
+    def _open(self, pacsv: ModuleType, source: _CountingReader, has_data: bool) -> pacsv.CSVStreamingReader | None:
         """pyarrow's streaming reader (it reads the first block at once), or None without rows."""
         on_invalid = self._on_invalid
         return pacsv.open_csv(
@@ -133,7 +138,7 @@ class CsvReader:
                                                  strings_can_be_null=True, quoted_strings_can_be_null=True),
         ) if has_data else None
 
-    def _on_invalid(self, row) -> str:
+    def _on_invalid(self, row: pacsv.InvalidRow) -> str:
         """pyarrow's hook for a row with the wrong number of fields: note it, then fail."""
         self._invalid.append(f"{row.actual_columns} fields where the header has {row.expected_columns}: "
                              f"{row.text[:80]!r}")
@@ -200,7 +205,7 @@ class CsvReader:
             except (pa.ArrowInvalid, pa.ArrowException) as exc:
                 raise BatchFileError(self._explain(exc)) from None
             if batch.num_rows:
-                yield pl.from_arrow(batch)
+                yield cast(pl.DataFrame, pl.from_arrow(batch))      # a record batch gives a frame
 
     def _polars_batches(self) -> Iterator[pl.DataFrame]:
         """A file on disk: blocks of about :data:`FILE_BLOCK_BYTES` of whole records

@@ -7,6 +7,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import polars as pl
 
@@ -96,7 +97,7 @@ class JsonlReader:
         known = set(keys)
         return [k for k in order if k in known] + [k for k in keys if k not in order]
 
-    def _objects(self, first: int, data: bytes) -> Iterator[dict]:
+    def _objects(self, first: int, data: bytes) -> Iterator[dict[str, Any]]:
         """The JSON objects of a block, line by line (blank lines skipped), numbers kept as written;
         the first line that is not a JSON object is a :class:`BatchFileError` naming it."""
         lines = data.split(b"\n")
@@ -130,7 +131,7 @@ class JsonlReader:
     def _frame_of_lines(self, first: int, data: bytes) -> pl.DataFrame:
         """A block polars refused, read line by line into text columns (the same texts as polars
         gives, except that numbers keep their spelling)."""
-        values: dict[str, list] = {c: [] for c in self.columns}
+        values: dict[str, list[str | None]] = {c: [] for c in self.columns}
         n = 0
         for obj in self._objects(first, data):
             try:
@@ -173,7 +174,7 @@ class _RawNumber(str):
     """A JSON number (or NaN/Infinity) kept as written."""
 
 
-def _json_cell(value) -> str | None:
+def _json_cell(value: object) -> str | None:
     """One JSON value as the text polars gives for it in a text column."""
     if value is None:
         return None
@@ -184,7 +185,7 @@ def _json_cell(value) -> str | None:
     return _json_text(value)
 
 
-def _json_text(value) -> str:
+def _json_text(value: object) -> str:
     """Nested JSON (numbers kept as written) as JSON text, spaced as polars writes it."""
     if isinstance(value, _RawNumber):
         return str(value)

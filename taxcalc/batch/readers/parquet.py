@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 
 import polars as pl
 import pyarrow as pa
 
 from ..errors import BatchFileError
 from . import check_header
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 PARQUET_BATCH_ROWS = 200_000
 
@@ -24,7 +28,7 @@ class ParquetReader:
 
         self.path = path
         try:
-            self._file = pq.ParquetFile(path)
+            self._file: pq.ParquetFile = pq.ParquetFile(path)
         except FileNotFoundError:
             raise BatchFileError(f"{path}: cannot open (no such file)") from None
         except Exception as exc:
@@ -35,7 +39,7 @@ class ParquetReader:
         except Exception as exc:
             raise BatchFileError(f"{path}: not a readable Parquet schema ({str(exc)[:120]})") from None
         check_header(path, self.columns)
-        self.total_rows = self._file.metadata.num_rows
+        self.total_rows: int = self._file.metadata.num_rows
         self.total_bytes = 0
         self.bytes_read = 0
 
@@ -66,7 +70,9 @@ def arrow_as_text(data: pa.RecordBatch | pa.Table) -> pl.DataFrame:
             for k in plain:
                 if not pa.types.is_primitive(data.columns[k].type):
                     data.columns[k].validate(full=True)   # damaged text that is not UTF-8: ArrowInvalid
-            sub = pl.from_arrow(pa.table([data.columns[k] for k in plain], names=[f"c{k}" for k in plain]))
+            # a table gives a frame (pyarrow has no type hints, so polars' overloads cannot tell)
+            sub = cast(pl.DataFrame, pl.from_arrow(pa.table([data.columns[k] for k in plain],
+                                                             names=[f"c{k}" for k in plain])))
             sub = sub.with_columns(pl.all().cast(pl.String))
             done = {k: sub[f"c{k}"].alias(names[k]) for k in plain}
         except pa.ArrowInvalid:
@@ -77,7 +83,7 @@ def arrow_as_text(data: pa.RecordBatch | pa.Table) -> pl.DataFrame:
     return pl.DataFrame(out) if out else pl.DataFrame()
 
 
-def _plain(t) -> bool:
+def _plain(t: pa.DataType) -> bool:
     """A type polars reads and casts to text itself: numbers, decimals, booleans, dates and times,
     text (also dictionary-encoded)."""
     if pa.types.is_dictionary(t):
@@ -92,7 +98,7 @@ _NESTED = (pa.types.is_list, pa.types.is_large_list, pa.types.is_fixed_size_list
 _BINARY = (pa.types.is_binary, pa.types.is_large_binary, pa.types.is_fixed_size_binary)
 
 
-def _arrow_column_text(name: str, col) -> pl.Series:
+def _arrow_column_text(name: str, col: pa.Array | pa.ChunkedArray) -> pl.Series:
     t = col.type
     if pa.types.is_dictionary(t) and not pa.types.is_string(t.value_type):
         col, t = col.cast(t.value_type), t.value_type
@@ -111,7 +117,7 @@ def _arrow_column_text(name: str, col) -> pl.Series:
     if pa.types.is_string(t) or pa.types.is_large_string(t) or (pa.types.is_dictionary(t)):
         col.validate(full=True)          # a damaged file's text that is not UTF-8: ArrowInvalid, not a crash later
     try:
-        return pl.from_arrow(col).cast(pl.String).alias(name)
+        return cast(pl.Series, pl.from_arrow(col)).cast(pl.String).alias(name)     # an array gives a series
     except Exception:
         return pl.Series(name, [_py_json(v) for v in col.to_pylist()], dtype=pl.String)
 
@@ -125,10 +131,10 @@ def _bytes_text(b: bytes) -> str:
         return "base64:" + base64.b64encode(b).decode("ascii")
 
 
-def _duration_text(col) -> list[str | None]:
+def _duration_text(col: pa.Array | pa.ChunkedArray) -> list[str | None]:
     """Durations as ISO 8601 seconds, exact (``PT86400S``, ``PT0.000001S``, ``-PT5S``)."""
     digits = {"s": 0, "ms": 3, "us": 6, "ns": 9}[col.type.unit]
-    out = []
+    out: list[str | None] = []
     for v in col.cast(pa.int64()).to_pylist():
         if v is None:
             out.append(None)
@@ -140,7 +146,7 @@ def _duration_text(col) -> list[str | None]:
     return out
 
 
-def _py_default(o):
+def _py_default(o: object) -> str:
     import datetime as dt
     from decimal import Decimal
 
@@ -155,7 +161,7 @@ def _py_default(o):
     return str(o)
 
 
-def _py_json(value) -> str | None:
+def _py_json(value: object) -> str | None:
     """A Python value from Arrow as JSON text (None stays None)."""
     if value is None:
         return None

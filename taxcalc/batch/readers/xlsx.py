@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -30,6 +31,9 @@ import polars as pl
 from ...scenario import FIELDS, field_kind
 from ..errors import BatchFileError
 from . import check_header, printable
+
+if TYPE_CHECKING:
+    import fastexcel
 
 MAX_SHEET_BYTES = 512 << 20    # the unpacked XML of the sheet read: about 8 million cells
 MAX_RATIO = 400                # unpacked / packed size of the sheet past which it is a zip bomb
@@ -42,7 +46,7 @@ def sheet_names(path: str) -> list[str]:
     return _open(path).sheet_names
 
 
-def _open(path: str):
+def _open(path: str) -> fastexcel.ExcelReader:
     try:
         import fastexcel
     except ImportError:                          # a dependency: only a broken install lacks it

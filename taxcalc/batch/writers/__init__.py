@@ -15,6 +15,7 @@ from .tabular import (
                       CsvWriter,
                       ErrorsWriter,
                       JsonlWriter,
+                      OutputWriter,
                       ParquetWriter,
                       Writer,
                       default_errors_path,
@@ -23,6 +24,6 @@ from .tabular import (
                       open_writer,
 )
 
-__all__ = ["WRITERS", "AtomicTarget", "CsvWriter", "ErrorsWriter", "JsonlWriter", "ParquetWriter", "RunLock", "Writer",
-           "check_paths", "default_errors_path", "neutralise_formulas", "neutralise_header", "open_writer", "same_file",
-           "write_error", "writing"]
+__all__ = ["WRITERS", "AtomicTarget", "CsvWriter", "ErrorsWriter", "JsonlWriter", "OutputWriter", "ParquetWriter",
+           "RunLock", "Writer", "check_paths", "default_errors_path", "neutralise_formulas", "neutralise_header",
+           "open_writer", "same_file", "write_error", "writing"]

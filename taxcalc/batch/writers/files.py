@@ -10,8 +10,11 @@ import io
 import os
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
+from typing import IO, Self
 
 import pyarrow as pa
 
@@ -35,7 +38,7 @@ def write_error(path: str, exc: BaseException) -> BatchWriteError:
 
 
 @contextmanager
-def writing(path: str):
+def writing(path: str) -> Iterator[None]:
     """Turn an I/O failure while writing ``path`` into :class:`BatchWriteError`."""
     try:
         yield
@@ -45,10 +48,10 @@ def writing(path: str):
         raise write_error(path, exc) from None
 
 
-def stdout_buffer():
+def stdout_buffer() -> IO[bytes]:
     """Standard output's byte stream, or a :class:`BatchFileError` when it is closed."""
     out = sys.stdout
-    buf = getattr(out, "buffer", None) if out is not None else None
+    buf: IO[bytes] | None = getattr(out, "buffer", None) if out is not None else None
     if buf is None:
         raise BatchFileError("-: standard output is closed; give an output file with -o")
     try:
@@ -67,6 +70,7 @@ class AtomicTarget:
     def __init__(self, path: str):
         self.path = path
         self.tmp: str | None = None
+        self.fh: IO[bytes]
         if path == "-":
             self.fh = stdout_buffer()
             return
@@ -168,7 +172,7 @@ class RunLock:
         self.paths = sorted(real.items())
         self.held: list[tuple[str, int]] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         try:
             import fcntl
         except ImportError:
@@ -181,7 +185,7 @@ class RunLock:
             raise
         return self
 
-    def _acquire(self, fcntl, real: str, given: str) -> None:
+    def _acquire(self, fcntl: ModuleType, real: str, given: str) -> None:
         d, name = os.path.split(real)
         lock = os.path.join(d, f".{name}.lock")
         while True:
@@ -227,7 +231,7 @@ class RunLock:
             os.close(fd)
         self.held.clear()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.release()
 
 

@@ -9,14 +9,18 @@ import io
 import re
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol
 
 import polars as pl
 
 from ..errors import BatchFileError
-from ..frames import empty_input, empty_results, output_header
+from ..frames import Chunk, empty_input, empty_results, output_header
 from ..parse import empty_errors
 from ..readers import file_format
 from .files import AtomicTarget, writing
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 FORMULA_START = r"^[=+\-@\t\r]"
 NUMBER_TEXT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
@@ -53,6 +57,25 @@ def neutralise_header(names: list[str]) -> list[str]:
     return ["'" + n if start.search(n) and not number.search(n) else n for n in names]
 
 
+class OutputWriter(Protocol):
+    """What a run needs of an output: :class:`Writer` and its kinds, and
+    :class:`~taxcalc.batch.writers.xlsx.XlsxWriter`."""
+
+    fmt: str
+    rows: int
+    target: AtomicTarget
+
+    def write_chunk(self, chunk: Chunk, free_text: list[str]) -> None: ...
+
+    def write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None: ...
+
+    def finish(self) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def abort(self) -> None: ...
+
+
 class Writer:
     """An output file. :meth:`write_chunk` writes a computed chunk (a slice of
     :data:`slice_rows` rows at a time: the output frame of a slice is built only as it is
@@ -67,7 +90,7 @@ class Writer:
         self.columns = columns
         self.rows = 0
 
-    def write_chunk(self, chunk, free_text: list[str]) -> None:
+    def write_chunk(self, chunk: Chunk, free_text: list[str]) -> None:
         """The output rows of a :class:`~taxcalc.batch.frames.Chunk`, in order."""
         step = self.slice_rows or max(chunk.height, 1)
         for start in range(0, chunk.height, step):
@@ -131,12 +154,12 @@ class ParquetWriter(Writer):
         if path == "-":
             raise BatchFileError("Parquet cannot go to standard output; give a file name")
         super().__init__(path, columns)
-        self._writer = None
+        self._writer: pq.ParquetWriter | None = None
         self._closed = False
-        self._pending: list = []                  # computed chunks (or their tails) not yet written
+        self._pending: list[tuple[Chunk, int]] = []    # computed chunks (or their tails: from a row) not yet written
         self._pending_rows = 0
 
-    def write_chunk(self, chunk, free_text: list[str]) -> None:
+    def write_chunk(self, chunk: Chunk, free_text: list[str]) -> None:
         self._pending.append((chunk, 0))
         self._pending_rows += chunk.height
         while self._pending_rows >= self.GROUP_ROWS:
@@ -172,6 +195,7 @@ class ParquetWriter(Writer):
             if self._writer is None:   # no rows at all: the schema alone
                 self._write_frame(pl.concat([empty_input(self.columns), empty_results()], how="horizontal"), [])
             if not self._closed:
+                assert self._writer is not None    # made by the first _write_frame (just above if no row came)
                 self._writer.close()
                 self._closed = True
         self.target.finish()
@@ -190,7 +214,7 @@ class ParquetWriter(Writer):
 WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
 
 
-def open_writer(path: str, columns: list[str]):
+def open_writer(path: str, columns: list[str]) -> OutputWriter:
     """The writer for ``path`` by its extension (``.xlsx``: :class:`~taxcalc.batch.writers.xlsx.XlsxWriter`)."""
     fmt = file_format(path)
     if fmt == "xlsx":
@@ -221,6 +245,8 @@ class ErrorsWriter:
     def __init__(self, path: str):
         self.path = path
         self.count = 0
+        self.target: AtomicTarget | None
+        self.fh: IO[bytes] | None
         if path == "-stderr":
             self.target = None
             self.fh = None

@@ -20,14 +20,19 @@ write CSV or Parquet for those.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import polars as pl
 
 from ...figures import FIGURES
 from ...scenario import FIELDS, field_kind
 from ..errors import BatchFileError
-from ..frames import output_header
+from ..frames import Chunk, output_header
 from .files import AtomicTarget, writing
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
 
 MAX_ROWS = 1_048_575                # Excel's rows, less the header
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -48,7 +53,7 @@ class XlsxWriter:
     """The output sheet ``results``. Same interface as :class:`~taxcalc.batch.writers.tabular.Writer`."""
 
     fmt = "xlsx"
-    slice_rows: int | None = 50_000
+    slice_rows: int = 50_000
 
     def __init__(self, path: str, columns: list[str]):
         import xlsxwriter
@@ -77,7 +82,7 @@ class XlsxWriter:
                 self.sheet.autofilter(0, 0, 0, len(self.header) - 1)
         self._kinds = [self._kind(name) for name in self.header]
 
-    def _kind(self, name: str):
+    def _kind(self, name: str) -> tuple[str | None, ...]:
         """How a column's cells are written: ("figure", format, unit), ("input-number",), ("text",)."""
         figure = {f.name: f for f in FIGURES}.get(name)
         if figure is not None and name not in self.columns:
@@ -86,13 +91,13 @@ class XlsxWriter:
             return ("input-number",)
         return ("text",)
 
-    def _text(self, row: int, col: int, value: str, fmt=None) -> None:
+    def _text(self, row: int, col: int, value: str, fmt: Format | None = None) -> None:
         if value.startswith(FORMULA_START):
             self.sheet.write_string(row, col, value, self.text_safe)
         else:
             self.sheet.write_string(row, col, value, fmt)
 
-    def write_chunk(self, chunk, free_text: list[str]) -> None:
+    def write_chunk(self, chunk: Chunk, free_text: list[str]) -> None:
         step = self.slice_rows
         for start in range(0, chunk.height, step):
             self.write_frame(chunk.frame(start, start + step), free_text)
@@ -117,14 +122,14 @@ class XlsxWriter:
                         self.sheet.write_number(row, k, v, how)
         self.rows += df.height
 
-    def _cells(self, s: pl.Series, kind: tuple) -> tuple:
+    def _cells(self, s: pl.Series, kind: tuple[str | None, ...]) -> tuple[str | Format | None, list[Any]]:
         """(how, values) for one column: how is "text", "bool", or the number format (None: a
         number without a format); values hold None where the cell stays empty."""
         if kind[0] == "figure" and kind[2] == "bool":
             return "bool", s.to_list()
         if kind[0] == "figure" and kind[1] is not None:
-            values = s.cast(pl.Float64).to_numpy()
-            return self.formats[kind[1]], [None if np.isnan(v) else float(v) for v in values.tolist()]
+            floats = s.cast(pl.Float64).to_numpy()
+            return self.formats[kind[1]], [None if np.isnan(v) else float(v) for v in floats.tolist()]
         if kind[0] == "input-number":
             values = [None if v in (None, "") else _number(v) for v in s.to_list()]
             if any(v is None and t not in (None, "") for v, t in zip(values, s.to_list())):
