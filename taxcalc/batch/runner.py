@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Self, cast
+from typing import NoReturn, Self, cast
 
 import numpy as np
 import polars as pl
@@ -324,7 +324,7 @@ class _BackgroundWriter:
 
 
 def _strict_stop(chunk: Chunk, row: int, writer: OutputWriter, errw: ErrorsWriter, summary: BatchSummary,
-                 opened: Opened, free_text: list[str], signals: Signals) -> None:
+                 opened: Opened, free_text: list[str], signals: Signals) -> NoReturn:
     """``--strict``, a chunk with a bad row: write the rows before it and that row's errors, close
     the files and stop with :class:`BatchStopped`."""
     first = int(np.argmax(chunk.bad))             # rows before the first bad one are all good

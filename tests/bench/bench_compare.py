@@ -21,16 +21,17 @@ def tables():
 
 
 def test_breakeven_wages(benchmark, tables):
-    b = benchmark(breakeven_wages, tax_year=2025, identity="hk", zone="hetao", talent=True,
-                  hk_income=Decimal(1_200_000), cny_per_hkd=Decimal("0.92"), tables=tables)
-    assert b.gap in (Decimal(0), Decimal("0.01"))
+    case = {"tax_year": 2025, "identity": "hk", "zone": "hetao", "talent": True, "hk_income": 1_200_000,
+            "cny_per_hkd": "0.92"}
+    b = benchmark(breakeven_wages, case, tables=tables)
+    assert b.result.income_gap_cny in (Decimal(0), Decimal("0.01"))
     assert benchmark.stats.stats.median < 0.050
 
 
 def test_breakeven_hk_income(benchmark, tables):
-    b = benchmark(breakeven_hk_income, tax_year=2025, identity="hk", zone="qianhai",
-                  mainland_wages=Decimal(800_000), cny_per_hkd=Decimal("0.92"), tables=tables)
-    assert b.hk_net_cny >= b.mainland_net_cny
+    case = {"tax_year": 2025, "identity": "hk", "zone": "qianhai", "wages": 800_000, "cny_per_hkd": "0.92"}
+    b = benchmark(breakeven_hk_income, case, tables=tables)
+    assert b.result.income_gap_cny <= 0
     assert benchmark.stats.stats.median < 0.050
 
 

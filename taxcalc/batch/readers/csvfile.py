@@ -95,7 +95,7 @@ class CsvReader:
         import pyarrow.csv as pacsv
 
         self.path = path
-        self._native = None
+        self._bytes_read = 0
         self._raw: IO[bytes]
         if path == "-":
             if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:
