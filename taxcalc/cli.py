@@ -541,30 +541,43 @@ def batch_run(input_path: str, output_path: str, errors_path: str | None = None,
     standard error, return the exit status: 0 every row computed, 3 some rejected, 2 a file or path
     refused or ``--strict`` stopped, 4 writing failed, 141 a closed pipe, or 128 + the signal.
     Never a traceback for what a file, a path, the disk, a pipe or a signal can do."""
-    import errno
-    import signal
-
-    from .batch import BatchInterrupted, BatchWriteError
-    from .batch.signals import exit_status, signal_word
     from .engine import Options
     from .errors import TaxcalcError
 
     options = options or Options()
-    bar = None
-    try:
+
+    def job(bar):
         if engine == "dask":
             if strict or sheet:
                 raise TaxcalcError(f"{'--strict' if strict else '--sheet'} works with --engine local only")
             from .dask_engine import run as run_dask
 
-            summary = run_dask(input_path, output_path, errors_path, tables=tables, options=options, scheduler=scheduler)
-        else:
-            from .batch import run
+            return run_dask(input_path, output_path, errors_path, tables=tables, options=options, scheduler=scheduler)
+        from .batch import run
 
-            stderr_tty = sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
-            bar = _ProgressBar() if stderr_tty and not quiet else None
-            summary = run(input_path, output_path, errors_path, tables=tables, options=options, strict=strict,
-                          sheet=sheet, progress=bar)
+        return run(input_path, output_path, errors_path, tables=tables, options=options, strict=strict, sheet=sheet,
+                   progress=bar)
+
+    return file_job(job, quiet=quiet, bar=engine != "dask")
+
+
+def file_job(job, *, quiet: bool = False, bar: bool = True, noun: str = "rows") -> int:
+    """Run ``job(progress)`` -- a batch or a file of plans, returning a
+    :class:`~taxcalc.batch.BatchSummary` -- and map what happened to the exit status: 0 every row
+    done, 3 some rejected (the summary line says where), 2 a file or path refused, 4 writing
+    failed, 141 a closed pipe, or 128 + the signal. A progress bar on a terminal (``bar``)."""
+    import errno
+    import signal
+
+    from .batch import BatchInterrupted, BatchWriteError
+    from .batch.signals import exit_status, signal_word
+    from .errors import TaxcalcError
+
+    progress = None
+    try:
+        stderr_tty = sys.stderr is not None and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+        progress = _ProgressBar() if bar and stderr_tty and not quiet else None
+        summary = job(progress)
     except BatchInterrupted as exc:
         _say(str(exc))
         return exit_status(exc.signum)
@@ -583,20 +596,21 @@ def batch_run(input_path: str, output_path: str, errors_path: str | None = None,
         _say(f"error: {exc}")
         return EXIT_BAD_INPUT
     finally:
-        if bar is not None:
-            bar.stop()
+        if progress is not None:
+            progress.stop()
     if not quiet:
-        _say(batch_summary_line(summary))
+        _say(batch_summary_line(summary, noun))
     return EXIT_ROWS_REJECTED if summary.rejected else 0
 
 
-def batch_summary_line(summary) -> str:
+def batch_summary_line(summary, noun: str = "rows") -> str:
     """``1,000 rows: 990 computed, 10 rejected (see out.errors.csv); 0.41 s, 2,439 rows/s"""
     where = f" (see {summary.errors_path})" if summary.rejected else ""
     skipped = f", {summary.skipped:,} skipped (empty)" if summary.skipped else ""
     engine = f" ({summary.partitions} partitions, dask)" if summary.partitions else ""
-    return (f"{summary.rows:,} rows: {summary.computed:,} computed, {summary.rejected:,} rejected{where}{skipped}; "
-            f"{summary.seconds:.2f} s, {summary.rows_per_second:,.0f} rows/s{engine}")
+    done = "computed" if noun == "rows" else "planned"
+    return (f"{summary.rows:,} {noun}: {summary.computed:,} {done}, {summary.rejected:,} rejected{where}{skipped}; "
+            f"{summary.seconds:.2f} s, {summary.rows_per_second:,.0f} {noun}/s{engine}")
 
 
 class _ProgressBar:
@@ -775,11 +789,18 @@ def breakeven_cmd(ctx, input_file, mainland_wages, as_json, lang, assume_extende
 @click.option("--hk-growth", "hk_growth", metavar="RATE",
               help="yearly growth of --hk-income, the Hong Kong offer (default 0)")
 @click.option("--json", "as_json", is_flag=True, help="every year's inputs and figures, and the cash by year, as JSON")
+@click.option("-o", "--output", "output_path", default=None,
+              help="with a file of candidates: the plans, a row per candidate and year (.csv, .jsonl, .parquet, "
+                   ".xlsx; - for standard output)")
+@click.option("--errors", "errors_path", default=None,
+              help="with a file of candidates: where refused rows go, CSV (default: OUTPUT with .errors.csv)")
+@click.option("--sheet", default=None, help="with an .xlsx file of candidates: the sheet to read (default: the first)")
+@click.option("--quiet", is_flag=True, help="with a file of candidates: no summary line")
 @_lang_option
 @_options_flags
 @click.pass_context
-def plan_cmd(ctx, case_file, years, growth, hk_growth, as_json, lang, assume_extended, hk_burden_reduction,
-             hk_burden_year, macao_refund, **fields):
+def plan_cmd(ctx, case_file, years, growth, hk_growth, as_json, output_path, errors_path, sheet, quiet, lang,
+             assume_extended, hk_burden_reduction, hk_burden_year, macao_refund, **fields):
     """An offer over several tax years: each year's IIT, zone relief, take-home pay and employer's
     cost; the cash received in each calendar year (IIT withheld in full during the year, the relief
     arriving when it is settled); the cumulative gap against the Hong Kong job.
@@ -791,19 +812,55 @@ def plan_cmd(ctx, case_file, years, growth, hk_growth, as_json, lang, assume_ext
 
     \b
       taxcalc plan case.json --years 2025-2030 --growth 0.03
+
+    CASE may instead be a file of candidates, one a row (.csv, .jsonl, .parquet or .xlsx, the
+    batch columns): each row is planned and the plans go to -o OUTPUT, a row per candidate and
+    calendar year (docs/batch.md); the options of calc apply to every row. Exit status as for
+    batch: 0 every row planned, 3 some refused (in the errors file), 2 a bad file or path.
+
+    \b
+      taxcalc plan candidates.xlsx --years 2025-2030 -o plans.xlsx
     """
     from .plan import parse_growth, parse_years, plan, render_plan
 
     lang = _use_lang(ctx, lang)
+    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
+    rate, hk_rate = parse_growth(growth), parse_growth(hk_growth, "--hk-growth")
+    if case_file is not None and _is_table_file(case_file):
+        from .errors import TaxcalcError
+
+        if output_path is None:
+            raise TaxcalcError(f"{case_file}: a file of candidates is planned into a file: give -o OUTPUT "
+                               "(.csv, .jsonl, .parquet or .xlsx)")
+        if as_json:
+            raise TaxcalcError("--json is for one case; with a file of candidates, give -o OUTPUT.jsonl")
+        span = parse_years(years) if years is not None else None
+        overrides = {k: v for k, v in fields.items() if v is not None}
+
+        def job(bar):
+            from .batch.plans import run_plans
+
+            return run_plans(case_file, output_path, errors_path, years=span, growth=rate, hk_growth=hk_rate,
+                             tables=_tables(ctx), options=options, sheet=sheet, overrides=overrides)
+
+        sys.exit(file_job(job, quiet=quiet, bar=False, noun="candidates"))
+    if output_path is not None or errors_path is not None or sheet is not None:
+        from .errors import TaxcalcError
+
+        raise TaxcalcError("-o, --errors and --sheet are for a file of candidates (.csv, .jsonl, .parquet, .xlsx); "
+                           "one case prints its plan")
     case = _case(case_file, fields)
     span = parse_years(years, default_from=case)
-    options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    result = plan(case, span, growth=parse_growth(growth), hk_growth=parse_growth(hk_growth, "--hk-growth"),
-                  tables=_tables(ctx), options=options)
+    result = plan(case, span, growth=rate, hk_growth=hk_rate, tables=_tables(ctx), options=options)
     if as_json:
         click.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))
         return
     click.echo(render_plan(result, lang))
+
+
+def _is_table_file(path: str) -> bool:
+    """A file of rows (CSV, JSON Lines, Parquet, Excel) rather than a JSON case."""
+    return os.path.splitext(path)[1].lower() in (".csv", ".txt", ".jsonl", ".ndjson", ".parquet", ".pq", ".xlsx")
 
 
 # ---------------------------------------------------------------------------------------------

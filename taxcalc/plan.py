@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -285,29 +285,78 @@ def plan(case: Mapping[str, Any], years: range, *, growth: Decimal = Decimal(0),
     """The case over ``years``: each year's figures on both bases, the cash by calendar year and
     the cumulative gap against the Hong Kong job. Raises :class:`~taxcalc.errors.InputErrors`
     for a bad case (the field named, and the year when the error comes from growth)."""
+    (out,) = plan_many([case], [years], growth=growth, hk_growth=hk_growth, tables=tables, options=options)
+    if isinstance(out, InputErrors):
+        raise out
+    return out
+
+
+def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, growth: Decimal = Decimal(0),
+              hk_growth: Decimal = Decimal(0), tables: Tables | None = None,
+              options: Options = Options()) -> list[Plan | InputErrors]:
+    """:func:`plan` for many cases (``spans``: each case's tax years) in one pass of the engine a
+    basis: a :class:`Plan` for each case, or the :class:`~taxcalc.errors.InputErrors` that stop
+    it (a bad case does not stop the others). ``taxcalc plan FILE`` plans a spreadsheet of
+    candidates so; :func:`plan` is the one-case face of it."""
     tables = tables or load_tables()
+    out: list[Plan | InputErrors | None] = [None] * len(cases)
+    if not cases:
+        return []
     first_table = min(tables.mainland)
-    if years[0] < first_table:
-        raise _option_error("--years", f"{years[0]}-{years[-1]}", "plan.before_tables") from None
-    ptables = plan_tables(tables, years[-1])
-    cases = year_cases(case, years, growth, hk_growth)
-    results = {}
+    ptables = plan_tables(tables, max(s[-1] for s in spans))
+    todo: dict[int, list[dict[str, Any]]] = {}           # case index -> its year cases
+    for i, (case, years) in enumerate(zip(cases, spans)):
+        if years[0] < first_table:
+            out[i] = _option_error("--years", f"{years[0]}-{years[-1]}", "plan.before_tables")
+            continue
+        try:
+            todo[i] = year_cases(case, years, growth, hk_growth)
+        except InputErrors as exc:
+            out[i] = exc
+    results: dict[str, dict[int, list[Result]]] = {}
     for basis, extended in (("enacted", False), ("renewed", True)):
         opts = Options(assume_extended=extended, hk_burden_reduction=options.hk_burden_reduction,
                        hk_burden_year=options.hk_burden_year, macao_refund=options.macao_refund)
-        try:
-            results[basis] = calculate_many(cases, tables=ptables, options=opts, explain=False)
-        except InputErrors as exc:
-            raise InputErrors([InputError(e.field, "plan.in_year", e.value,
-                                          params={"year": years[e.row - 1] if e.row else years[0], "message": e.message})
-                               for e in exc.errors]) from None
+        results[basis] = _compute_cases(todo, spans, ptables, opts, out)
     headline = "renewed" if options.assume_extended else "enacted"
-    plan_years = [PlanYear(y, carried_from(ptables, y) or y, results["enacted"][k], results["renewed"][k], headline)
-                  for k, y in enumerate(years)]
-    notes = [msg("note.plan_carried_forward", year=y.tax_year, used=y.tables_year) for y in plan_years if y.carried_forward]
-    return Plan(case=dict(case), years=plan_years, growth=growth, hk_growth=hk_growth, headline=headline,
-                cash_enacted=cash_by_year([y.enacted for y in plan_years]),
-                cash_renewed=cash_by_year([y.renewed for y in plan_years]), notes=notes)
+    for i in todo:
+        if out[i] is not None:              # rejected by the tables of one of its years
+            continue
+        years = spans[i]
+        plan_years = [PlanYear(y, carried_from(ptables, y) or y, results["enacted"][i][k], results["renewed"][i][k],
+                               headline) for k, y in enumerate(years)]
+        notes = [msg("note.plan_carried_forward", year=y.tax_year, used=y.tables_year)
+                 for y in plan_years if y.carried_forward]
+        out[i] = Plan(case=dict(cases[i]), years=plan_years, growth=growth, hk_growth=hk_growth, headline=headline,
+                      cash_enacted=cash_by_year([y.enacted for y in plan_years]),
+                      cash_renewed=cash_by_year([y.renewed for y in plan_years]), notes=notes)
+    return [o for o in out if o is not None]
+
+
+def _compute_cases(todo: Mapping[int, list[dict[str, Any]]], spans: Sequence[range], tables: Tables, options: Options,
+                   out: list[Plan | InputErrors | None]) -> dict[int, list[Result]]:
+    """Every year case of the cases in ``todo`` not yet rejected (``out[i]`` None) through one
+    :func:`~taxcalc.api.calculate_many`; a case whose year the tables refuse gets its errors in
+    ``out`` (with the year) and the others are computed again without it."""
+    while True:
+        live = [i for i in todo if out[i] is None]
+        flat = [c for i in live for c in todo[i]]
+        owner = [(i, k) for i in live for k in range(len(todo[i]))]
+        try:
+            done = calculate_many(flat, tables=tables, options=options, explain=False)
+        except InputErrors as exc:
+            bad: dict[int, list[InputError]] = {}
+            for e in exc.errors:
+                i, k = owner[e.row - 1] if e.row else (live[0], 0)
+                bad.setdefault(i, []).append(InputError(e.field, "plan.in_year", e.value,
+                                                        params={"year": spans[i][k], "message": e.message}))
+            for i, errors in bad.items():
+                out[i] = InputErrors(errors)
+            continue
+        by_case: dict[int, list[Result]] = {}
+        for (i, _), r in zip(owner, done):
+            by_case.setdefault(i, []).append(r)
+        return by_case
 
 
 def cash_by_year(results: list[Result]) -> list[CashYear]:
@@ -467,3 +516,76 @@ def _policy_spans(results: list[Result]) -> list[tuple[int, int, str]]:
         else:
             spans.append([y, y, pol])
     return [(a, b, pol) for a, b, pol in spans]
+
+
+# ---------------------------------------------------------------------------------------------
+# the plan as rows of a table (taxcalc plan FILE -o OUT: a spreadsheet of candidates)
+
+#: the figures of each tax year in a plan table; those marked True also on the other basis
+ROW_FIGURES = (*TABLE_FIGURES[:2], ("relief_policy", True), *TABLE_FIGURES[2:])
+#: the cash of each calendar year in a plan table: (column, CashYear attribute, also on the other basis)
+ROW_CASH = (("pay_after_withholding", "pay_after_withholding", False), ("relief_received", "relief_received", True),
+            ("cash", "cash", True), ("cash_gap", "gap", True), ("cumulative_gap", "cumulative_gap", True))
+
+
+def other_prefix(headline: str) -> str:
+    """The prefix of the other basis's columns: ``if_renewed_`` (or ``as_enacted_``)."""
+    return "if_renewed_" if headline == "enacted" else "as_enacted_"
+
+
+def row_columns(headline: str = "enacted") -> list[tuple[str, str, int]]:
+    """The columns of a plan table, in order, each with its unit and digits (as the figure
+    registry gives them): ``id``, ``basis`` (the headline: enacted or renewed), the calendar
+    ``year``, that year's ``tax_year`` (empty in a year where only a relief arrives), the tables
+    used, the grown inputs, each tax year's figures (those that depend on the zone policies also
+    on the other basis, prefixed :func:`other_prefix`), then the cash received in the calendar
+    year and the running gap against the Hong Kong job (CNY)."""
+    from .figures import BY_NAME
+
+    other = other_prefix(headline)
+    cols: list[tuple[str, str, int]] = [("id", "text", 0), ("basis", "text", 0), ("year", "year", 0),
+                                        ("tax_year", "year", 0), ("tables_year", "year", 0),
+                                        ("carried_forward", "bool", 0), ("wages", "CNY", 2), ("bonus", "CNY", 2),
+                                        ("hk_income", "HKD", 2)]
+    for name, _ in ROW_FIGURES:
+        f = BY_NAME[name]
+        cols.append((name, f.unit, f.decimals))
+    for name, varies in ROW_FIGURES:
+        if varies:
+            f = BY_NAME[name]
+            cols.append((other + name, f.unit, f.decimals))
+    cols += [(name, "CNY", 2) for name, _, _ in ROW_CASH]
+    cols += [(other + name, "CNY", 2) for name, _, varies in ROW_CASH if varies]
+    return cols
+
+
+def plan_rows(p: Plan, label: str) -> list[dict[str, Value]]:
+    """The plan as table rows, one per calendar year (the columns of :func:`row_columns`): a year
+    of the plan's span carries its inputs and figures; the year after it, when a relief arrives
+    then, carries only the cash. ``label`` is the ``id`` column."""
+    other = other_prefix(p.headline)
+    by_year = {y.tax_year: y for y in p.years}
+    cash = {c.year: c for c in p.cash}
+    cash_other = {c.year: c for c in p.cash_other}
+    rows: list[dict[str, Value]] = []
+    for year in sorted(set(cash) | set(cash_other)):
+        row: dict[str, Value] = {name: None for name, _, _ in row_columns(p.headline)}
+        row.update(id=label, basis=p.headline, year=year)
+        py = by_year.get(year)
+        if py is not None:
+            s = py.result.scenario
+            row.update(tax_year=py.tax_year, tables_year=py.tables_year, carried_forward=py.carried_forward,
+                       wages=s.wages, bonus=s.bonus, hk_income=s.hk_income)
+            for name, varies in ROW_FIGURES:
+                row[name] = getattr(py.result, name)
+                if varies:
+                    row[other + name] = getattr(py.other, name)
+        for by, prefix, only_varying in ((cash, "", False), (cash_other, other, True)):
+            c = by.get(year)
+            if c is None:
+                continue
+            for name, attr, varies in ROW_CASH:
+                if varies or not only_varying:
+                    row[prefix + name] = getattr(c, attr)
+        rows.append(row)
+    return rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -121,9 +122,9 @@ class CsvWriter(Writer):
 
     fmt = "csv"
 
-    def __init__(self, path: str, columns: list[str]):
+    def __init__(self, path: str, columns: list[str], header: list[str] | None = None):
         super().__init__(path, columns)
-        header = neutralise_header(output_header(columns))
+        header = neutralise_header(header if header is not None else output_header(columns))
         with writing(path):
             self.target.fh.write(pl.DataFrame(schema=dict.fromkeys(header, pl.String)).write_csv().encode())
 
@@ -211,16 +212,23 @@ class ParquetWriter(Writer):
         self.target.abort()
 
 
-WRITERS = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
+WRITERS: dict[str, type[Writer]] = {"csv": CsvWriter, "jsonl": JsonlWriter, "parquet": ParquetWriter}
 
 
-def open_writer(path: str, columns: list[str]) -> OutputWriter:
-    """The writer for ``path`` by its extension (``.xlsx``: :class:`~taxcalc.batch.writers.xlsx.XlsxWriter`)."""
+def open_writer(path: str, columns: list[str], units: Mapping[str, tuple[str, int]] | None = None) -> OutputWriter:
+    """The writer for ``path`` by its extension (``.xlsx``: :class:`~taxcalc.batch.writers.xlsx.XlsxWriter`).
+
+    A batch's output has the input ``columns`` and the figures (:func:`~taxcalc.batch.frames.output_header`).
+    Another table (``taxcalc plan FILE``) gives ``units`` instead: its columns in order, each with
+    its unit and digits (as :class:`~taxcalc.figures.Figure` has them), and ``columns`` empty."""
     fmt = file_format(path)
+    header = list(units) if units is not None else None
     if fmt == "xlsx":
         from .xlsx import XlsxWriter
 
-        return XlsxWriter(path, columns)
+        return XlsxWriter(path, columns, units)
+    if fmt == "csv":
+        return CsvWriter(path, columns, header)
     return WRITERS[fmt](path, columns)
 
 

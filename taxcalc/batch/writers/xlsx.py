@@ -20,6 +20,7 @@ write CSV or Parquet for those.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -55,7 +56,7 @@ class XlsxWriter:
     fmt = "xlsx"
     slice_rows: int = 50_000
 
-    def __init__(self, path: str, columns: list[str]):
+    def __init__(self, path: str, columns: list[str], units: Mapping[str, tuple[str, int]] | None = None):
         import xlsxwriter
 
         if path == "-":
@@ -63,7 +64,8 @@ class XlsxWriter:
         self.target = AtomicTarget(path)
         self.target.fh.close()                      # XlsxWriter writes the file itself, at commit
         self.columns = columns
-        self.header = output_header(columns)
+        self.units = units
+        self.header = list(units) if units is not None else output_header(columns)
         self.rows = 0
         self._closed = False
         with writing(path):
@@ -84,6 +86,9 @@ class XlsxWriter:
 
     def _kind(self, name: str) -> tuple[str | None, ...]:
         """How a column's cells are written: ("figure", format, unit), ("input-number",), ("text",)."""
+        if self.units is not None:                  # a table of its own (a plan): the units given
+            unit, decimals = self.units[name]
+            return ("figure", figure_format(unit, decimals), unit)
         figure = {f.name: f for f in FIGURES}.get(name)
         if figure is not None and name not in self.columns:
             return ("figure", figure_format(figure.unit, figure.decimals), figure.unit)
