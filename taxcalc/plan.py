@@ -44,7 +44,7 @@ from .errors import InputError, InputErrors
 from .figures import FIGURES, Figure, Value
 from .messages import Msg, Number, Term, msg
 from .money import MAX_AMOUNT
-from .scenario import FIRST_YEAR, LAST_YEAR
+from .scenario import FIRST_YEAR, LAST_YEAR, Scenario
 from .tables import Tables, load_tables
 
 #: the most tax years one plan covers; the span without --years
@@ -260,23 +260,27 @@ def grown(amount: Decimal | None, rate: Decimal, years: int) -> Decimal | None:
     return amount
 
 
-def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth: Decimal) -> list[dict[str, Any]]:
-    """The case of each tax year: ``tax_year`` set, wages and bonus grown at ``growth``,
-    ``hk_income`` (when given) at ``hk_growth``, from the first year's amounts."""
+def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth: Decimal) -> list[Scenario]:
+    """The scenario of each tax year: ``tax_year`` set, wages and bonus grown at ``growth``,
+    ``hk_income`` (when given) at ``hk_growth``, from the first year's amounts. The case is
+    validated once; each year is a copy with those fields replaced, each read by the grammar
+    (the same values a validated dict would hold; the rules across fields and the tables' rules
+    are checked per year by the engine's caller)."""
+    from .validate import parse_field
+
     base = to_scenario({**case, "tax_year": years[0]})
     rates = {"growth": growth, "hk_growth": hk_growth}
     out = []
     for k, y in enumerate(years):
-        item = base.model_dump(exclude_none=True)
-        item["tax_year"] = y
+        update: dict[str, Any] = {"tax_year": parse_field("tax_year", y)}
         for name, which in GROWING:
             value = grown(getattr(base, name), rates[which], k)
             if value is not None:
                 if value > MAX_AMOUNT:
                     raise InputErrors([InputError(name, "plan.grown_too_large", str(value),
                                                   params={"year": y, "max": Number(MAX_AMOUNT)})])
-                item[name] = value
-        out.append(item)
+                update[name] = parse_field(name, value)
+        out.append(base.model_copy(update=update))
     return out
 
 
@@ -304,7 +308,7 @@ def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, gro
         return []
     first_table = min(tables.mainland)
     ptables = plan_tables(tables, max(s[-1] for s in spans))
-    todo: dict[int, list[dict[str, Any]]] = {}           # case index -> its year cases
+    todo: dict[int, list[Scenario]] = {}                 # case index -> its year scenarios
     for i, (case, years) in enumerate(zip(cases, spans)):
         if years[0] < first_table:
             out[i] = _option_error("--years", f"{years[0]}-{years[-1]}", "plan.before_tables")
@@ -333,7 +337,7 @@ def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, gro
     return [o for o in out if o is not None]
 
 
-def _compute_cases(todo: Mapping[int, list[dict[str, Any]]], spans: Sequence[range], tables: Tables, options: Options,
+def _compute_cases(todo: Mapping[int, list[Scenario]], spans: Sequence[range], tables: Tables, options: Options,
                    out: list[Plan | InputErrors | None]) -> dict[int, list[Result]]:
     """Every year case of the cases in ``todo`` not yet rejected (``out[i]`` None) through one
     :func:`~taxcalc.api.calculate_many`; a case whose year the tables refuse gets its errors in

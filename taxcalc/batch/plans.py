@@ -12,7 +12,7 @@ is read, both targets locked, written under temporary names and renamed into pla
 
 Candidates are planned :data:`GROUP` at a time (one pass of the engine for each basis), and
 their rows written as they are done, so memory stays flat over a long file. Planning costs about
-half a millisecond a candidate-year and basis: a file of thousands of candidates takes seconds.
+a third of a millisecond a candidate-year and basis (about 250 candidates a second over six years).
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from ..errors import InputErrors
 from ..plan import DEFAULT_SPAN, Plan, plan_many, plan_rows, row_columns
 from ..scenario import FIELDS
 from ..tables import Tables, load_tables
-from .errors import BatchFileError
+from .errors import BatchFileError, BatchInterrupted
 from .readers import file_format, open_reader
-from .runner import BatchSummary
+from .runner import BatchSummary, commit_files
+from .signals import Signals, signal_word
 from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_errors_path, open_writer
 
 #: candidates planned in one pass of the engine
@@ -59,7 +60,7 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
     units = {name: (unit, decimals) for name, unit, decimals in row_columns(headline)}
     summary = BatchSummary(output=output_path,
                            errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
-    with RunLock([output_path, errors_path]):
+    with RunLock([output_path, errors_path]), Signals() as signals:
         reader = open_reader(input_path, sheet)
         opened: list[OutputWriter | ErrorsWriter] = []
         try:
@@ -85,15 +86,14 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
                     wrote = True
             if not wrote:
                 writer.write_frame(pl.DataFrame(schema=schema), free_text)
-            for w in opened:
-                w.finish()
-            for w in list(reversed(opened)):    # the errors file first, the output last
-                w.commit()
-                opened.remove(w)
+            commit_files(opened, signals)       # the errors file first, the output last
         finally:
             for w in opened:
                 w.abort()
             reader.close()
+        if signals.pending is not None:         # a signal while the finished files were renamed
+            raise BatchInterrupted(signals.pending, f"{signal_word(signals.pending)} as the run finished: "
+                                   f"{output_path} complete", committed=True)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -167,10 +167,10 @@ def _run_chunks(reader: Reader, output_path: str, errors_path: str, tables: Tabl
             if progress is not None:
                 progress(Progress(summary.rows, summary.rows if by_rows else reader.bytes_read, total,
                                   time.perf_counter() - started))
-    _commit(opened, signals)
+    commit_files(opened, signals)
 
 
-def _commit(opened: Opened, signals: Signals) -> None:
+def commit_files(opened: Opened, signals: Signals) -> None:
     """Finish every file under its temporary name (a full disk fails here, with nothing renamed),
     then rename them into place, the errors file first and the output last (a signal meanwhile
     waits until both are in place)."""
@@ -337,6 +337,6 @@ def _strict_stop(chunk: Chunk, row: int, writer: OutputWriter, errw: ErrorsWrite
     summary.computed += first
     summary.rejected += 1
     summary.skipped += records - first - 1
-    _commit(opened, signals)
+    commit_files(opened, signals)
     e = mine.row(0, named=True)
     raise BatchStopped(e, summary.computed, summary.output, summary.errors_path)
