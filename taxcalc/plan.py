@@ -266,20 +266,24 @@ def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth
     validated once; each year is a copy with those fields replaced, each read by the grammar
     (the same values a validated dict would hold; the rules across fields and the tables' rules
     are checked per year by the engine's caller)."""
-    from .validate import parse_field
+    from .validate import FieldError, field_error, parse_field
 
     base = to_scenario({**case, "tax_year": years[0]})
     rates = {"growth": growth, "hk_growth": hk_growth}
     out = []
     for k, y in enumerate(years):
-        update: dict[str, Any] = {"tax_year": parse_field("tax_year", y)}
+        update: dict[str, Any] = {"tax_year": y}
         for name, which in GROWING:
             value = grown(getattr(base, name), rates[which], k)
             if value is not None:
                 if value > MAX_AMOUNT:
                     raise InputErrors([InputError(name, "plan.grown_too_large", str(value),
                                                   params={"year": y, "max": Number(MAX_AMOUNT)})])
-                update[name] = parse_field(name, value)
+                update[name] = value
+        try:
+            update = {name: parse_field(name, value) for name, value in update.items()}
+        except FieldError as exc:        # a year past the last one a scenario takes
+            raise InputErrors([field_error("tax_year", exc, y)]) from None
         out.append(base.model_copy(update=update))
     return out
 

@@ -147,3 +147,16 @@ def test_the_command_line(people, tmp_path):
     assert r.exit_code == 0
     assert Path(tmp_path / "none-out.csv").read_text(encoding="utf-8").splitlines() == \
            [",".join(name for name, _, _ in row_columns())]
+
+
+def test_without_years_each_candidate_plans_from_its_own_year_up_to_the_last_year(tmp_path, tables):
+    src = tmp_path / "late.csv"
+    src.write_text("id,tax_year,wages\na,2024,100000\nb,2099,100000\nc,,5\n", encoding="utf-8")
+    s = run_plans(str(src), str(tmp_path / "late-out.csv"), tables=tables)
+    assert (s.computed, s.rejected) == (2, 1)
+    out = pl.read_csv(tmp_path / "late-out.csv", infer_schema=False)
+    assert out.filter(pl.col("id") == "a")["tax_year"].to_list() == [str(y) for y in range(2024, 2030)]
+    assert out.filter(pl.col("id") == "b")["tax_year"].to_list() == ["2099", "2100"]
+    errors = pl.read_csv(tmp_path / "late-out.errors.csv", infer_schema=False)
+    assert errors.select("row", "column").rows() == [("3", "tax_year")]
+    assert errors["message"][0].startswith("required")

@@ -28,7 +28,7 @@ from ..api import to_scenario
 from ..engine import Options
 from ..errors import InputErrors
 from ..plan import DEFAULT_SPAN, Plan, plan_many, plan_rows, row_columns
-from ..scenario import FIELDS
+from ..scenario import FIELDS, LAST_YEAR
 from ..tables import Tables, load_tables
 from .errors import BatchFileError, BatchInterrupted
 from .readers import file_format, open_reader
@@ -141,7 +141,7 @@ def _plan_group(cases: list[dict[str, Any]], rows: list[int], years: range | Non
             errors += [e.as_dict() for e in exc.errors]
             continue
         good.append(k)
-        spans.append(years or range(s.tax_year, s.tax_year + DEFAULT_SPAN))
+        spans.append(years or range(s.tax_year, min(s.tax_year + DEFAULT_SPAN, LAST_YEAR + 1)))
     for k, p in zip(good, plan_many([cases[k] for k in good], spans, growth=growth, hk_growth=hk_growth,
                                     tables=tables, options=options)):
         if isinstance(p, InputErrors):
