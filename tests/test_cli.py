@@ -474,3 +474,15 @@ def test_every_import_is_declared_or_stdlib():
     assert undeclared == []
     assert "click" in declared and "typer" not in declared and "rich" in declared
     assert "typer" not in _imported()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans"])
+@pytest.mark.parametrize("rate", ["50", "100", "1E+1"])
+def test_calc_shows_a_whole_exchange_rate_as_a_plain_number(rate, lang):
+    """An exchange rate of 50 reads 50, not 5E+1 (the figure is Decimal('50.000000'))."""
+    r = run("--lang", lang, "calc", "--tax-year", "2025", "--wages", "100000", "--cny-per-hkd", rate)
+    assert r.exit_code == 0, r.output
+    assert "E+" not in r.stdout
+    shown = str(int(float(rate)))
+    assert any(line.split()[-1] == shown for line in r.stdout.splitlines() if line.strip()), r.stdout
+    assert figure_text(calculate({"tax_year": 2025, "cny_per_hkd": rate}).cny_per_hkd_used, BY_NAME["cny_per_hkd_used"]) == shown
