@@ -679,6 +679,13 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
         from .errors import TaxcalcError
 
         raise TaxcalcError("--format xlsx writes a workbook: give a file with -o FILE.xlsx")
+    if output_path not in (None, "-"):          # -o a.json would replace a package file, even through a link
+        from .batch.writers.files import same_file
+        from .errors import TaxcalcError
+
+        for f in files:
+            if f != "-" and same_file(output_path, f):
+                raise TaxcalcError.coded("file.output_is_input", path=output_path, input=f)
     if zones:
         from .errors import TaxcalcError
         from .i18n import term

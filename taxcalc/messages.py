@@ -143,6 +143,7 @@ CATALOG: dict[str, str] = {
     "file.exists": N_("{path} exists"),
     "file.written": N_("written: {path}"),
     "file.cannot_write": N_("{path}: cannot write ({reason})"),
+    "file.output_is_input": N_("{path}: the output is the input file {input}; it would be replaced: give another -o path"),
     # ---- notes on a result
     "note.hk_year_fallback": N_("Hong Kong: no table for {wanted}; the year of assessment {used} was used"),
     "note.macao_year_fallback": N_("Macao: no table for {wanted}; the table of {used} was used"),

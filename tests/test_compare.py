@@ -200,3 +200,29 @@ def test_breakeven_cli(tmp_path):
         calc = CliRunner().invoke(main, ["calc", "--tax-year", "2024", flag, "9,00"])
         assert be.exit_code == calc.exit_code == 2 and be.stderr == calc.stderr
         assert "not a number" in be.stderr and "(given: 9,00)" in be.stderr
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json", "xlsx"])
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "zones"])
+def test_compare_refuses_an_output_that_is_one_of_its_input_files(tmp_path, fmt, how):
+    """compare -o a.json (or a link to it) would replace the package file it reads: refused, the
+    file kept as it was."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    text = '{"tax_year": 2024, "wages": 100000}'
+    a.write_text(text)
+    b.write_text('{"tax_year": 2024, "wages": 200000}')
+    out = a
+    if how == "symlink":
+        out = tmp_path / "link.json"
+        out.symlink_to(a)
+    elif how == "hardlink":
+        out = tmp_path / "hard.json"
+        out.hardlink_to(a)
+    files = [str(a)] if how == "zones" else [str(b), str(a)]
+    r = CliRunner().invoke(main, ["compare", *files, *(["--zones"] if how == "zones" else []),
+                                  "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    assert r.stderr.startswith("error: ") and "the output is the input file" in r.stderr and "Traceback" not in r.stderr
+    assert a.read_text() == text
+    r = CliRunner().invoke(main, ["--lang", "zh-Hans", "compare", *files, "-o", str(out)])
+    assert r.exit_code == 2 and "输出即输入文件" in r.stderr and a.read_text() == text
