@@ -240,8 +240,13 @@ def test_record_blocks_never_cut_a_quoted_cell(tmp_path, tables, monkeypatch, bl
     (b"id,tax_year,wages\n1,2024,100\n2,2024,5,6\n", ["more fields than the header"]),
     (b"tax_year,wages\n2024,1\n2024,\xff\xfe\n", ["not valid UTF-8"]),
     (b"x" * (2 << 20), ["first line is longer"]),
+    (b"tax_year,WAGES\n2024,900000\n", ["'WAGES' is written differently from the batch column wages"]),
+    (b"Tax-Year,wages\n2024,900000\n", ["'Tax-Year' is written differently from the batch column tax_year"]),
+    (b"tax_year,Wages,wages\n2024,1,2\n", ["'Wages' is written differently"]),
+    (b"tax_year,wages\n2024,100,5\n", ["a row has more fields than the header's 2"]),
 ], ids=["random-bytes", "semicolons", "empty", "blank-lines", "no-tax_year", "duplicate-column", "short-row",
-        "bad-utf8-cell", "enormous-header"])
+        "bad-utf8-cell", "enormous-header", "known-column-in-capitals", "known-column-with-dash",
+        "known-column-twice-by-case", "first-row-too-long"])
 def test_bad_files_give_one_clear_message(tmp_path, content, words):
     src = tmp_path / "in.csv"
     src.write_bytes(content)
@@ -249,8 +254,19 @@ def test_bad_files_give_one_clear_message(tmp_path, content, words):
     assert result.exit_code == 2, result.output
     assert result.output.startswith("error: ") and "Traceback" not in result.output
     assert any(w in result.output for w in words), result.output
+    assert "schema" not in result.output and "extra_columns" not in result.output     # no library internals
     assert not (tmp_path / "out.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]      # no temporary file left
+
+
+def test_a_known_key_written_differently_in_json_lines_is_refused(tmp_path):
+    """{" wages": 5} or {"Wages": 5} would pass through as unknown and compute an income of 0."""
+    for key in (" wages", "Wages", "WAGES"):
+        src = tmp_path / "in.jsonl"
+        src.write_text(json.dumps({"tax_year": 2024, key: 900000}) + "\n")
+        result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
+        assert result.exit_code == 2 and "is written differently from the batch column wages" in result.output
+        assert not (tmp_path / "out.csv").exists()
 
 
 def test_enormous_line_in_the_data(tmp_path):

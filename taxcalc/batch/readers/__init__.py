@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
 from ...scenario import FIELDS
+from ...validate import normalize_word
 from ..errors import BatchFileError
 
 if TYPE_CHECKING:
@@ -76,6 +77,11 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
             raise BatchFileError(f"{path}: column {n!r} holds a NUL character; expected a header such as "
                                  "id,tax_year,wages")
         seen.add(n)
+    for n in names:                             # WAGES, " wages", Tax-Year: not passed through as unknown
+        word = normalize_word(n)
+        if n not in KNOWN and word in KNOWN:
+            raise BatchFileError(f"{path}: column {printable(n)!r} is written differently from the batch column "
+                                 f"{word}; name it {word} (lower case, with _) so that it is read")
     if not seen & set(KNOWN):
         shown = ",".join(names)[:120]
         raise BatchFileError(
