@@ -135,6 +135,7 @@ CATALOG: dict[str, str] = {
     "file.not_utf8": N_("{path}: not UTF-8 text"),
     "file.not_json": N_("{path}: not valid JSON ({reason}, line {line})"),
     "file.too_deep": N_("{path}: nested too deeply to be a case"),
+    "file.duplicate_key": N_("{path}: the key {key} appears twice in one object; give each key once"),
     "file.too_large": N_("{path}: larger than {max} bytes; a case file is small"),
     "file.not_object": N_("{path}: expected one JSON object with the batch column keys"),
     "file.not_objects": N_("{path}: expected a JSON object with the batch column keys, or a list of them"),

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, shown_value
 from .messages import Msg, Number, Term, msg
 from .money import Column
 
@@ -288,11 +288,29 @@ def read_json_text(data: bytes | str, name: str) -> Any:
         except UnicodeDecodeError:
             raise TaxcalcError.coded("file.not_utf8", path=name) from None
     try:
-        return json.loads(data)
+        return json.loads(data, object_pairs_hook=_object_once)
     except json.JSONDecodeError as exc:
         raise TaxcalcError.coded("file.not_json", path=name, reason=exc.msg, line=exc.lineno) from None
     except RecursionError:
         raise TaxcalcError.coded("file.too_deep", path=name) from None
+    except _DuplicateKey as exc:
+        raise TaxcalcError.coded("file.duplicate_key", path=name, key=shown_value(exc.key)) from None
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: ``{"wages": 1, "wages": 2}`` is ambiguous (JSON
+    says nothing of which one counts), so it is refused rather than read as either."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def read_case_file(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -515,3 +515,16 @@ def test_progress_goes_to_a_callback_and_the_core_prints_nothing(tmp_path, table
     for p in seen:
         bar(p)
     bar.stop()
+
+
+def test_a_key_repeated_in_a_json_line_reads_the_same_whichever_way_its_block_is_read(tmp_path):
+    """polars keeps the first of a repeated key; the line-by-line reading (taken when another line
+    of the block holds, say, 1e400) kept the last: the same line gave wages 100 or 900000."""
+    line = '{"id": "dup", "tax_year": 2026, "wages": 100, "wages": 900000}\n'
+    plain, mixed = tmp_path / "plain.jsonl", tmp_path / "mixed.jsonl"
+    plain.write_text(line)
+    mixed.write_text(line + '{"id": "huge", "tax_year": 2026, "wages": 1e400}\n')
+    for src in (plain, mixed):
+        CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / f"{src.stem}.csv"), "--quiet"])
+        row = pl.read_csv(tmp_path / f"{src.stem}.csv", infer_schema=False).row(0, named=True)
+        assert (row["id"], row["wages"], row["gross_income"]) == ("dup", "100", "100.00"), src.name

@@ -239,6 +239,8 @@ def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     put("alien.json", b'{"tax_year": 2024, "identity": "alien"}', "identity: not one of the choices")
     put("mars.json", b'{"tax_year": 2024, "zone": "mars"}', "zone: not one of the choices")
     put("deep.json", b"[" * 100_000, "nested too deeply")
+    put("duplicate.json", b'{"tax_year": 2024, "wages": 100, "wages": 900000}', "the key wages appears twice")
+    put("duplicate-nested.json", b'[{"tax_year": 2024, "id": "a", "id": "b"}]', "the key id appears twice")
     put("binary.json", bytes(range(256)) * 16, "not UTF-8 text")
     put("latin1.json", '{"tax_year": 2024, "id": "café"}'.encode("latin-1"), "not UTF-8 text")
     big = d / "big.json"
@@ -254,7 +256,7 @@ def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 
 HOSTILE = ["object.json", "bool.json", "alien.json", "mars.json", "deep.json", "binary.json", "latin1.json",
-           "big.json", "dir.json", "missing.json"]
+           "big.json", "dir.json", "missing.json", "duplicate.json", "duplicate-nested.json"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -272,6 +274,19 @@ def test_case_file_that_is_not_an_object(tmp_path):
     f.write_text("[1, 2]")
     fails(CliRunner().invoke(main, ["calc", "--input", str(f)]), "expected one JSON object")
     fails(CliRunner().invoke(main, ["calc", "--input", "-"], input="[1]"), "error: -: expected one JSON object")
+
+
+def test_a_key_given_twice_in_a_case_file_is_refused_not_read_as_either(tmp_path):
+    """{"wages": 100, "wages": 900000}: JSON leaves open which counts (Python takes the last, polars
+    the first); every command that reads a case refuses it."""
+    f = tmp_path / "dup.json"
+    f.write_text('{"tax_year": 2024, "identity": "hk", "wages": 100, "wages": 900000}')
+    for args in (["calc", "--input", str(f)], ["plan", str(f)], ["split", "--input", str(f)],
+                 ["whatif", "--input", str(f)], ["breakeven", "--input", str(f)], ["compare", "--zones", str(f)]):
+        fails(CliRunner().invoke(main, args), "dup.json: the key wages appears twice in one object")
+    fails(CliRunner().invoke(main, ["calc", "--input", "-"], input=f.read_text()), "error: -: the key wages appears twice")
+    r = CliRunner().invoke(main, ["--lang", "zh-Hans", "calc", "--input", str(f)])
+    assert r.exit_code == 2 and "键 wages 在同一对象中出现两次" in r.stderr
 
 
 def test_bad_json_file(tmp_path):
