@@ -528,3 +528,19 @@ def test_a_key_repeated_in_a_json_line_reads_the_same_whichever_way_its_block_is
         CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / f"{src.stem}.csv"), "--quiet"])
         row = pl.read_csv(tmp_path / f"{src.stem}.csv", infer_schema=False).row(0, named=True)
         assert (row["id"], row["wages"], row["gross_income"]) == ("dup", "100", "100.00"), src.name
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_a_batch_output_fed_back_as_input_is_refused_with_a_message(tmp_path, ext):
+    """Its result columns (gross_income, iit, ...) would be the output's twice: a polars
+    DuplicateError traceback, exit 1."""
+    src = tmp_path / "in.csv"
+    src.write_text("id,tax_year,wages\na,2024,100000\n")
+    assert CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / f"out.{ext}"), "--quiet"]).exit_code == 0
+    r = CliRunner().invoke(main, ["batch", str(tmp_path / f"out.{ext}"), "-o", str(tmp_path / "again.csv"), "--quiet"])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and "Traceback" not in r.output, r.output
+    assert "gross_income, iit_taxable, iit" in r.output and "result columns of taxcalc batch" in r.output
+    assert not (tmp_path / "again.csv").exists()
+    (tmp_path / "one.csv").write_text("tax_year,wages,iit\n2024,100000,5\n")
+    r = CliRunner().invoke(main, ["batch", str(tmp_path / "one.csv"), "-o", str(tmp_path / "again.csv"), "--quiet"])
+    assert r.exit_code == 2 and "error: " in r.output and "iit: result column" in r.output

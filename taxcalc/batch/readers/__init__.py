@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
+from ...figures import NAMES as FIGURE_NAMES
 from ...scenario import FIELDS
 from ...validate import normalize_word
 from ..errors import BatchFileError
@@ -82,6 +83,12 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
         if n not in KNOWN and word in KNOWN:
             raise BatchFileError(f"{path}: column {printable(n)!r} is written differently from the batch column "
                                  f"{word}; name it {word} (lower case, with _) so that it is read")
+    results = [n for n in names if n in FIGURE_NAMES]
+    if results:                                  # the output would hold two columns of that name
+        shown = ", ".join(results[:5]) + (f" and {len(results) - 5:,} more" if len(results) > 5 else "")
+        raise BatchFileError(f"{path}: {shown}: result {'columns' if len(results) > 1 else 'column'} of taxcalc "
+                             f"batch, computed for each row; remove or rename {'them' if len(results) > 1 else 'it'} "
+                             "(a batch output is not an input: give the file it was computed from)")
     if not seen & set(KNOWN):
         shown = ",".join(names)[:120]
         raise BatchFileError(
