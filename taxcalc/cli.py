@@ -331,7 +331,9 @@ def _breakdown(r, lang: str, summary=None) -> str:
     head = render(r.explanation.label, lang) if r.explanation is not None else str(r.scenario.tax_year)
     if r.scenario.talent:
         head = f"{head}{'，' if lang.startswith('zh') else ', '}{term('field', 'talent', lang)}"
-    lines = [f"{r.scenario.id}: {head}" if r.scenario.id else head]
+    from .errors import visible
+
+    lines = [f"{visible(r.scenario.id)}: {head}" if r.scenario.id else head]
     marks = list(enumerate(summary.marks, start=1)) if summary is not None else []
     if summary is not None:
         lines.append("")

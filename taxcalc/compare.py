@@ -30,7 +30,7 @@ import numpy as np
 from . import columns as colmod
 from .api import Result, calculate, calculate_many
 from .engine import Options, compute
-from .errors import InputError, InputErrors, TaxcalcError
+from .errors import InputError, InputErrors, TaxcalcError, visible
 from .figures import BY_NAME
 from .messages import Money
 from .money import MAX_AMOUNT, Column
@@ -147,8 +147,9 @@ def zone_packages(case: Mapping[str, Any]) -> tuple[list[str], list[dict[str, An
 
 
 def _md(text: str) -> str:
-    """A cell of a Markdown table: | and line breaks escaped."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A cell of a Markdown table: | and line breaks escaped, control characters shown as ?."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return visible(text)
 
 
 def render_markdown(c: Comparison, lang: str = "en") -> str:

@@ -32,6 +32,12 @@ def shown_value(value: object) -> str:
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
 
 
+def visible(text: str) -> str:
+    """Text from a file for a terminal: control characters (an escape sequence, a bell, a newline)
+    shown as ``?``, so that a hostile id cannot drive the terminal or break a line."""
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
 class TaxcalcError(Exception):
     """Base class for every error a user can cause. ``message`` is a :class:`Msg` when the
     error has a code (input errors, file errors), else None and ``str()`` is the text."""

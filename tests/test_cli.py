@@ -501,3 +501,17 @@ def test_calc_shows_a_whole_exchange_rate_as_a_plain_number(rate, lang):
     shown = str(int(float(rate)))
     assert any(line.split()[-1] == shown for line in r.stdout.splitlines() if line.strip()), r.stdout
     assert figure_text(calculate({"tax_year": 2025, "cny_per_hkd": rate}).cny_per_hkd_used, BY_NAME["cny_per_hkd_used"]) == shown
+
+
+def test_an_id_with_control_characters_cannot_drive_the_terminal(tmp_path):
+    """A case file's id is printed as the header of calc and a column of compare: an escape
+    sequence, a bell or a NUL in it are shown as ?, not sent to the terminal."""
+    f = tmp_path / "esc.json"
+    f.write_text(json.dumps({"id": "\x1b]0;owned\x07\x1b[2Jx\x00y", "tax_year": 2024, "wages": 100}))
+    g = tmp_path / "plain.json"
+    g.write_text('{"tax_year": 2024, "wages": 200}')
+    for args in (["calc", "--input", str(f)], ["compare", str(f), str(g)]):
+        r = run(*args)
+        assert r.exit_code == 0
+        assert not any(ch in r.stdout for ch in "\x1b\x07\x00"), r.stdout[:200]
+    assert run("calc", "--input", str(f)).stdout.startswith("?]0;owned??[2Jx?y: Tax year 2024")
