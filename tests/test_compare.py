@@ -226,3 +226,12 @@ def test_compare_refuses_an_output_that_is_one_of_its_input_files(tmp_path, fmt,
     assert a.read_text() == text
     r = CliRunner().invoke(main, ["--lang", "zh-Hans", "compare", *files, "-o", str(out)])
     assert r.exit_code == 2 and "输出即输入文件" in r.stderr and a.read_text() == text
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json", "xlsx"])
+def test_compare_with_an_empty_output_name_says_so(tmp_path, fmt):
+    """-o '' (an empty shell variable): a ValueError traceback from the temporary file's name."""
+    a = tmp_path / "a.json"
+    a.write_text('{"tax_year": 2024, "wages": 100000}')
+    r = CliRunner().invoke(main, ["compare", str(a), "--format", fmt, "-o", ""])
+    assert r.exit_code == 2 and r.stderr == "error: (empty): no file name; give a file name\n", r.output
