@@ -71,7 +71,7 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
             first = parse_field("tax_year", given)
         except FieldError as exc:        # the span comes from tax_year: its own message, not --years'
             raise InputErrors([field_error("tax_year", exc, given)]) from None
-        if first is None:
+        if not isinstance(first, int):         # None: not given (a year is read as an int)
             raise InputErrors([InputError("tax_year", "field.required", params={"expected": expected("tax_year")})])
         text = f"{first}-{min(first + DEFAULT_SPAN - 1, LAST_YEAR)}"
     raw = normalize_text(str(text if text is not None else ""))
