@@ -235,3 +235,20 @@ def test_compare_with_an_empty_output_name_says_so(tmp_path, fmt):
     a.write_text('{"tax_year": 2024, "wages": 100000}')
     r = CliRunner().invoke(main, ["compare", str(a), "--format", fmt, "-o", ""])
     assert r.exit_code == 2 and r.stderr == "error: (empty): no file name; give a file name\n", r.output
+
+
+def test_compare_xlsx_refuses_more_columns_than_a_sheet_holds(tmp_path, monkeypatch):
+    """10,000 packages need 20,001 columns: xlsxwriter dropped every cell past 16,384 and the
+    command said nothing (exit 0). Refused instead, nothing written."""
+    from taxcalc.batch.writers import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_COLUMNS", 6)          # 3 packages: figure, unit, 3 values, 2 differences
+    f = tmp_path / "three.json"
+    f.write_text(json.dumps([{"tax_year": 2024, "wages": w} for w in (1, 2, 3)]))
+    out = tmp_path / "c.xlsx"
+    r = CliRunner().invoke(main, ["compare", str(f), "--format", "xlsx", "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists(), r.output
+    assert r.stderr == f"error: {out}: 3 packages need 7 columns; an Excel sheet holds at most 6: use --format csv or json\n"
+    assert CliRunner().invoke(main, ["compare", str(f), "--format", "csv", "-o", str(tmp_path / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(xlsx, "MAX_COLUMNS", 7)
+    assert CliRunner().invoke(main, ["compare", str(f), "--format", "xlsx", "-o", str(out)]).exit_code == 0

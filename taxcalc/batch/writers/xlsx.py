@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
 
 MAX_ROWS = 1_048_575                # Excel's rows, less the header
+MAX_COLUMNS = 16_384                # Excel's columns
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 INPUT_NUMBERS = ("money", "rate", "days", "count", "year", "choice_int")
 
