@@ -237,7 +237,8 @@ def write_xlsx(c: Comparison, path: str) -> None:
     header = ["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]]
     if len(header) > MAX_COLUMNS:       # xlsxwriter drops the cells beyond the last column without a word
         raise TaxcalcError.coded("compare.xlsx_too_wide", path=path, packages=Number(len(labels)),
-                                 columns=Number(len(header)), max=Number(MAX_COLUMNS))
+                                 columns=Number(len(header)), max=Number(MAX_COLUMNS),
+                                 other="--format csv, --format json")
     target = AtomicTarget(path)
     target.fh.close()
     try:

@@ -316,7 +316,7 @@ CATALOG: dict[str, str] = {
     "compare.figure": N_("Figure"),
     "compare.unit": N_("Unit"),
     "compare.difference": N_("{a} − {b}"),
-    "compare.xlsx_too_wide": N_("{path}: {packages} packages need {columns} columns; an Excel sheet holds at most {max}: use --format csv or json"),
+    "compare.xlsx_too_wide": N_("{path}: {packages} packages need {columns} columns; a sheet of a workbook holds at most {max}: use {other}"),
     "breakeven.none": N_("no amount up to {max} gives as much after tax"),
     "breakeven.wages": N_("Mainland wages that match {hk} in Hong Kong: {amount}"),
     "breakeven.hk_income": N_("Hong Kong income that matches {wages} of mainland wages: {amount}"),
