@@ -323,6 +323,7 @@ def _breakdown(r, lang: str, summary=None) -> str:
     """The result as text: the case, the headline (taxcalc.summary: what the person pays, what the
     zone promises, the other side, why a gap remains) and what to weigh, then each group of
     registry figures (with the numbers of the marks that change them), then the notes."""
+    from .errors import visible
     from .explain import citation_text, relief_summary
     from .figures import FIGURES
     from .i18n import figure_text, render, term
@@ -331,8 +332,6 @@ def _breakdown(r, lang: str, summary=None) -> str:
     head = render(r.explanation.label, lang) if r.explanation is not None else str(r.scenario.tax_year)
     if r.scenario.talent:
         head = f"{head}{'，' if lang.startswith('zh') else ', '}{term('field', 'talent', lang)}"
-    from .errors import visible
-
     lines = [f"{visible(r.scenario.id)}: {head}" if r.scenario.id else head]
     marks = list(enumerate(summary.marks, start=1)) if summary is not None else []
     if summary is not None:
@@ -514,9 +513,11 @@ def _tables_sources(tables, lang: str) -> str:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="dask: INPUT is a partitioned Parquet dataset, OUTPUT a directory (needs the dask extra)")
 @click.option("--scheduler", default=None, help="with --engine dask: a dask scheduler address (default: local threads)")
+@click.option("--lang", "lang", default=None, callback=_check_lang, metavar="|".join(CLI_LANGS),
+              help="accepted as by every command; the errors file and the messages of batch are in English")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, sheet, errors_path, strict, quiet, engine, scheduler, assume_extended,
+def batch_cmd(ctx, input_path, output_path, sheet, errors_path, strict, quiet, engine, scheduler, lang, assume_extended,
               hk_burden_reduction, hk_burden_year, macao_refund):
     """Compute every row of a CSV (or JSON Lines, Parquet, Excel .xlsx) file of the batch columns.
 

@@ -192,6 +192,17 @@ def test_lang_renders_errors():
     assert fails(r) == [f"error: {line}" for line in error_lines(exc.value, "zh_Hans")]
 
 
+def test_every_command_takes_lang_after_its_name(tmp_path):
+    """docs/cli.md: --lang is common to every command, before or after it; batch refused it after
+    ("No such option '--lang'")."""
+    src = tmp_path / "in.csv"
+    src.write_text("tax_year,wages\n2024,100\n")
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet", "--lang", "zh-Hans"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--lang", "fr"])
+    assert r.exit_code == 2 and "en, zh-Hans, zh-Hant" in r.output
+
+
 def test_unknown_language_is_a_usage_error():
     r = CliRunner().invoke(main, ["--lang", "fr", "tables"])
     assert r.exit_code == 2 and "en, zh-Hans, zh-Hant" in r.output
