@@ -80,7 +80,7 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
         seen.add(n)
     for n in names:                             # WAGES, " wages", Tax-Year: not passed through as unknown
         word = normalize_word(n)
-        if n not in KNOWN and word in KNOWN:
+        if n not in KNOWN and word in KNOWN and word != "id":      # an ID column changes no figure: kept
             raise BatchFileError(f"{path}: column {printable(n)!r} is written differently from the batch column "
                                  f"{word}; name it {word} (lower case, with _) so that it is read")
     results = [n for n in names if n in FIGURE_NAMES]
