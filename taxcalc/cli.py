@@ -676,6 +676,7 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
     table is in --lang; CSV and JSON use the figures' names.
     """
     from .compare import compare, load_packages, render_csv, render_json, render_markdown, write_xlsx, zone_packages
+    from .errors import InputErrors
 
     lang = _use_lang(ctx, lang)
     if fmt == "xlsx" and output_path in (None, "-"):
@@ -700,7 +701,10 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
     else:
         labels, packages = load_packages(list(files))
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    result = compare(packages, labels, tables=_tables(ctx), options=options)
+    try:
+        result = compare(packages, labels, tables=_tables(ctx), options=options)
+    except InputErrors as exc:          # --zones: one case; its mistake once, not once per zone
+        raise (exc.one_case(len(packages)) if zones else exc) from None
     if fmt == "xlsx":
         write_xlsx(result, output_path)
         return

@@ -93,3 +93,16 @@ class InputErrors(TaxcalcError):
     def __init__(self, errors: list[InputError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
+
+    def one_case(self, rows: int) -> InputErrors:
+        """The errors of ``rows`` rows that are variants of one case (whatif's contributions,
+        compare --zones' zones): when every row has the same errors, those errors once and without
+        a row number, as for the case itself; else as they are."""
+        by_row: dict[int | None, list[tuple[str, Msg | None, str]]] = {}
+        for e in self.errors:
+            by_row.setdefault(e.row, []).append((e.field, e.message, "" if e.value is None else shown_value(e.value)))
+        first = by_row.get(1)
+        if len(by_row) != rows or any(v != first for v in by_row.values()):
+            return self
+        return InputErrors([InputError(e.field, e.code, e.value, params=dict(e.message.params) if e.message else None)
+                            for e in self.errors if e.row == 1])
