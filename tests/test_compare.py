@@ -248,7 +248,8 @@ def test_compare_xlsx_refuses_more_columns_than_a_sheet_holds(tmp_path, monkeypa
     out = tmp_path / "c.xlsx"
     r = CliRunner().invoke(main, ["compare", str(f), "--format", "xlsx", "-o", str(out)])
     assert r.exit_code == 2 and not out.exists(), r.output
-    assert r.stderr == f"error: {out}: 3 packages need 7 columns; a sheet of a workbook holds at most 6: use --format csv, --format json\n"
+    assert r.stderr == (f"error: {out}: 3 packages need 7 columns; a sheet of a workbook holds at most 6: "
+                        "use --format csv, --format json\n")
     assert CliRunner().invoke(main, ["compare", str(f), "--format", "csv", "-o", str(tmp_path / "c.csv")]).exit_code == 0
     monkeypatch.setattr(xlsx, "MAX_COLUMNS", 7)
     assert CliRunner().invoke(main, ["compare", str(f), "--format", "xlsx", "-o", str(out)]).exit_code == 0
