@@ -653,6 +653,9 @@ _MODELS: dict[str, type[Table]] = {"mainland": MainlandTable, "hongkong": HongKo
 # ---------------------------------------------------------------- loading
 
 
+MAX_TABLE_BYTES = 1 << 20     # the shipped tables are under 10 KB
+
+
 class _BadNumber(Exception):
     """A TOML float the decimal module cannot hold (an exponent out of range)."""
 
@@ -669,10 +672,15 @@ def _read(path: Path) -> dict[str, Any]:
     where = str(path)
     if path.is_dir():
         raise TableError(where, "(file)", "is a directory, not a table file")
+    if path.exists() and not path.is_file():     # a pipe would block for ever, /dev/zero never end
+        raise TableError(where, "(file)", "not a regular file (a device or a pipe?); a table is a TOML file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_TABLE_BYTES + 1)
     except OSError as exc:
         raise TableError(where, "(file)", f"cannot be read: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > MAX_TABLE_BYTES:
+        raise TableError(where, "(file)", f"larger than {MAX_TABLE_BYTES:,} bytes; a table file is a few kilobytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
