@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -544,3 +545,19 @@ def test_a_batch_output_fed_back_as_input_is_refused_with_a_message(tmp_path, ex
     (tmp_path / "one.csv").write_text("tax_year,wages,iit\n2024,100000,5\n")
     r = CliRunner().invoke(main, ["batch", str(tmp_path / "one.csv"), "-o", str(tmp_path / "again.csv"), "--quiet"])
     assert r.exit_code == 2 and "error: " in r.output and "iit: result column" in r.output
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.jsonl", "in.parquet", "in.xlsx"])
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_an_input_that_is_not_a_regular_file_is_refused(tmp_path, name, kind):
+    """A named pipe: JSON Lines (read twice) raised io.UnsupportedOperation, CSV blocked for ever;
+    /dev/zero as .xlsx filled the memory until the process was killed."""
+    src = tmp_path / name
+    if kind == "fifo":
+        os.mkfifo(src)
+    else:
+        src.symlink_to("/dev/zero")
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
+    assert r.exit_code == 2 and r.output == f"error: {src}: not a regular file (a device or a pipe?); give a file, " \
+        "or - to read CSV from standard input\n", r.output
+    assert not (tmp_path / "out.csv").exists()

@@ -109,6 +109,9 @@ def open_reader(path: str, sheet: str | None = None) -> Reader:
         raise BatchFileError(f"{path}: no such file")
     if path != "-" and os.path.isdir(path):
         raise BatchFileError(f"{path}: is a directory; expected a .csv, .jsonl, .parquet or .xlsx file")
+    if path != "-" and not os.path.isfile(path):    # a named pipe is read more than once (or blocks); a device never ends
+        raise BatchFileError(f"{path}: not a regular file (a device or a pipe?); give a file, or - to read CSV "
+                             "from standard input")
     if sheet is not None and fmt != "xlsx":
         raise BatchFileError(f"{path}: --sheet names a sheet of an .xlsx workbook; this is a {fmt} file")
     if fmt == "xlsx":
