@@ -6,6 +6,7 @@ text, the faces render the code in their language.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .messages import Msg, msg
@@ -26,6 +27,8 @@ def shown_value(value: object) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (ValueError, RecursionError):
             text = "[…]" if isinstance(value, (list, tuple)) else "{…}"
+    elif isinstance(value, int) and value.bit_length() > 13_000:    # str() refuses past 4,300 digits
+        text = format(Decimal(value), ".6E")
     else:
         text = str(value)
     text = "".join(ch if ch.isprintable() else "?" for ch in text)

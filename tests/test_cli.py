@@ -251,6 +251,7 @@ def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     put("mars.json", b'{"tax_year": 2024, "zone": "mars"}', "zone: not one of the choices")
     put("deep.json", b"[" * 100_000, "nested too deeply")
     put("duplicate.json", b'{"tax_year": 2024, "wages": 100, "wages": 900000}', "the key wages appears twice")
+    put("huge-integer.json", b'{"tax_year": 2024, "wages": ' + b"9" * 5000 + b"}", "wages: too large")
     put("duplicate-nested.json", b'[{"tax_year": 2024, "id": "a", "id": "b"}]', "the key id appears twice")
     put("binary.json", bytes(range(256)) * 16, "not UTF-8 text")
     put("latin1.json", '{"tax_year": 2024, "id": "café"}'.encode("latin-1"), "not UTF-8 text")
@@ -267,7 +268,7 @@ def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 
 HOSTILE = ["object.json", "bool.json", "alien.json", "mars.json", "deep.json", "binary.json", "latin1.json",
-           "big.json", "dir.json", "missing.json", "duplicate.json", "duplicate-nested.json"]
+           "big.json", "dir.json", "missing.json", "duplicate.json", "duplicate-nested.json", "huge-integer.json"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
