@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import lru_cache
@@ -688,7 +689,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise TableError(where, "(encoding)", f"the file must be UTF-8 (byte 0x{data[exc.start]:02x} on line {line} "
                                               "is not): save it as UTF-8") from None
     try:
-        return tomllib.loads(text.removeprefix("\ufeff"), parse_float=_parse_float)
+        table = tomllib.loads(text.removeprefix("\ufeff"), parse_float=_parse_float)
+        _check_text(where, table)
+        return table
     except tomllib.TOMLDecodeError as exc:
         raise TableError(where, "(syntax)", str(exc)) from None
     except RecursionError:
@@ -698,6 +701,21 @@ def _read(path: Path) -> dict[str, Any]:
         raise TableError(where, "(syntax)", f"the number {shown} is out of range") from None
     except ValueError:   # an integer literal longer than Python converts (4,300 digits)
         raise TableError(where, "(syntax)", "an integer is too long to read") from None
+
+
+def _check_text(where: str, value: object, key: str = "") -> None:
+    """No control character in a table's text ("\\u001b]0;...\\u0007" in a title would drive the
+    terminal that prints taxcalc tables --sources or an explanation); tab and newline are fine."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(where, k, key)
+            _check_text(where, v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_text(where, v, f"{key}[{i}]")
+    elif isinstance(value, str) and any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in value):
+        raise TableError(where, key or "(key)", "holds a control character (an escape sequence?); "
+                                                "expected plain text")
 
 
 def _key(loc: tuple[int | str, ...], extra: str | None = None) -> str:

@@ -307,6 +307,10 @@ BAD = [
     ("device", _device, "mainland/2030.toml", "(file)", "not a regular file"),
     ("named-pipe", _fifo, "mainland/2030.toml", "(file)", "not a regular file"),
     ("huge-file", _huge, "mainland/2030.toml", "(file)", "larger than 1,048,576 bytes"),
+    ("escape-sequence-in-a-title", _replace(ML, 'title = "', 'title = "\\u001b]0;pwned\\u0007'), ML, "title",
+     "control character"),
+    ("c1-control-in-a-ref", _replace(ML, 'ref = "Art. 6(1)(1)', 'ref = "\\u009b2J'), ML,
+     "deductions.basic_annual.ref", "control character"),
 ]
 
 
