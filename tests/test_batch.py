@@ -244,10 +244,11 @@ def test_record_blocks_never_cut_a_quoted_cell(tmp_path, tables, monkeypatch, bl
     (b"tax_year,WAGES\n2024,900000\n", ["'WAGES' is written differently from the batch column wages"]),
     (b"Tax-Year,wages\n2024,900000\n", ["'Tax-Year' is written differently from the batch column tax_year"]),
     (b"tax_year,Wages,wages\n2024,1,2\n", ["'Wages' is written differently"]),
+    ("tax_year,\ufeffwages,\u200bbonus\n2024,1,2\n".encode(), ["'\\ufeffwages' is written differently"]),
     (b"tax_year,wages\n2024,100,5\n", ["a row has more fields than the header's 2"]),
 ], ids=["random-bytes", "semicolons", "empty", "blank-lines", "no-tax_year", "duplicate-column", "short-row",
         "bad-utf8-cell", "enormous-header", "known-column-in-capitals", "known-column-with-dash",
-        "known-column-twice-by-case", "first-row-too-long"])
+        "known-column-twice-by-case", "known-column-with-a-bom", "first-row-too-long"])
 def test_bad_files_give_one_clear_message(tmp_path, content, words):
     src = tmp_path / "in.csv"
     src.write_bytes(content)

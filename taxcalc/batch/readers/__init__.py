@@ -12,6 +12,7 @@ The format comes from the extension (:func:`file_format`); ``-`` is CSV on stand
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
@@ -79,9 +80,9 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
                                  "id,tax_year,wages")
         seen.add(n)
     for n in names:                             # WAGES, " wages", Tax-Year: not passed through as unknown
-        word = normalize_word(n)
+        word = normalize_word("".join(ch for ch in n if unicodedata.category(ch) != "Cf"))     # a BOM, a zero-width space
         if n not in KNOWN and word in KNOWN and word != "id":      # an ID column changes no figure: kept
-            raise BatchFileError(f"{path}: column {printable(n)!r} is written differently from the batch column "
+            raise BatchFileError(f"{path}: column '{printable(n)}' is written differently from the batch column "
                                  f"{word}; name it {word} (lower case, with _) so that it is read")
     results = [n for n in names if n in FIGURE_NAMES]
     if results:                                  # the output would hold two columns of that name
