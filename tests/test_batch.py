@@ -562,3 +562,25 @@ def test_an_input_that_is_not_a_regular_file_is_refused(tmp_path, name, kind):
     assert r.exit_code == 2 and r.output == f"error: {src}: not a regular file (a device or a pipe?); give a file, " \
         "or - to read CSV from standard input\n", r.output
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_long_number_is_not_cast_round_to_a_wrong_value(tmp_path, tables):
+    """Arrow's decimal cast wraps some texts of more than 38 digits round without an error: a wages
+    cell of "1" and 300 zeros (also JSON Lines' 1e300, which polars writes out in digits) was read
+    as 0 and the row computed, IIT 0, exit 0. Every such cell is that row's error, "too large", as
+    calc says; long cells that are valid (zeros around a small value) keep their value."""
+    cells = ["1" + "0" * n for n in (38, 39, 40, 47, 55, 100, 300)] + ["9" * 40, "123456789" * 5]
+    padded = "0" * 60 + "100.5" + "0" * 40
+    src = tmp_path / "in.csv"
+    src.write_text("id,tax_year,wages\n" + "".join(f"r{k},2024,{c}\n" for k, c in enumerate(cells))
+                   + f"ok,2024,1000\npad,2024,{padded}\n")
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
+    assert (summary.computed, summary.rejected) == (2, len(cells))
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors["row"].to_list() == [str(k) for k in range(1, len(cells) + 1)]
+    assert all(m.startswith("too large") for m in errors["message"].to_list())
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out["gross_income"].to_list() == ["1000.00", "100.50"]
+    (tmp_path / "in.jsonl").write_text('{"tax_year": 2024, "wages": 1e300}\n')
+    summary = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "out2.csv"), tables=tables)
+    assert (summary.computed, summary.rejected) == (0, 1)
