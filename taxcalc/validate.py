@@ -118,7 +118,10 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
         f = float(raw)
         if f != f or f in (float("inf"), float("-inf")):
             raise _fail(name, "field.not_number")
-        value = Decimal(repr(f))
+        try:                                     # np.float32(0.1) is "0.1", as a Parquet float column reads
+            value = Decimal(repr(f) if isinstance(raw, float) else str(raw))
+        except InvalidOperation:                 # a Fraction's "1/3"
+            value = Decimal(repr(f))
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
             raise _fail(name, "field.not_number")

@@ -114,6 +114,8 @@ def test_numpy_numbers_read_as_the_python_numbers_they_hold():
     assert calculate(given, explain=False).outputs() == calculate(plain, explain=False).outputs()
     with pytest.raises(InputErrors, match="wages: not a number"):
         calculate({"tax_year": 2026, "wages": np.float64("nan")})
+    # a float32 reads as it shows (0.1), as a Parquet float column does in a batch
+    assert calculate({"tax_year": 2026, "wages": np.float32(123456.78)}, explain=False).gross_income == D("123456.78")
 
 
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
