@@ -13,6 +13,7 @@ Exit status:
 * 2: bad input, a bad file or bad tables: ``error:`` lines on standard error (one per problem,
   naming the field and what it accepts), never a traceback; also a command-line usage error;
 * 3: ``batch`` only: some rows were rejected (they are in the errors file, the others computed);
+* 4: standard output could not be written (a full disk, an I/O error);
 * 130: interrupted.
 """
 
@@ -75,6 +76,25 @@ def _fail(message: str) -> None:
 
 class _Group(click.Group):
     """Runs a command; a user's mistake (any TaxcalcError) becomes ``error:`` lines and exit 2."""
+
+    def main(self, *args, **kwargs):
+        """Standard output that cannot be written (``> /dev/full``: a full disk, an I/O error) is one
+        ``error:`` line and exit 4, as for batch, not a traceback; what is still buffered is flushed
+        here, so that the failure shows before the interpreter's own flush at exit."""
+        import errno
+
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+        except OSError as exc:
+            _quiet_stdout()
+            if exc.errno == errno.EPIPE:         # the reader left (`| head`): not an error
+                sys.exit(0)
+            _say(f"error: cannot write standard output: {exc.strerror or exc}")
+            sys.exit(EXIT_WRITE_FAILED)
 
     def invoke(self, ctx):
         from .errors import TaxcalcError

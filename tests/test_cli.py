@@ -527,3 +527,13 @@ def test_an_id_with_control_characters_cannot_drive_the_terminal(tmp_path):
         assert r.exit_code == 0
         assert not any(ch in r.stdout for ch in "\x1b\x07\x00"), r.stdout[:200]
     assert run("calc", "--input", str(f)).stdout.startswith("?]0;owned??[2Jx?y: Tax year 2024")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["tables"], ["calc", "--tax-year", "2024", "--wages", "1", "--explain"], ["--version"]])
+def test_standard_output_on_a_full_disk_is_one_line_and_exit_4(args):
+    """`taxcalc calc ... > /dev/full` was an OSError traceback (exit 1), as batch is not."""
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                            "main()", *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert p.returncode == 4 and p.stderr == "error: cannot write standard output: No space left on device\n", p.stderr
