@@ -203,6 +203,8 @@ def _read_case(path: str) -> dict:
         return read_case_file(path)
     from .messages import Number
 
+    if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:      # `<&-`
+        raise TaxcalcError.coded("file.unreadable", path="-", reason="standard input is closed")
     data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
     if len(data) > MAX_CASE_BYTES:
         raise TaxcalcError.coded("file.too_large", path="-", max=Number(MAX_CASE_BYTES))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -537,3 +538,12 @@ def test_standard_output_on_a_full_disk_is_one_line_and_exit_4(args):
         p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
                             "main()", *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT)
     assert p.returncode == 4 and p.stderr == "error: cannot write standard output: No space left on device\n", p.stderr
+
+
+@pytest.mark.parametrize("args", [["calc", "--input", "-"], ["plan", "-"], ["compare", "--zones", "-"]])
+def test_a_closed_standard_input_is_one_line(args):
+    """`taxcalc calc --input - <&-`: AttributeError ('NoneType' object has no attribute 'buffer')."""
+    p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                        "main()", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
+                       preexec_fn=lambda: os.close(0))
+    assert p.returncode == 2 and p.stderr == "error: -: cannot be read (standard input is closed)\n", p.stderr
