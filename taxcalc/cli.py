@@ -13,6 +13,7 @@ Exit status:
 * 2: bad input, a bad file or bad tables: ``error:`` lines on standard error (one per problem,
   naming the field and what it accepts), never a traceback; also a command-line usage error;
 * 3: ``batch`` only: some rows were rejected (they are in the errors file, the others computed);
+* 4: standard output could not be written (a full disk, an I/O error);
 * 130: interrupted.
 """
 
@@ -75,6 +76,25 @@ def _fail(message: str) -> None:
 
 class _Group(click.Group):
     """Runs a command; a user's mistake (any TaxcalcError) becomes ``error:`` lines and exit 2."""
+
+    def main(self, *args, **kwargs):
+        """Standard output that cannot be written (``> /dev/full``: a full disk, an I/O error) is one
+        ``error:`` line and exit 4, as for batch, not a traceback; what is still buffered is flushed
+        here, so that the failure shows before the interpreter's own flush at exit."""
+        import errno
+
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                if sys.stdout is not None:
+                    sys.stdout.flush()
+        except OSError as exc:
+            _quiet_stdout()
+            if exc.errno == errno.EPIPE:         # the reader left (`| head`): not an error
+                sys.exit(0)
+            _say(f"error: cannot write standard output: {exc.strerror or exc}")
+            sys.exit(EXIT_WRITE_FAILED)
 
     def invoke(self, ctx):
         from .errors import TaxcalcError
@@ -183,6 +203,8 @@ def _read_case(path: str) -> dict:
         return read_case_file(path)
     from .messages import Number
 
+    if sys.stdin is None or getattr(sys.stdin, "buffer", None) is None:      # `<&-`
+        raise TaxcalcError.coded("file.unreadable", path="-", reason="standard input is closed")
     data = sys.stdin.buffer.read(MAX_CASE_BYTES + 1)
     if len(data) > MAX_CASE_BYTES:
         raise TaxcalcError.coded("file.too_large", path="-", max=Number(MAX_CASE_BYTES))
@@ -323,6 +345,7 @@ def _breakdown(r, lang: str, summary=None) -> str:
     """The result as text: the case, the headline (taxcalc.summary: what the person pays, what the
     zone promises, the other side, why a gap remains) and what to weigh, then each group of
     registry figures (with the numbers of the marks that change them), then the notes."""
+    from .errors import visible
     from .explain import citation_text, relief_summary
     from .figures import FIGURES
     from .i18n import figure_text, render, term
@@ -331,7 +354,7 @@ def _breakdown(r, lang: str, summary=None) -> str:
     head = render(r.explanation.label, lang) if r.explanation is not None else str(r.scenario.tax_year)
     if r.scenario.talent:
         head = f"{head}{'，' if lang.startswith('zh') else ', '}{term('field', 'talent', lang)}"
-    lines = [f"{r.scenario.id}: {head}" if r.scenario.id else head]
+    lines = [f"{visible(r.scenario.id)}: {head}" if r.scenario.id else head]
     marks = list(enumerate(summary.marks, start=1)) if summary is not None else []
     if summary is not None:
         lines.append("")
@@ -512,9 +535,11 @@ def _tables_sources(tables, lang: str) -> str:
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="dask: INPUT is a partitioned Parquet dataset, OUTPUT a directory (needs the dask extra)")
 @click.option("--scheduler", default=None, help="with --engine dask: a dask scheduler address (default: local threads)")
+@click.option("--lang", "lang", default=None, callback=_check_lang, metavar="|".join(CLI_LANGS),
+              help="accepted as by every command; the errors file and the messages of batch are in English")
 @_options_flags
 @click.pass_context
-def batch_cmd(ctx, input_path, output_path, sheet, errors_path, strict, quiet, engine, scheduler, assume_extended,
+def batch_cmd(ctx, input_path, output_path, sheet, errors_path, strict, quiet, engine, scheduler, lang, assume_extended,
               hk_burden_reduction, hk_burden_year, macao_refund):
     """Compute every row of a CSV (or JSON Lines, Parquet, Excel .xlsx) file of the batch columns.
 
@@ -687,12 +712,20 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
     table is in --lang; CSV and JSON use the figures' names.
     """
     from .compare import compare, load_packages, render_csv, render_json, render_markdown, write_xlsx, zone_packages
+    from .errors import InputErrors
 
     lang = _use_lang(ctx, lang)
     if fmt == "xlsx" and output_path in (None, "-"):
         from .errors import TaxcalcError
 
         raise TaxcalcError("--format xlsx writes a workbook: give a file with -o FILE.xlsx")
+    if output_path not in (None, "-"):          # -o a.json would replace a package file, even through a link
+        from .batch.writers.files import same_file
+        from .errors import TaxcalcError
+
+        for f in files:
+            if f != "-" and same_file(output_path, f):
+                raise TaxcalcError.coded("file.output_is_input", path=output_path, input=f)
     if zones:
         from .errors import TaxcalcError
         from .i18n import term
@@ -704,7 +737,10 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
     else:
         labels, packages = load_packages(list(files))
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
-    result = compare(packages, labels, tables=_tables(ctx), options=options)
+    try:
+        result = compare(packages, labels, tables=_tables(ctx), options=options)
+    except InputErrors as exc:          # --zones: one case; its mistake once, not once per zone
+        raise (exc.one_case(len(packages)) if zones else exc) from None
     if fmt == "xlsx":
         write_xlsx(result, output_path)
         return

@@ -30,9 +30,9 @@ import numpy as np
 from . import columns as colmod
 from .api import Result, calculate, calculate_many
 from .engine import Options, compute
-from .errors import InputError, InputErrors, TaxcalcError
+from .errors import InputError, InputErrors, TaxcalcError, visible
 from .figures import BY_NAME
-from .messages import Money
+from .messages import Money, Number
 from .money import MAX_AMOUNT, Column
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
@@ -147,8 +147,9 @@ def zone_packages(case: Mapping[str, Any]) -> tuple[list[str], list[dict[str, An
 
 
 def _md(text: str) -> str:
-    """A cell of a Markdown table: | and line breaks escaped."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    """A cell of a Markdown table: | and line breaks escaped, control characters shown as ?."""
+    text = text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
+    return visible(text)
 
 
 def render_markdown(c: Comparison, lang: str = "en") -> str:
@@ -230,8 +231,14 @@ def write_xlsx(c: Comparison, path: str) -> None:
     import xlsxwriter
 
     from .batch.writers import AtomicTarget, writing
-    from .batch.writers.xlsx import figure_format
+    from .batch.writers.xlsx import MAX_COLUMNS, figure_format
 
+    labels = list(c.labels)
+    header = ["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]]
+    if len(header) > MAX_COLUMNS:       # xlsxwriter drops the cells beyond the last column without a word
+        raise TaxcalcError.coded("compare.xlsx_too_wide", path=path, packages=Number(len(labels)),
+                                 columns=Number(len(header)), max=Number(MAX_COLUMNS),
+                                 other="--format csv, --format json")
     target = AtomicTarget(path)
     target.fh.close()
     try:
@@ -245,8 +252,6 @@ def write_xlsx(c: Comparison, path: str) -> None:
             def text(row: int, col: int, value: str, fmt: Any = None) -> None:
                 sheet.write_string(row, col, value, safe if value.startswith(_FORMULA_START) else fmt)
 
-            labels = list(c.labels)
-            header = ["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]]
             for k, name in enumerate(header):
                 text(0, k, name, bold)
             for r, row in enumerate(c.rows(), start=1):

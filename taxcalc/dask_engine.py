@@ -124,6 +124,9 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     tables = tables or load_tables()
     started = time.perf_counter()
     output_path = output_path.rstrip("/") or output_path
+    if Path(output_path).name in ("", ".", ".."):           # '', '.', '/': no directory of its own
+        raise BatchFileError(f"{output_path}: with --engine dask the output is a new directory of Parquet files; "
+                             "give its name")
     errors_path = errors_path or str(Path(output_path).with_suffix("")) + ".errors.csv"
     _check_paths(input_path, output_path, errors_path)
     try:

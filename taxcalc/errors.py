@@ -6,6 +6,7 @@ text, the faces render the code in their language.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from .messages import Msg, msg
@@ -26,10 +27,18 @@ def shown_value(value: object) -> str:
             text = json.dumps(value, ensure_ascii=False, default=str)
         except (ValueError, RecursionError):
             text = "[…]" if isinstance(value, (list, tuple)) else "{…}"
+    elif isinstance(value, int) and value.bit_length() > 13_000:    # str() refuses past 4,300 digits
+        text = format(Decimal(value), ".6E")
     else:
         text = str(value)
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
     return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+
+
+def visible(text: str) -> str:
+    """Text from a file for a terminal: control characters (an escape sequence, a bell, a newline)
+    shown as ``?``, so that a hostile id cannot drive the terminal or break a line."""
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 class TaxcalcError(Exception):
@@ -87,3 +96,16 @@ class InputErrors(TaxcalcError):
     def __init__(self, errors: list[InputError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors))
+
+    def one_case(self, rows: int) -> InputErrors:
+        """The errors of ``rows`` rows that are variants of one case (whatif's contributions,
+        compare --zones' zones): when every row has the same errors, those errors once and without
+        a row number, as for the case itself; else as they are."""
+        by_row: dict[int | None, list[tuple[str, Msg | None, str]]] = {}
+        for e in self.errors:
+            by_row.setdefault(e.row, []).append((e.field, e.message, "" if e.value is None else shown_value(e.value)))
+        first = by_row.get(1)
+        if len(by_row) != rows or any(v != first for v in by_row.values()):
+            return self
+        return InputErrors([InputError(e.field, e.code, e.value, params=dict(e.message.params) if e.message else None)
+                            for e in self.errors if e.row == 1])

@@ -135,6 +135,7 @@ CATALOG: dict[str, str] = {
     "file.not_utf8": N_("{path}: not UTF-8 text"),
     "file.not_json": N_("{path}: not valid JSON ({reason}, line {line})"),
     "file.too_deep": N_("{path}: nested too deeply to be a case"),
+    "file.duplicate_key": N_("{path}: the key {key} appears twice in one object; give each key once"),
     "file.too_large": N_("{path}: larger than {max} bytes; a case file is small"),
     "file.not_object": N_("{path}: expected one JSON object with the batch column keys"),
     "file.not_objects": N_("{path}: expected a JSON object with the batch column keys, or a list of them"),
@@ -143,6 +144,7 @@ CATALOG: dict[str, str] = {
     "file.exists": N_("{path} exists"),
     "file.written": N_("written: {path}"),
     "file.cannot_write": N_("{path}: cannot write ({reason})"),
+    "file.output_is_input": N_("{path}: the output is the input file {input}; it would be replaced: give another -o path"),
     # ---- notes on a result
     "note.hk_year_fallback": N_("Hong Kong: no table for {wanted}; the year of assessment {used} was used"),
     "note.macao_year_fallback": N_("Macao: no table for {wanted}; the table of {used} was used"),
@@ -314,6 +316,7 @@ CATALOG: dict[str, str] = {
     "compare.figure": N_("Figure"),
     "compare.unit": N_("Unit"),
     "compare.difference": N_("{a} − {b}"),
+    "compare.xlsx_too_wide": N_("{path}: {packages} packages need {columns} columns; a sheet of a workbook holds at most {max}: use {other}"),
     "breakeven.none": N_("no amount up to {max} gives as much after tax"),
     "breakeven.wages": N_("Mainland wages that match {hk} in Hong Kong: {amount}"),
     "breakeven.hk_income": N_("Hong Kong income that matches {wages} of mainland wages: {amount}"),

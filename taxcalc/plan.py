@@ -63,15 +63,17 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
     """A span of tax years: ``2025-2030`` (also ``2025..2030``, ``2025 to 2030``), or one year.
     Nothing given: the case's ``tax_year`` (``default_from``) and the :data:`DEFAULT_SPAN` - 1
     years after it."""
-    from .validate import FieldError, normalize_text, parse_field
+    from .validate import FieldError, expected, field_error, normalize_text, parse_field
 
     if (text is None or not str(text).strip()) and default_from is not None:
+        given = default_from.get("tax_year")
         try:
-            first = parse_field("tax_year", default_from.get("tax_year"))
-        except FieldError:
-            first = None
-        if isinstance(first, int):
-            text = f"{first}-{first + DEFAULT_SPAN - 1}"
+            first = parse_field("tax_year", given)
+        except FieldError as exc:        # the span comes from tax_year: its own message, not --years'
+            raise InputErrors([field_error("tax_year", exc, given)]) from None
+        if not isinstance(first, int):         # None: not given (a year is read as an int)
+            raise InputErrors([InputError("tax_year", "field.required", params={"expected": expected("tax_year")})])
+        text = f"{first}-{min(first + DEFAULT_SPAN - 1, LAST_YEAR)}"
     raw = normalize_text(str(text if text is not None else ""))
     parts = [p.strip() for p in raw.replace("..", "-").replace(" to ", "-").split("-")]
     try:

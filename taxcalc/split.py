@@ -325,7 +325,10 @@ def whatifs(case: Mapping[str, Any], *, tables: Tables | None = None, options: O
         extra = max(Decimal(cap) - getattr(s, fname), Decimal(0))
         amounts.append(extra)
         cases.append(s.model_copy(update={fname: getattr(s, fname) + extra}))
-    results = calculate_many(cases, tables=tables, options=options)
+    try:
+        results = calculate_many(cases, tables=tables, options=options)
+    except InputErrors as exc:              # the case's own mistakes, once: not "row 1", "row 2", "row 3"
+        raise exc.one_case(len(cases)) from None
     return [WhatIf(fname, amount, results[0], r) for (fname, _), amount, r in zip(WHATIF_FIELDS, amounts, results[1:])]
 
 

@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import lru_cache
@@ -653,6 +654,9 @@ _MODELS: dict[str, type[Table]] = {"mainland": MainlandTable, "hongkong": HongKo
 # ---------------------------------------------------------------- loading
 
 
+MAX_TABLE_BYTES = 1 << 20     # the shipped tables are under 10 KB
+
+
 class _BadNumber(Exception):
     """A TOML float the decimal module cannot hold (an exponent out of range)."""
 
@@ -669,10 +673,15 @@ def _read(path: Path) -> dict[str, Any]:
     where = str(path)
     if path.is_dir():
         raise TableError(where, "(file)", "is a directory, not a table file")
+    if path.exists() and not path.is_file():     # a pipe would block for ever, /dev/zero never end
+        raise TableError(where, "(file)", "not a regular file (a device or a pipe?); a table is a TOML file")
     try:
-        data = path.read_bytes()
+        with path.open("rb") as fh:
+            data = fh.read(MAX_TABLE_BYTES + 1)
     except OSError as exc:
         raise TableError(where, "(file)", f"cannot be read: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > MAX_TABLE_BYTES:
+        raise TableError(where, "(file)", f"larger than {MAX_TABLE_BYTES:,} bytes; a table file is a few kilobytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -680,7 +689,9 @@ def _read(path: Path) -> dict[str, Any]:
         raise TableError(where, "(encoding)", f"the file must be UTF-8 (byte 0x{data[exc.start]:02x} on line {line} "
                                               "is not): save it as UTF-8") from None
     try:
-        return tomllib.loads(text.removeprefix("\ufeff"), parse_float=_parse_float)
+        table = tomllib.loads(text.removeprefix("\ufeff"), parse_float=_parse_float)
+        _check_text(where, table)
+        return table
     except tomllib.TOMLDecodeError as exc:
         raise TableError(where, "(syntax)", str(exc)) from None
     except RecursionError:
@@ -690,6 +701,21 @@ def _read(path: Path) -> dict[str, Any]:
         raise TableError(where, "(syntax)", f"the number {shown} is out of range") from None
     except ValueError:   # an integer literal longer than Python converts (4,300 digits)
         raise TableError(where, "(syntax)", "an integer is too long to read") from None
+
+
+def _check_text(where: str, value: object, key: str = "") -> None:
+    """No control character in a table's text ("\\u001b]0;...\\u0007" in a title would drive the
+    terminal that prints taxcalc tables --sources or an explanation); tab and newline are fine."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_text(where, k, key)
+            _check_text(where, v, f"{key}.{k}" if key else str(k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_text(where, v, f"{key}[{i}]")
+    elif isinstance(value, str) and any(unicodedata.category(ch) == "Cc" and ch not in "\t\n" for ch in value):
+        raise TableError(where, key or "(key)", "holds a control character (an escape sequence?); "
+                                                "expected plain text")
 
 
 def _key(loc: tuple[int | str, ...], extra: str | None = None) -> str:

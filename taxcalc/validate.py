@@ -23,6 +23,7 @@ The grammar:
 
 from __future__ import annotations
 
+import numbers
 import os
 import re
 import unicodedata
@@ -31,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InputError
+from .errors import InputError, shown_value
 from .messages import Msg, Number, Term, msg
 from .money import Column
 
@@ -111,12 +112,16 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
         raise _fail(name, "field.not_number")
     if isinstance(raw, (list, dict, tuple, set)):
         raise _fail(name, "field.wrong_type")
-    if isinstance(raw, int):
-        value = Decimal(raw)
-    elif isinstance(raw, float):
-        if raw != raw or raw in (float("inf"), float("-inf")):
+    if isinstance(raw, numbers.Integral):        # int, and numpy's integers (a pandas row)
+        value = Decimal(int(raw))
+    elif isinstance(raw, numbers.Real):          # float, numpy's floats: repr(np.float64(2.0)) is not a number
+        f = float(raw)
+        if f != f or f in (float("inf"), float("-inf")):
             raise _fail(name, "field.not_number")
-        value = Decimal(repr(raw))
+        try:                                     # np.float32(0.1) is "0.1", as a Parquet float column reads
+            value = Decimal(repr(f) if isinstance(raw, float) else str(raw))
+        except InvalidOperation:                 # a Fraction's "1/3"
+            value = Decimal(repr(f))
     elif isinstance(raw, Decimal):
         if not raw.is_finite():
             raise _fail(name, "field.not_number")
@@ -170,7 +175,7 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
-        if isinstance(raw, int) and raw in (0, 1):
+        if isinstance(raw, numbers.Integral) and raw in (0, 1):
             return bool(raw)
         if isinstance(raw, str):
             word = normalize_word(raw)
@@ -288,11 +293,35 @@ def read_json_text(data: bytes | str, name: str) -> Any:
         except UnicodeDecodeError:
             raise TaxcalcError.coded("file.not_utf8", path=name) from None
     try:
-        return json.loads(data)
+        return json.loads(data, object_pairs_hook=_object_once, parse_int=_json_int)
     except json.JSONDecodeError as exc:
         raise TaxcalcError.coded("file.not_json", path=name, reason=exc.msg, line=exc.lineno) from None
     except RecursionError:
         raise TaxcalcError.coded("file.too_deep", path=name) from None
+    except _DuplicateKey as exc:
+        raise TaxcalcError.coded("file.duplicate_key", path=name, key=shown_value(exc.key)) from None
+
+
+def _json_int(text: str) -> int | Decimal:
+    """A JSON integer; past Python's 4,300 digits for int() (a ValueError, not a JSON error) as a
+    Decimal, which the field then refuses as too large."""
+    return int(text) if len(text) <= 4000 else Decimal(text)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different: ``{"wages": 1, "wages": 2}`` is ambiguous (JSON
+    says nothing of which one counts), so it is refused rather than read as either."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def read_case_file(path: str | os.PathLike[str]) -> dict[str, Any]:

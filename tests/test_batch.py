@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -240,8 +241,14 @@ def test_record_blocks_never_cut_a_quoted_cell(tmp_path, tables, monkeypatch, bl
     (b"id,tax_year,wages\n1,2024,100\n2,2024,5,6\n", ["more fields than the header"]),
     (b"tax_year,wages\n2024,1\n2024,\xff\xfe\n", ["not valid UTF-8"]),
     (b"x" * (2 << 20), ["first line is longer"]),
+    (b"tax_year,WAGES\n2024,900000\n", ["'WAGES' is written differently from the batch column wages"]),
+    (b"Tax-Year,wages\n2024,900000\n", ["'Tax-Year' is written differently from the batch column tax_year"]),
+    (b"tax_year,Wages,wages\n2024,1,2\n", ["'Wages' is written differently"]),
+    ("tax_year,\ufeffwages,\u200bbonus\n2024,1,2\n".encode(), ["'\\ufeffwages' is written differently"]),
+    (b"tax_year,wages\n2024,100,5\n", ["a row has more fields than the header's 2"]),
 ], ids=["random-bytes", "semicolons", "empty", "blank-lines", "no-tax_year", "duplicate-column", "short-row",
-        "bad-utf8-cell", "enormous-header"])
+        "bad-utf8-cell", "enormous-header", "known-column-in-capitals", "known-column-with-dash",
+        "known-column-twice-by-case", "known-column-with-a-bom", "first-row-too-long"])
 def test_bad_files_give_one_clear_message(tmp_path, content, words):
     src = tmp_path / "in.csv"
     src.write_bytes(content)
@@ -249,8 +256,19 @@ def test_bad_files_give_one_clear_message(tmp_path, content, words):
     assert result.exit_code == 2, result.output
     assert result.output.startswith("error: ") and "Traceback" not in result.output
     assert any(w in result.output for w in words), result.output
+    assert "schema" not in result.output and "extra_columns" not in result.output     # no library internals
     assert not (tmp_path / "out.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]      # no temporary file left
+
+
+def test_a_known_key_written_differently_in_json_lines_is_refused(tmp_path):
+    """{" wages": 5} or {"Wages": 5} would pass through as unknown and compute an income of 0."""
+    for key in (" wages", "Wages", "WAGES"):
+        src = tmp_path / "in.jsonl"
+        src.write_text(json.dumps({"tax_year": 2024, key: 900000}) + "\n")
+        result = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
+        assert result.exit_code == 2 and "is written differently from the batch column wages" in result.output
+        assert not (tmp_path / "out.csv").exists()
 
 
 def test_enormous_line_in_the_data(tmp_path):
@@ -499,3 +517,70 @@ def test_progress_goes_to_a_callback_and_the_core_prints_nothing(tmp_path, table
     for p in seen:
         bar(p)
     bar.stop()
+
+
+def test_a_key_repeated_in_a_json_line_reads_the_same_whichever_way_its_block_is_read(tmp_path):
+    """polars keeps the first of a repeated key; the line-by-line reading (taken when another line
+    of the block holds, say, 1e400) kept the last: the same line gave wages 100 or 900000."""
+    line = '{"id": "dup", "tax_year": 2026, "wages": 100, "wages": 900000}\n'
+    plain, mixed = tmp_path / "plain.jsonl", tmp_path / "mixed.jsonl"
+    plain.write_text(line)
+    mixed.write_text(line + '{"id": "huge", "tax_year": 2026, "wages": 1e400}\n')
+    for src in (plain, mixed):
+        CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / f"{src.stem}.csv"), "--quiet"])
+        row = pl.read_csv(tmp_path / f"{src.stem}.csv", infer_schema=False).row(0, named=True)
+        assert (row["id"], row["wages"], row["gross_income"]) == ("dup", "100", "100.00"), src.name
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "parquet"])
+def test_a_batch_output_fed_back_as_input_is_refused_with_a_message(tmp_path, ext):
+    """Its result columns (gross_income, iit, ...) would be the output's twice: a polars
+    DuplicateError traceback, exit 1."""
+    src = tmp_path / "in.csv"
+    src.write_text("id,tax_year,wages\na,2024,100000\n")
+    assert CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / f"out.{ext}"), "--quiet"]).exit_code == 0
+    r = CliRunner().invoke(main, ["batch", str(tmp_path / f"out.{ext}"), "-o", str(tmp_path / "again.csv"), "--quiet"])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and "Traceback" not in r.output, r.output
+    assert "gross_income, iit_taxable, iit" in r.output and "result columns of taxcalc batch" in r.output
+    assert not (tmp_path / "again.csv").exists()
+    (tmp_path / "one.csv").write_text("tax_year,wages,iit\n2024,100000,5\n")
+    r = CliRunner().invoke(main, ["batch", str(tmp_path / "one.csv"), "-o", str(tmp_path / "again.csv"), "--quiet"])
+    assert r.exit_code == 2 and "error: " in r.output and "iit: result column" in r.output
+
+
+@pytest.mark.parametrize("name", ["in.csv", "in.jsonl", "in.parquet", "in.xlsx"])
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_an_input_that_is_not_a_regular_file_is_refused(tmp_path, name, kind):
+    """A named pipe: JSON Lines (read twice) raised io.UnsupportedOperation, CSV blocked for ever;
+    /dev/zero as .xlsx filled the memory until the process was killed."""
+    src = tmp_path / name
+    if kind == "fifo":
+        os.mkfifo(src)
+    else:
+        src.symlink_to("/dev/zero")
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"])
+    assert r.exit_code == 2 and r.output == f"error: {src}: not a regular file (a device or a pipe?); give a file, " \
+        "or - to read CSV from standard input\n", r.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_long_number_is_not_cast_round_to_a_wrong_value(tmp_path, tables):
+    """Arrow's decimal cast wraps some texts of more than 38 digits round without an error: a wages
+    cell of "1" and 300 zeros (also JSON Lines' 1e300, which polars writes out in digits) was read
+    as 0 and the row computed, IIT 0, exit 0. Every such cell is that row's error, "too large", as
+    calc says; long cells that are valid (zeros around a small value) keep their value."""
+    cells = ["1" + "0" * n for n in (38, 39, 40, 47, 55, 100, 300)] + ["9" * 40, "123456789" * 5]
+    padded = "0" * 60 + "100.5" + "0" * 40
+    src = tmp_path / "in.csv"
+    src.write_text("id,tax_year,wages\n" + "".join(f"r{k},2024,{c}\n" for k, c in enumerate(cells))
+                   + f"ok,2024,1000\npad,2024,{padded}\n")
+    summary = batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
+    assert (summary.computed, summary.rejected) == (2, len(cells))
+    errors = pl.read_csv(tmp_path / "out.errors.csv", infer_schema=False)
+    assert errors["row"].to_list() == [str(k) for k in range(1, len(cells) + 1)]
+    assert all(m.startswith("too large") for m in errors["message"].to_list())
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out["gross_income"].to_list() == ["1000.00", "100.50"]
+    (tmp_path / "in.jsonl").write_text('{"tax_year": 2024, "wages": 1e300}\n')
+    summary = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "out2.csv"), tables=tables)
+    assert (summary.computed, summary.rejected) == (0, 1)

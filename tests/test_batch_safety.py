@@ -208,6 +208,24 @@ def test_an_output_that_is_a_directory_is_refused(tmp_path):
     assert list((tmp_path / "out.csv").iterdir()) == [] and _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("engine", ["local", "dask"])
+@pytest.mark.parametrize("output", ["", ".", "/"])
+def test_an_output_with_no_name_is_refused_with_a_message(tmp_path, monkeypatch, engine, output):
+    """-o '' (an empty variable), -o . or -o /: a ValueError traceback from the default errors
+    path's Path.with_name / with_suffix."""
+    if engine == "dask":
+        pytest.importorskip("dask.dataframe")
+    src = tmp_path / ("in.parquet" if engine == "dask" else "in.csv")
+    if engine == "local":
+        src.write_text("tax_year,wages\n2024,1\n")
+    else:
+        pl.DataFrame({"tax_year": ["2024"], "wages": ["1"]}).write_parquet(src)
+    monkeypatch.chdir(tmp_path)
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", output, "--engine", engine])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and r.output.count("\n") == 1, r.output
+    assert "Traceback" not in r.output and _leftovers(tmp_path) == []
+
+
 def test_an_unreachable_dask_scheduler_fails_fast_and_leaves_nothing(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
     from taxcalc import dask_engine

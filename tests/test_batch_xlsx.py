@@ -271,3 +271,18 @@ def test_compare_writes_a_workbook_to_a_file(tmp_path):
     r1 = _cli("compare", tmp_path / "offers.xlsx", "--format", "csv")
     r2 = _cli("compare", ROOT / "examples" / "batch-offers.csv", "--format", "csv")
     assert r1.exit_code == 0 and r1.output == r2.output
+
+
+@pytest.mark.parametrize("where", ["cell", "header"])
+def test_text_longer_than_an_excel_cell_is_refused_not_cut(tmp_path, where):
+    """XlsxWriter cuts a string at 32,767 characters and says nothing: a pass-through note of
+    40,000 characters came out cut with exit 0. Refused, nothing renamed into place, no temporary
+    file left (the header's failure left one)."""
+    long = "x" * 40_000
+    src = tmp_path / "in.csv"
+    src.write_text(f"tax_year,wages,note\n2024,5,{long}\n" if where == "cell" else f"tax_year,wages,{long}\n2024,5,a\n")
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.xlsx"), "--quiet"])
+    assert r.exit_code == 2 and r.output.startswith("error: ") and r.output.count("\n") == 1, r.output
+    assert "a cell of 40,000 characters; an Excel cell holds at most 32,767" in r.output
+    assert ("row 1 of the output, column 'note'" if where == "cell" else "the header") in r.output
+    assert not (tmp_path / "out.xlsx").exists() and _leftovers(tmp_path) == []

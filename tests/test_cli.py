@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -192,6 +193,17 @@ def test_lang_renders_errors():
     assert fails(r) == [f"error: {line}" for line in error_lines(exc.value, "zh_Hans")]
 
 
+def test_every_command_takes_lang_after_its_name(tmp_path):
+    """docs/cli.md: --lang is common to every command, before or after it; batch refused it after
+    ("No such option '--lang'")."""
+    src = tmp_path / "in.csv"
+    src.write_text("tax_year,wages\n2024,100\n")
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet", "--lang", "zh-Hans"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["batch", str(src), "-o", str(tmp_path / "out.csv"), "--lang", "fr"])
+    assert r.exit_code == 2 and "en, zh-Hans, zh-Hant" in r.output
+
+
 def test_unknown_language_is_a_usage_error():
     r = CliRunner().invoke(main, ["--lang", "fr", "tables"])
     assert r.exit_code == 2 and "en, zh-Hans, zh-Hant" in r.output
@@ -239,6 +251,9 @@ def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     put("alien.json", b'{"tax_year": 2024, "identity": "alien"}', "identity: not one of the choices")
     put("mars.json", b'{"tax_year": 2024, "zone": "mars"}', "zone: not one of the choices")
     put("deep.json", b"[" * 100_000, "nested too deeply")
+    put("duplicate.json", b'{"tax_year": 2024, "wages": 100, "wages": 900000}', "the key wages appears twice")
+    put("huge-integer.json", b'{"tax_year": 2024, "wages": ' + b"9" * 5000 + b"}", "wages: too large")
+    put("duplicate-nested.json", b'[{"tax_year": 2024, "id": "a", "id": "b"}]', "the key id appears twice")
     put("binary.json", bytes(range(256)) * 16, "not UTF-8 text")
     put("latin1.json", '{"tax_year": 2024, "id": "café"}'.encode("latin-1"), "not UTF-8 text")
     big = d / "big.json"
@@ -254,7 +269,7 @@ def _hostile_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
 
 
 HOSTILE = ["object.json", "bool.json", "alien.json", "mars.json", "deep.json", "binary.json", "latin1.json",
-           "big.json", "dir.json", "missing.json"]
+           "big.json", "dir.json", "missing.json", "duplicate.json", "duplicate-nested.json", "huge-integer.json"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
@@ -272,6 +287,19 @@ def test_case_file_that_is_not_an_object(tmp_path):
     f.write_text("[1, 2]")
     fails(CliRunner().invoke(main, ["calc", "--input", str(f)]), "expected one JSON object")
     fails(CliRunner().invoke(main, ["calc", "--input", "-"], input="[1]"), "error: -: expected one JSON object")
+
+
+def test_a_key_given_twice_in_a_case_file_is_refused_not_read_as_either(tmp_path):
+    """{"wages": 100, "wages": 900000}: JSON leaves open which counts (Python takes the last, polars
+    the first); every command that reads a case refuses it."""
+    f = tmp_path / "dup.json"
+    f.write_text('{"tax_year": 2024, "identity": "hk", "wages": 100, "wages": 900000}')
+    for args in (["calc", "--input", str(f)], ["plan", str(f)], ["split", "--input", str(f)],
+                 ["whatif", "--input", str(f)], ["breakeven", "--input", str(f)], ["compare", "--zones", str(f)]):
+        fails(CliRunner().invoke(main, args), "dup.json: the key wages appears twice in one object")
+    fails(CliRunner().invoke(main, ["calc", "--input", "-"], input=f.read_text()), "error: -: the key wages appears twice")
+    r = CliRunner().invoke(main, ["--lang", "zh-Hans", "calc", "--input", str(f)])
+    assert r.exit_code == 2 and "键 wages 在同一对象中出现两次" in r.stderr
 
 
 def test_bad_json_file(tmp_path):
@@ -474,3 +502,48 @@ def test_every_import_is_declared_or_stdlib():
     assert undeclared == []
     assert "click" in declared and "typer" not in declared and "rich" in declared
     assert "typer" not in _imported()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans"])
+@pytest.mark.parametrize("rate", ["50", "100", "1E+1"])
+def test_calc_shows_a_whole_exchange_rate_as_a_plain_number(rate, lang):
+    """An exchange rate of 50 reads 50, not 5E+1 (the figure is Decimal('50.000000'))."""
+    r = run("--lang", lang, "calc", "--tax-year", "2025", "--wages", "100000", "--cny-per-hkd", rate)
+    assert r.exit_code == 0, r.output
+    assert "E+" not in r.stdout
+    shown = str(int(float(rate)))
+    assert any(line.split()[-1] == shown for line in r.stdout.splitlines() if line.strip()), r.stdout
+    assert figure_text(calculate({"tax_year": 2025, "cny_per_hkd": rate}).cny_per_hkd_used, BY_NAME["cny_per_hkd_used"]) == shown
+
+
+def test_an_id_with_control_characters_cannot_drive_the_terminal(tmp_path):
+    """A case file's id is printed as the header of calc and a column of compare: an escape
+    sequence, a bell or a NUL in it are shown as ?, not sent to the terminal."""
+    f = tmp_path / "esc.json"
+    f.write_text(json.dumps({"id": "\x1b]0;owned\x07\x1b[2Jx\x00y", "tax_year": 2024, "wages": 100}))
+    g = tmp_path / "plain.json"
+    g.write_text('{"tax_year": 2024, "wages": 200}')
+    for args in (["calc", "--input", str(f)], ["compare", str(f), str(g)]):
+        r = run(*args)
+        assert r.exit_code == 0
+        assert not any(ch in r.stdout for ch in "\x1b\x07\x00"), r.stdout[:200]
+    assert run("calc", "--input", str(f)).stdout.startswith("?]0;owned??[2Jx?y: Tax year 2024")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["tables"], ["calc", "--tax-year", "2024", "--wages", "1", "--explain"], ["--version"]])
+def test_standard_output_on_a_full_disk_is_one_line_and_exit_4(args):
+    """`taxcalc calc ... > /dev/full` was an OSError traceback (exit 1), as batch is not."""
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                            "main()", *args], stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    assert p.returncode == 4 and p.stderr == "error: cannot write standard output: No space left on device\n", p.stderr
+
+
+@pytest.mark.parametrize("args", [["calc", "--input", "-"], ["plan", "-"], ["compare", "--zones", "-"]])
+def test_a_closed_standard_input_is_one_line(args):
+    """`taxcalc calc --input - <&-`: AttributeError ('NoneType' object has no attribute 'buffer')."""
+    p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                        "main()", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
+                       preexec_fn=lambda: os.close(0))
+    assert p.returncode == 2 and p.stderr == "error: -: cannot be read (standard input is closed)\n", p.stderr

@@ -200,3 +200,56 @@ def test_breakeven_cli(tmp_path):
         calc = CliRunner().invoke(main, ["calc", "--tax-year", "2024", flag, "9,00"])
         assert be.exit_code == calc.exit_code == 2 and be.stderr == calc.stderr
         assert "not a number" in be.stderr and "(given: 9,00)" in be.stderr
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json", "xlsx"])
+@pytest.mark.parametrize("how", ["same", "symlink", "hardlink", "zones"])
+def test_compare_refuses_an_output_that_is_one_of_its_input_files(tmp_path, fmt, how):
+    """compare -o a.json (or a link to it) would replace the package file it reads: refused, the
+    file kept as it was."""
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    text = '{"tax_year": 2024, "wages": 100000}'
+    a.write_text(text)
+    b.write_text('{"tax_year": 2024, "wages": 200000}')
+    out = a
+    if how == "symlink":
+        out = tmp_path / "link.json"
+        out.symlink_to(a)
+    elif how == "hardlink":
+        out = tmp_path / "hard.json"
+        out.hardlink_to(a)
+    files = [str(a)] if how == "zones" else [str(b), str(a)]
+    r = CliRunner().invoke(main, ["compare", *files, *(["--zones"] if how == "zones" else []),
+                                  "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    assert r.stderr.startswith("error: ") and "the output is the input file" in r.stderr and "Traceback" not in r.stderr
+    assert a.read_text() == text
+    r = CliRunner().invoke(main, ["--lang", "zh-Hans", "compare", *files, "-o", str(out)])
+    assert r.exit_code == 2 and "输出即输入文件" in r.stderr and a.read_text() == text
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json", "xlsx"])
+def test_compare_with_an_empty_output_name_says_so(tmp_path, fmt):
+    """-o '' (an empty shell variable): a ValueError traceback from the temporary file's name."""
+    a = tmp_path / "a.json"
+    a.write_text('{"tax_year": 2024, "wages": 100000}')
+    r = CliRunner().invoke(main, ["compare", str(a), "--format", fmt, "-o", ""])
+    assert r.exit_code == 2 and r.stderr == "error: (empty): no file name; give a file name\n", r.output
+
+
+def test_compare_xlsx_refuses_more_columns_than_a_sheet_holds(tmp_path, monkeypatch):
+    """10,000 packages need 20,001 columns: xlsxwriter dropped every cell past 16,384 and the
+    command said nothing (exit 0). Refused instead, nothing written."""
+    from taxcalc.batch.writers import xlsx
+
+    monkeypatch.setattr(xlsx, "MAX_COLUMNS", 6)          # 3 packages: figure, unit, 3 values, 2 differences
+    f = tmp_path / "three.json"
+    f.write_text(json.dumps([{"tax_year": 2024, "wages": w} for w in (1, 2, 3)]))
+    out = tmp_path / "c.xlsx"
+    r = CliRunner().invoke(main, ["compare", str(f), "--format", "xlsx", "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists(), r.output
+    assert r.stderr == (f"error: {out}: 3 packages need 7 columns; a sheet of a workbook holds at most 6: "
+                        "use --format csv, --format json\n")
+    assert CliRunner().invoke(main, ["compare", str(f), "--format", "csv", "-o", str(tmp_path / "c.csv")]).exit_code == 0
+    monkeypatch.setattr(xlsx, "MAX_COLUMNS", 7)
+    assert CliRunner().invoke(main, ["compare", str(f), "--format", "xlsx", "-o", str(out)]).exit_code == 0

@@ -61,6 +61,20 @@ def test_years():
         assert error_lines(exc.value)[0].startswith("--years: not a span of tax years")
 
 
+def test_without_years_the_span_comes_from_tax_year_and_its_errors_name_it():
+    """No --years: a missing or bad tax_year is that field's mistake, not "--years: ... (given: )";
+    a tax year near the last one plans up to it."""
+    assert parse_years(None, default_from={"tax_year": "2026"}) == range(2026, 2032)
+    assert parse_years("", default_from={"tax_year": 2098}) == range(2098, 2101)
+    for case, line in (({}, "tax_year: required"), ({"tax_year": "abc"}, "tax_year: not a number")):
+        with pytest.raises(InputErrors) as exc:
+            parse_years(None, default_from=case)
+        assert error_lines(exc.value)[0].startswith(line), error_lines(exc.value)
+    r = CliRunner().invoke(main, ["plan"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: tax_year: required") and "--years" not in r.stderr
+    assert CliRunner().invoke(main, ["plan", "--tax-year", "2100", "--wages", "1"]).exit_code == 0
+
+
 def test_the_subsidy_is_cash_the_year_after(tables):
     p = plan(GBA, parse_years("2025-2027"), tables=tables)
     cash = {c.year: c for c in p.cash}

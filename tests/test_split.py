@@ -156,3 +156,27 @@ def test_compare_zones(tmp_path):
     assert data["packages"][2]["relief_policy"] == "hetao_hk_cap"
     r = CliRunner().invoke(main, ["compare", "--zones", str(f), str(f)])
     assert r.exit_code == 2 and "--zones takes one case file" in r.output
+
+
+@pytest.mark.parametrize("args, line", [
+    (["whatif", "--tax-year", "2031"], "error: tax_year: no tables for this year; tables exist for 2019-2027\n"),
+    (["whatif", "--tax-year", "2019", "--hk-burden-year", "previous"],
+     "error: tax_year: no Hong Kong table for the year of assessment 2018/19 or earlier\n"),
+    (["whatif", "--tax-year", "2026", "--social-insurance-auto"],
+     "error: city: social_insurance_auto needs the city of work: give it, or a zone that lies in one city\n"),
+])
+def test_whatif_says_the_cases_mistake_once_without_row_numbers(args, line):
+    """whatif computes the case and two variants: a mistake of the case came three times, as
+    'row 1', 'row 2' and 'row 3' of a file the user never gave."""
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and r.stderr == line, r.stderr
+
+
+def test_compare_zones_says_the_cases_mistake_once(tmp_path):
+    f = tmp_path / "case.json"
+    f.write_text('{"tax_year": 2019, "wages": 100000}')
+    r = CliRunner().invoke(main, ["compare", "--zones", str(f), "--hk-burden-year", "previous"])
+    assert r.exit_code == 2
+    assert r.stderr == "error: tax_year: no Hong Kong table for the year of assessment 2018/19 or earlier\n"
+    r = CliRunner().invoke(main, ["compare", str(f), str(f), "--hk-burden-year", "previous"])
+    assert r.exit_code == 2 and r.stderr.count("\n") == 2 and r.stderr.startswith("error: row 1: tax_year")

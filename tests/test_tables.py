@@ -1,5 +1,6 @@
 """Tables: every shipped file validates, every value is cited, broken tables fail clearly."""
 
+import os
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -188,6 +189,21 @@ def _dangling(d: Path) -> None:
     (d / "mainland" / "2030.toml").symlink_to(d / "nowhere.toml")
 
 
+def _device(d: Path) -> None:
+    """/dev/zero never ends: reading it filled the memory until the process was killed."""
+    (d / "mainland" / "2030.toml").symlink_to("/dev/zero")
+
+
+def _fifo(d: Path) -> None:
+    """A named pipe nobody writes to: reading it blocked for ever."""
+    os.mkfifo(d / "mainland" / "2030.toml")
+
+
+def _huge(d: Path) -> None:
+    with (d / "mainland" / "2030.toml").open("wb") as fh:
+        fh.write(b"# " + b"x" * (2 << 20) + b"\n")
+
+
 ML, HK, MO, FX, GBA = "mainland/2024.toml", "hongkong/2024-25.toml", "macao/2024.toml", "fx.toml", "zones/gba.toml"
 BASIC = "basic_annual = { value = 60000"
 
@@ -288,6 +304,13 @@ BAD = [
     ("latin-1", _latin1, ML, "(encoding)", "must be UTF-8"),
     ("directory-named-toml", _directory, "mainland/2030.toml", "(file)", "is a directory"),
     ("dangling-symlink", _dangling, "mainland/2030.toml", "(file)", "cannot be read"),
+    ("device", _device, "mainland/2030.toml", "(file)", "not a regular file"),
+    ("named-pipe", _fifo, "mainland/2030.toml", "(file)", "not a regular file"),
+    ("huge-file", _huge, "mainland/2030.toml", "(file)", "larger than 1,048,576 bytes"),
+    ("escape-sequence-in-a-title", _replace(ML, 'title = "', 'title = "\\u001b]0;pwned\\u0007'), ML, "title",
+     "control character"),
+    ("c1-control-in-a-ref", _replace(ML, 'ref = "Art. 6(1)(1)', 'ref = "\\u009b2J'), ML,
+     "deductions.basic_annual.ref", "control character"),
 ]
 
 

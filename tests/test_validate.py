@@ -100,3 +100,31 @@ def test_figure_names_never_collide_with_input_columns():
 
 def test_docs_figures_is_the_registry():
     assert markdown_table().strip() in (ROOT / "docs" / "figures.md").read_text()
+
+
+def test_numpy_numbers_read_as_the_python_numbers_they_hold():
+    """A pandas row gives numpy scalars: np.float64(2026.0) raised decimal.InvalidOperation (its
+    repr is 'np.float64(2026.0)'), np.int64(900000) was 'not a number (given: 900000)'."""
+    import numpy as np
+
+    given = {"tax_year": np.float64(2026.0), "wages": np.int64(900000), "talent": np.int64(1),
+             "hk_children": np.int32(2), "cny_per_hkd": np.float64(0.9), "identity": "hk", "zone": "hetao"}
+    plain = {"tax_year": 2026, "wages": 900000, "talent": True, "hk_children": 2, "cny_per_hkd": 0.9,
+             "identity": "hk", "zone": "hetao"}
+    assert calculate(given, explain=False).outputs() == calculate(plain, explain=False).outputs()
+    with pytest.raises(InputErrors, match="wages: not a number"):
+        calculate({"tax_year": 2026, "wages": np.float64("nan")})
+    # a float32 reads as it shows (0.1), as a Parquet float column does in a batch
+    assert calculate({"tax_year": 2026, "wages": np.float32(123456.78)}, explain=False).gross_income == D("123456.78")
+
+
+def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
+    """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
+    json.loads of a case file."""
+    from taxcalc.validate import read_json_text
+
+    with pytest.raises(InputErrors, match=r"wages: too large.*\(given: 1\.000000E\+5000\)"):
+        calculate({"tax_year": 2026, "wages": 10 ** 5000})
+    case = read_json_text(b'{"tax_year": 2026, "wages": ' + b"9" * 5000 + b"}", "case.json")
+    with pytest.raises(InputErrors, match="wages: too large"):
+        calculate(case)

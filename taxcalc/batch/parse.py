@@ -67,6 +67,9 @@ def _message(name: str, code: int) -> str:
 #: the largest value, in units of a field's scale, that the fast paths take; every field's limit lies
 #: below it (at most 1,000,000,000 with 6 decimals), so a larger value is that field's error
 _FAST_LIMIT = 10 ** 15
+#: the longest text whose Arrow decimal cast is trusted: far below the 38 digits of decimal128 at
+#: any scale here (at most 6); every valid cell is shorter unless padded with zeros
+_CAST_MAX_BYTES = 30
 
 
 def cast_decimal(series: pl.Series, scale: int) -> tuple[Column, NDArray[np.int8]] | None:
@@ -99,8 +102,10 @@ def cast_decimal(series: pl.Series, scale: int) -> tuple[Column, NDArray[np.int8
         return None
     words = np.frombuffer(dec.buffers()[1], dtype=np.int64, count=2 * n, offset=16 * dec.offset).reshape(n, 2)
     value = words[:, 0].copy()
-    # a negative value is a huge unsigned one; the high word of a value within the limit is 0
-    odd = (value.view(np.uint64) > _FAST_LIMIT) | (words[:, 1] != 0)
+    # a negative value is a huge unsigned one; the high word of a value within the limit is 0;
+    # a long text may have been cast wrongly: Arrow wraps some texts of more than 38 digits round
+    # without an error ("1" and 300 zeros gives 0), so such cells go through the grammar
+    odd = (value.view(np.uint64) > _FAST_LIMIT) | (words[:, 1] != 0) | (np.diff(offsets) > _CAST_MAX_BYTES)
     if dec.null_count:
         empty = dec.is_null().to_numpy(zero_copy_only=False)
         value[empty] = 0

@@ -96,9 +96,9 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
     """
     tables = tables or load_tables()
     started = time.perf_counter()
+    file_format(output_path)                     # an unknown output type ('', '.', '/') fails before any reading
     errors_path = errors_path or default_errors_path(output_path)
     check_paths(input_path, output_path, errors_path)
-    file_format(output_path)                     # an unknown output type fails before any reading
     if errors_path not in ("-stderr", "-") and file_format(errors_path) != "csv":
         raise BatchFileError(f"{errors_path}: the errors file is CSV; give a .csv name")
     summary = BatchSummary(output=output_path,

@@ -190,7 +190,7 @@ def figure_text(value: Value, f: Figure, signed: bool = False, lang: str | None 
             return sign + money(shown, f.unit, decimals=f.decimals, lang=lang)
         if f.unit == "rate":
             return sign + percent(shown, lang=lang)
-        return sign + str(Decimal(shown).normalize())
+        return sign + format(Decimal(shown).normalize(), "f")     # 50, not 5E+1
     if f.unit == "bool":
         return term("word", "yes" if value else "no", lang)
     if f.name == "relief_policy":

@@ -12,10 +12,13 @@ The format comes from the extension (:func:`file_format`); ``-`` is CSV on stand
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Protocol
 
+from ...figures import NAMES as FIGURE_NAMES
 from ...scenario import FIELDS
+from ...validate import normalize_word
 from ..errors import BatchFileError
 
 if TYPE_CHECKING:
@@ -76,6 +79,17 @@ def check_header(path: str, names: list[str], looks_like: str = "") -> None:
             raise BatchFileError(f"{path}: column {n!r} holds a NUL character; expected a header such as "
                                  "id,tax_year,wages")
         seen.add(n)
+    for n in names:                             # WAGES, " wages", Tax-Year: not passed through as unknown
+        word = normalize_word("".join(ch for ch in n if unicodedata.category(ch) != "Cf"))     # a BOM, a zero-width space
+        if n not in KNOWN and word in KNOWN and word != "id":      # an ID column changes no figure: kept
+            raise BatchFileError(f"{path}: column '{printable(n)}' is written differently from the batch column "
+                                 f"{word}; name it {word} (lower case, with _) so that it is read")
+    results = [n for n in names if n in FIGURE_NAMES]
+    if results:                                  # the output would hold two columns of that name
+        shown = ", ".join(results[:5]) + (f" and {len(results) - 5:,} more" if len(results) > 5 else "")
+        raise BatchFileError(f"{path}: {shown}: result {'columns' if len(results) > 1 else 'column'} of taxcalc "
+                             f"batch, computed for each row; remove or rename {'them' if len(results) > 1 else 'it'} "
+                             "(a batch output is not an input: give the file it was computed from)")
     if not seen & set(KNOWN):
         shown = ",".join(names)[:120]
         raise BatchFileError(
@@ -96,6 +110,9 @@ def open_reader(path: str, sheet: str | None = None) -> Reader:
         raise BatchFileError(f"{path}: no such file")
     if path != "-" and os.path.isdir(path):
         raise BatchFileError(f"{path}: is a directory; expected a .csv, .jsonl, .parquet or .xlsx file")
+    if path != "-" and not os.path.isfile(path):    # a named pipe is read more than once (or blocks); a device never ends
+        raise BatchFileError(f"{path}: not a regular file (a device or a pipe?); give a file, or - to read CSV "
+                             "from standard input")
     if sheet is not None and fmt != "xlsx":
         raise BatchFileError(f"{path}: --sheet names a sheet of an .xlsx workbook; this is a {fmt} file")
     if fmt == "xlsx":

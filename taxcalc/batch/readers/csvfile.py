@@ -230,7 +230,7 @@ class CsvReader:
 
     def _explain(self, exc: Exception) -> str:
         msg = str(exc)
-        if "more fields than defined" in msg:
+        if "more fields than defined" in msg or "not specified in schema" in msg:     # the latter: on the first row
             return (f"{self.path}: a row has more fields than the header's {len(self.columns)}; "
                     "expected comma-separated rows")
         if "invalid utf-8" in msg.lower():

@@ -108,7 +108,8 @@ class JsonlReader:
                 continue
             n = first + k
             try:
-                obj = json.loads(line, parse_int=_RawNumber, parse_float=_RawNumber, parse_constant=_RawNumber)
+                obj = json.loads(line, parse_int=_RawNumber, parse_float=_RawNumber, parse_constant=_RawNumber,
+                                 object_pairs_hook=_first_wins)
             except UnicodeDecodeError:
                 raise BatchFileError(f"{self.path}: line {n} is not UTF-8 text; save the file as UTF-8") from None
             except RecursionError:
@@ -168,6 +169,16 @@ def _pieces(first: int, data: bytes, size: int) -> Iterator[tuple[int, bytes]]:
         yield line, piece
         line += piece.count(b"\n")
         i = j
+
+
+def _first_wins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose key is repeated keeps the first value, as polars reads it, so that a line
+    means the same whichever way its block is read (a case file refuses the repetition; finding it
+    in every line would cost more than reading the file)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        out.setdefault(key, value)
+    return out
 
 
 class _RawNumber(str):

@@ -21,6 +21,7 @@ without sheets, a sheet without a header row, and a sheet name that is not there
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -51,6 +52,8 @@ def _open(path: str) -> fastexcel.ExcelReader:
         import fastexcel
     except ImportError:                          # a dependency: only a broken install lacks it
         raise BatchFileError(f"{path}: reading .xlsx needs fastexcel (pip install fastexcel)") from None
+    if not os.path.isfile(path):                 # /dev/zero filled the memory: a workbook is read whole
+        raise BatchFileError(f"{path}: not a regular file (a device or a pipe?); a workbook is read from a file")
     if not zipfile.is_zipfile(path):
         raise BatchFileError(f"{path}: not an Excel workbook (.xlsx is a zip file; this is not one); save it "
                              "as .xlsx, or as CSV")

@@ -129,6 +129,8 @@ def same_file(a: str, b: str) -> bool:
 
 def check_target(path: str) -> None:
     """A path a file can be written to (and renamed into): not a directory, in a directory that exists."""
+    if not Path(path).name:                     # '' (an empty variable): no file to rename into
+        raise BatchFileError(f"{path or '(empty)'}: no file name; give a file name")
     if os.path.isdir(path):
         raise BatchFileError(f"{path}: is a directory; give a file name")
     parent = Path(path).parent

@@ -30,12 +30,15 @@ from ...figures import FIGURES
 from ...scenario import FIELDS, field_kind
 from ..errors import BatchFileError
 from ..frames import Chunk, output_header
+from ..readers import printable
 from .files import AtomicTarget, writing
 
 if TYPE_CHECKING:
     from xlsxwriter.format import Format
 
 MAX_ROWS = 1_048_575                # Excel's rows, less the header
+MAX_COLUMNS = 16_384                # Excel's columns
+MAX_CELL_CHARS = 32_767             # Excel's characters in a cell
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 INPUT_NUMBERS = ("money", "rate", "days", "count", "year", "choice_int")
 
@@ -68,6 +71,15 @@ class XlsxWriter:
         self.header = list(units) if units is not None else output_header(columns)
         self.rows = 0
         self._closed = False
+        try:
+            self._start(xlsxwriter, path)
+        except BaseException:                       # a header the sheet cannot hold: no temporary file left
+            self.target.abort()
+            raise
+        self._kinds = [self._kind(name) for name in self.header]
+
+    def _start(self, xlsxwriter: Any, path: str) -> None:
+        """The workbook under the temporary name, its formats and the header row."""
         with writing(path):
             self.book = xlsxwriter.Workbook(self.target.tmp, {
                 "constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
@@ -82,7 +94,6 @@ class XlsxWriter:
             self.sheet.set_column(0, len(self.header) - 1, 14)
             if self.header:
                 self.sheet.autofilter(0, 0, 0, len(self.header) - 1)
-        self._kinds = [self._kind(name) for name in self.header]
 
     def _kind(self, name: str) -> tuple[str | None, ...]:
         """How a column's cells are written: ("figure", format, unit), ("input-number",), ("text",)."""
@@ -97,6 +108,11 @@ class XlsxWriter:
         return ("text",)
 
     def _text(self, row: int, col: int, value: str, fmt: Format | None = None) -> None:
+        if len(value) > MAX_CELL_CHARS:             # XlsxWriter cuts it to the limit without a word
+            where = "the header" if row == 0 else f"row {row} of the output"
+            raise BatchFileError(f"{self.target.path}: {where}, column {printable(self.header[col][:60])!r}: a cell of "
+                                 f"{len(value):,} characters; an Excel cell holds at most {MAX_CELL_CHARS:,} -- write "
+                                 ".csv or .parquet")
         if value.startswith(FORMULA_START):
             self.sheet.write_string(row, col, value, self.text_safe)
         else:
