@@ -1,0 +1,69 @@
+"""Defects found using the terminal UI as a user would (80x24 and 160x50, en and zh-Hans, NO_COLOR),
+each as a Pilot story that failed before its fix."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from textual.widgets import DataTable
+
+from taxcalc.i18n import set_language
+
+from .test_app import run
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+AMOUNT = re.compile(r"^[−+]?(CN¥|HK\$|MOP)\d{1,3}(,\d{3})*(\.\d\d)?$")
+
+
+def screen_lines(table: DataTable) -> list[str]:
+    """The table's lines as the terminal shows them (its scrollbar covers the last cells)."""
+    width = table.scrollable_content_region.width
+    return [table.render_line(y).crop(0, width).text for y in range(table.size.height)]
+
+
+def cut_amounts(lines: list[str]) -> list[str]:
+    return [tok for line in lines for tok in line.split() if ("¥" in tok or "$" in tok) and not AMOUNT.match(tok)]
+
+
+def test_packages_at_80_columns_show_no_column_in_part():
+    """Two packages stood whole beside the labels at 80 columns only in the docs: the second was
+    cut at the right edge (``CN¥1,000,000.0``, ``Hong Kong residen``), and at the end of the
+    scroll the fixed labels cut a column at its left (``nt`` of ``Hong Kong resident``)."""
+    async def story(app, pilot):
+        await pilot.press("f6")
+        await pilot.pause(0.3)
+        pk = app.screen.query_one("#pk-table", DataTable)
+        lines = screen_lines(pk)
+        assert not cut_amounts(lines), lines
+        gross = next(line for line in lines if line.lstrip().startswith("Gross income"))
+        assert gross.split().count("CN¥1,000,000.00") == 2, gross              # two packages, whole
+        headers = {w for c in pk.ordered_columns for w in c.label.plain.split()}
+        for _ in range(8):
+            await pilot.press("right")
+            await pilot.pause()
+            lines = screen_lines(pk)
+            assert not cut_amounts(lines), lines
+            assert set(lines[0].split()) | set(lines[1].split()) <= headers, lines[:2]
+    run(story, size=(80, 24))
+
+
+def test_plan_at_80_columns_shows_no_year_in_part():
+    async def story(app, pilot):
+        await pilot.press("f7")
+        await pilot.pause(0.5)
+        plan = app.screen.query_one("#plan-table", DataTable)
+        for _ in range(6):
+            lines = screen_lines(plan)
+            assert not cut_amounts(lines), lines
+            assert all(re.fullmatch(r"\d{4}\*?|Figure", w) for w in lines[0].split()), lines[0]
+            await pilot.press("right")
+            await pilot.pause()
+    run(story, size=(80, 24))
