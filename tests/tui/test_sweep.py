@@ -3,14 +3,16 @@ each as a Pilot story that failed before its fix."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import Button, DataTable, Input
 
 from taxcalc.i18n import set_language
+from taxcalc.tui.screens.dialogs import PathDialog
 
-from .test_app import run
+from .test_app import run, type_into
 
 
 @pytest.fixture(autouse=True)
@@ -66,4 +68,52 @@ def test_plan_at_80_columns_shows_no_year_in_part():
             assert all(re.fullmatch(r"\d{4}\*?|Figure", w) for w in lines[0].split()), lines[0]
             await pilot.press("right")
             await pilot.pause()
+    run(story, size=(80, 24))
+
+
+def test_saving_to_a_directory_is_said_in_the_dialog_not_offered_as_a_replace(tmp_path):
+    """Typing a directory as the path asked "exists. Press Replace to write over it", and pressing
+    Replace only then said it was a directory."""
+    async def story(app, pilot):
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#dialog-path", Input).value = str(tmp_path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathDialog)                          # still asking
+        assert dialog.said == f"{tmp_path} is a directory: type a file name in it.", dialog.said
+        assert str(dialog.query_one("#dialog-ok", Button).label) == "Save"  # nothing to replace
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PathDialog) and not app.last_error
+        assert tmp_path.is_dir()
+    run(story, size=(80, 24))
+
+
+def test_saving_with_a_bad_field_says_what_the_file_will_hold(tmp_path):
+    """A field in error is saved with its last valid value (the results' value), not with what was
+    typed: the dialog said nothing of it, and the notice only "written"."""
+    target = tmp_path / "case.json"
+
+    async def story(app, pilot):
+        await type_into(pilot, "wages", "abc")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = app.screen
+        message = str(dialog.query_one("#dialog-message").render())
+        assert "1 field(s) need attention: the file will hold the values the results use" in message, message
+        assert dialog.query_one("#dialog-message").has_class("shown")
+        dialog.query_one("#dialog-path", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert json.loads(target.read_text())["wages"] == 900000          # the value the results use
+    run(story, size=(80, 24))
+
+
+def test_saving_a_good_case_says_nothing_more():
+    async def story(app, pilot):
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.screen.query_one("#dialog-message").has_class("shown")
     run(story, size=(80, 24))
