@@ -117,3 +117,21 @@ def test_saving_a_good_case_says_nothing_more():
         await pilot.pause()
         assert not app.screen.query_one("#dialog-message").has_class("shown")
     run(story, size=(80, 24))
+
+
+def test_the_tables_labels_follow_a_resize():
+    """The packages' and the plan's label columns kept the width of the window they were first drawn
+    in (22 cells after a start at 80 columns, at 160 too)."""
+    async def story(app, pilot):
+        for tab, table_id, narrow in (("f6", "#pk-table", 22), ("f7", "#plan-table", 24)):
+            await pilot.press(tab)
+            await pilot.pause(0.5)
+            table = app.screen.query_one(table_id, DataTable)
+            assert table.ordered_columns[0].width == narrow
+            await pilot.resize_terminal(160, 50)
+            await pilot.pause(0.5)
+            table = app.screen.query_one(table_id, DataTable)
+            assert table.ordered_columns[0].width == 36
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause(0.5)
+    run(story, size=(80, 24))
