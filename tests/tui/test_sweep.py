@@ -22,7 +22,8 @@ def english():
     set_language("en")
 
 
-AMOUNT = re.compile(r"^[−+]?(CN¥|HK\$|MOP)\d{1,3}(,\d{3})*(\.\d\d)?$")
+AMOUNT = re.compile(r"^[−+-]?(CN¥|HK\$|MOP)\d{1,3}(,\d{3})*(\.\d\d)?$")
+EXACT = re.compile(r"^[−+-]?(CN¥|HK\$|MOP)\d{1,3}(,\d{3})*(\.\d+)?$")      # the explanation's exact values
 
 
 def screen_lines(table: DataTable) -> list[str]:
@@ -31,8 +32,18 @@ def screen_lines(table: DataTable) -> list[str]:
     return [table.render_line(y).crop(0, width).text for y in range(table.size.height)]
 
 
-def cut_amounts(lines: list[str]) -> list[str]:
-    return [tok for line in lines for tok in line.split() if ("¥" in tok or "$" in tok) and not AMOUNT.match(tok)]
+def cut_amounts(lines: list[str], amount: re.Pattern = AMOUNT) -> list[str]:
+    """The amounts shown in part: a token with a currency sign that is not a whole amount (a sign
+    alone is a word, ``in HK$:``, unless the edge cut the line there)."""
+    cut = []
+    for line in lines:
+        tokens = line.split()
+        for k, tok in enumerate(tokens):
+            tok = tok.strip("()[],;:§")
+            at_edge = k == len(tokens) - 1 and not line.endswith(" ")
+            if ("¥" in tok or "$" in tok) and (any(c.isdigit() for c in tok) or at_edge) and not amount.match(tok):
+                cut.append(tok)
+    return cut
 
 
 def test_packages_at_80_columns_show_no_column_in_part():
@@ -135,3 +146,25 @@ def test_the_tables_labels_follow_a_resize():
             await pilot.resize_terminal(80, 24)
             await pilot.pause(0.5)
     run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_explanation_never_cuts_a_value_at_the_edge(size):
+    """At 80 columns the tree showed ``Net assessable income (after deductions, before allowances):
+    HK$1,089,`` (the value cut by the edge); a long label is now shortened before its value."""
+    async def story(app, pilot):
+        await pilot.press("f3")
+        await pilot.pause(0.5)
+        tree = app.screen.query_one("#explain-tree")
+        tree.root.expand_all()
+        await pilot.pause()
+        width, height = tree.scrollable_content_region.width, tree.scrollable_content_region.height
+        seen = []
+        for top in range(0, tree.virtual_size.height, height):
+            tree.scroll_to(y=top, animate=False, force=True)
+            await pilot.pause()
+            lines = [tree.render_line(y).crop(0, width).text for y in range(height)]
+            seen += lines
+            assert not cut_amounts(lines, EXACT), [line for line in lines if cut_amounts([line], EXACT)]
+        assert any("Net assessable income" in line and "HK$1,089,149.97" in line for line in seen)
+    run(story, size=size)
