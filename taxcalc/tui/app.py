@@ -198,6 +198,14 @@ class TaxcalcApp(App[int]):
         title = _("Export the results as Markdown") if fmt == "md" else _("Export the results as CSV")
         self.push_screen(PathDialog(title, default, _("Save"), saving=True), done)
 
+    def action_command_palette(self) -> None:
+        """Not while a dialog asks for a path: a language or an example chosen under it would leave
+        the dialog in the old language, or save another case under the first one's name."""
+        if isinstance(self.screen, PathDialog):
+            self.bell()
+            return
+        super().action_command_palette()
+
     def action_quit(self) -> None:
         self.exit(0)
 

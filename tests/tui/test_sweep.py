@@ -168,3 +168,20 @@ def test_the_explanation_never_cuts_a_value_at_the_edge(size):
             assert not cut_amounts(lines, EXACT), [line for line in lines if cut_amounts([line], EXACT)]
         assert any("Net assessable income" in line and "HK$1,089,149.97" in line for line in seen)
     run(story, size=size)
+
+
+def test_the_palette_waits_while_a_dialog_asks():
+    """ctrl+p over the save dialog opened the palette: "language: 简体中文" left the dialog in
+    English over a Chinese screen, "example: …" saved another case under the first one's name."""
+    async def story(app, pilot):
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, PathDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")                                        # on the main screen it opens
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+    run(story, size=(80, 24))
