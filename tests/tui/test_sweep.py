@@ -185,3 +185,40 @@ def test_the_palette_waits_while_a_dialog_asks():
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
     run(story, size=(80, 24))
+
+
+def test_the_plan_growth_field_in_focus_shows_a_bar_with_no_color():
+    """The growth fields showed their focus by a background and bold only (with NO_COLOR a "0" a
+    shade lighter); now a bar on their left, as the form's fields."""
+    async def story(app, pilot):
+        await pilot.press("f7")
+        await pilot.pause(0.5)
+        growth, hk = app.screen.query_one("#plan-growth", Input), app.screen.query_one("#plan-hk_growth", Input)
+        growth.focus()
+        await pilot.pause()
+        assert growth.styles.border_left[0] == "thick" and hk.styles.border_left[0] != "thick"
+        hk.focus()
+        await pilot.pause()
+        assert hk.styles.border_left[0] == "thick" and growth.styles.border_left[0] != "thick"
+        assert growth.region.x + growth.region.width <= hk.region.x                # no field moves over another
+    run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("tab, view", [("f5", "#wh-view"), ("f6", "#pk-view"), ("f7", "#plan-view"),
+                                       ("f3", "#explain-detail-box")])
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_tab_never_lands_on_an_invisible_focus(tab, view, size):
+    """Tab reaches each tab's scrolling view (it scrolls with the keys), which showed nothing when it
+    had the focus: with NO_COLOR, a Tab press seemed lost."""
+    async def story(app, pilot):
+        await pilot.press(tab)
+        await pilot.pause(0.5)
+        widget = app.screen.query_one(view)
+        edge = "border_top" if view == "#explain-detail-box" and size[0] < 100 else "border_left"
+        assert getattr(widget.styles, edge)[0] != "thick"
+        before = widget.region
+        widget.focus()
+        await pilot.pause()
+        assert app.focused is widget and getattr(widget.styles, edge)[0] == "thick"
+        assert widget.region == before                                     # nothing moves
+    run(story, size=size)
