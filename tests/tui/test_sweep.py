@@ -222,3 +222,21 @@ def test_tab_never_lands_on_an_invisible_focus(tab, view, size):
         assert app.focused is widget and getattr(widget.styles, edge)[0] == "thick"
         assert widget.region == before                                     # nothing moves
     run(story, size=size)
+
+
+def test_the_key_bar_keeps_its_order_as_the_focus_moves():
+    """The key bar read "^s Save ^o Open ^e Export" on a choice and "^e Export ^s Save ^o Open" on an
+    amount (an Input binds ctrl+e itself): the keys jumped about as Tab moved."""
+    from textual.widgets._footer import FooterKey
+
+    async def story(app, pilot):
+        orders = set()
+        for field in ("identity", "wages", "sad_elderly", "hk_children"):
+            await app.screen.query_one("#form").goto_field(field)
+            await pilot.pause()
+            app.screen.query_one(f"#f-{field}").focus()
+            await pilot.pause(0.2)
+            orders.add(tuple(k.key for k in app.screen.query(FooterKey)))
+        assert len(orders) == 1, orders
+        assert next(iter(orders))[:3] == ("ctrl+s", "ctrl+o", "ctrl+e")
+    run(story, size=(80, 24))
