@@ -240,3 +240,17 @@ def test_the_key_bar_keeps_its_order_as_the_focus_moves():
         assert len(orders) == 1, orders
         assert next(iter(orders))[:3] == ("ctrl+s", "ctrl+o", "ctrl+e")
     run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("text, reason", [("", "此处应有一个值"), ("{tax_year: 2026}", "此处应有带双引号的键"),
+                                          ('{"tax_year": 2026} x', "值之后还有多余内容")])
+def test_a_file_that_is_not_json_is_said_without_english(tmp_path, text, reason):
+    """"不是有效的 JSON（Expecting value，第1行）": Python's reason, in English, on a Chinese screen."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+
+    async def story(app, pilot):
+        assert not app.open_case(str(bad))
+        said = "\n".join(app.last_error)
+        assert reason in said and "Expecting" not in said and "Extra data" not in said, said
+    run(story, size=(80, 24), lang="zh-Hans")
