@@ -282,6 +282,20 @@ def read_json_file(path: str | os.PathLike[str]) -> Any:
     return read_json_text(data, name)
 
 
+#: Python's JSON reader's reasons, as message codes (a message shows no English in another language)
+JSON_REASONS = {
+    "Expecting value": "json.expecting_value",
+    "Expecting property name enclosed in double quotes": "json.expecting_key",
+    "Expecting ':' delimiter": "json.expecting_colon",
+    "Expecting ',' delimiter": "json.expecting_comma",
+    "Unterminated string starting at": "json.unterminated_string",
+    "Invalid control character at": "json.control_character",
+    "Extra data": "json.extra_data",
+    "Invalid \\escape": "json.invalid_escape",
+    "Invalid \\uXXXX escape": "json.invalid_unicode_escape",
+}
+
+
 def read_json_text(data: bytes | str, name: str) -> Any:
     import json
 
@@ -295,7 +309,9 @@ def read_json_text(data: bytes | str, name: str) -> Any:
     try:
         return json.loads(data, object_pairs_hook=_object_once, parse_int=_json_int)
     except json.JSONDecodeError as exc:
-        raise TaxcalcError.coded("file.not_json", path=name, reason=exc.msg, line=exc.lineno) from None
+        code = JSON_REASONS.get(exc.msg)
+        reason = msg(code) if code else exc.msg     # a reason Python may add later: as it gives it
+        raise TaxcalcError.coded("file.not_json", path=name, reason=reason, line=exc.lineno) from None
     except RecursionError:
         raise TaxcalcError.coded("file.too_deep", path=name) from None
     except _DuplicateKey as exc:

@@ -166,7 +166,11 @@ class TaxcalcApp(App[int]):
             if path and self.write_file(path, self.case.save):
                 self.last_path["json"] = path
 
-        self.push_screen(PathDialog(_("Save the case as JSON"), default, _("Save"), saving=True), done)
+        # a field in error is saved with the value the results use, not with what was typed: say so first
+        n = len(self.case.errors())
+        note = _("⚠ {n} field(s) need attention: the file will hold the values the results use, "
+                 "as said beside them.").format(n=n) if n else ""
+        self.push_screen(PathDialog(_("Save the case as JSON"), default, _("Save"), saving=True, note=note), done)
 
     def action_load(self) -> None:
         default = self.last_path.get("json") or "case.json"
@@ -193,6 +197,14 @@ class TaxcalcApp(App[int]):
 
         title = _("Export the results as Markdown") if fmt == "md" else _("Export the results as CSV")
         self.push_screen(PathDialog(title, default, _("Save"), saving=True), done)
+
+    def action_command_palette(self) -> None:
+        """Not while a dialog asks for a path: a language or an example chosen under it would leave
+        the dialog in the old language, or save another case under the first one's name."""
+        if isinstance(self.screen, PathDialog):
+            self.bell()
+            return
+        super().action_command_palette()
 
     def action_quit(self) -> None:
         self.exit(0)

@@ -30,10 +30,11 @@ def full_path(path: str) -> str:
 class PathDialog(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, title: str, path: str, ok: str, *, saving: bool = False):
+    def __init__(self, title: str, path: str, ok: str, *, saving: bool = False, note: str = ""):
         super().__init__()
         self.title_text, self.path, self.ok = title, path, ok
         self.saving = saving
+        self.note = note                         # said before anything is typed (what the file will hold)
         self.confirmed: str | None = None        # the existing path the user agreed to replace
         self.said = ""                           # the last thing the dialog said (for the tests)
 
@@ -41,12 +42,13 @@ class PathDialog(ModalScreen[str | None]):
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             yield Input(self.path, id="dialog-path")
-            yield Prose("", id="dialog-message")
+            yield Prose(self.note, id="dialog-message", classes="shown" if self.note else "")
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="dialog-ok")
                 yield Button(_("Cancel"), id="dialog-cancel")
 
     def say(self, text: str) -> None:
+        text = text or self.note
         self.said = text
         self.query_one("#dialog-message", Prose).say(text)
         self.query_one("#dialog-message").set_class(bool(text), "shown")
@@ -60,9 +62,12 @@ class PathDialog(ModalScreen[str | None]):
         full = full_path(path)
         if self.saving and self.confirmed != full:
             try:
-                exists = Path(full).exists()
+                exists, is_dir = Path(full).exists(), Path(full).is_dir()
             except (OSError, ValueError):
-                exists = False
+                exists = is_dir = False
+            if is_dir:                           # nothing to replace: a directory is never written over
+                self.say(_("{path} is a directory: type a file name in it.").format(path=full))
+                return
             if exists:
                 self.confirmed = full
                 self.query_one("#dialog-ok", Button).label = _("Replace")

@@ -124,15 +124,22 @@ class MainScreen(Screen):
         self.call_after_refresh(self._focus_tab, self.initial_tab)
 
     def on_resize(self, event) -> None:
-        self._narrow(event.size.width)
+        if self._narrow(event.size.width):
+            # the tables' label columns are as wide as the window's class (label_width): draw them again
+            self._stale.update(packages=True, plan=True)
+            self.refresh_tab(self.query_one(TabbedContent).active)
         for form in self.query(CaseForm):
             form.query_one(StepBar).show(form.step, self.case.errors())
 
-    def _narrow(self, width: int) -> None:
+    def _narrow(self, width: int) -> bool:
+        """Set the window's size class; True when it changed."""
+        changed = False
         for name in ("narrow", "wide"):                  # restyles everything: only on a change
             on = name in size_classes(width)
             if self.has_class(name) != on:
                 self.set_class(on, name)
+                changed = True
+        return changed
 
     # -- editing
     def on_case_form_edited(self, event: CaseForm.Edited) -> None:

@@ -40,6 +40,31 @@ class ExplainTree(Tree):
         if step is not None:
             self.show_step(step)
 
+    def render_label(self, node, base_style, style) -> Text:
+        """A step's line as wide as the tree: a long label is shortened (…) before its value, so that
+        the value is never cut at the edge (``HK$1,089,`` of ``HK$1,089,149.97`` at 80 columns)."""
+        text = super().render_label(node, base_style, style)
+        depth, parent = 0, node.parent
+        while parent is not None:
+            depth, parent = depth + 1, parent.parent
+        room = self.scrollable_content_region.width - depth * self.guide_depth - 1
+        value = next((span for span in node._label.spans if span.style == "bold"), None)
+        if value is None or text.cell_len <= room:
+            return text
+        # the line is the prefix, the label, the template's separator (``: ``, ``：``), the value and the rest
+        start = len(text.plain) - len(node._label.plain)
+        label = report.step_parts(node.data)[0] if isinstance(node.data, Step) else ""
+        at = text.plain.find(label, start, start + value.start) if label else -1
+        cut = at + len(label) if at >= 0 else start + value.start
+        head, tail = text[:cut], text[cut:]
+        if room - tail.cell_len < 12:          # too little room for any label: the line scrolls as it is
+            return text
+        head.truncate(room - tail.cell_len, overflow="ellipsis")
+        return head.append_text(tail)
+
+    def on_resize(self) -> None:
+        self._invalidate()                     # the lines' widths depend on the tree's
+
     def show_step(self, step: Step) -> None:
         self.clear()
         self.root.set_label(_label(step))

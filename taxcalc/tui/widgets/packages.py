@@ -30,7 +30,7 @@ class PackagesView(VerticalScroll):
         except TaxcalcError as exc:       # a package the rules refuse: said, never a crash
             self.query_one("#pk-status", Prose).say("\n".join(error_lines(exc, fields="label")))
             return
-        width = label_width(self.app.size.width)
+        width = label_width(self.app.size.width, narrow=22)
         for k, h in enumerate(headers):
             t.add_column(Text(h), key=str(k), width=width if k == 0 else None)
         for row in rows:       # labels wrapped to their column, amounts right-aligned; the heading rows are Text already
