@@ -565,7 +565,8 @@ def _refund(row: _Row, s: Scenario, options: Options) -> Step:
     pt = law.professional_tax
     step = _fig(row, "step.macao_refund", "macao_refund",
                 params={"rate": Rate(pt.refund_rate.value), "cap": Money(pt.refund_cap.value, "MOP", 0)},
-                note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted"),
+                note=msg("note.macao_refund_netted" if options.macao_refund else "note.macao_refund_not_netted",
+                         option=Term("option", "no_macao_refund")),
                 citation=_cite(tables, law, "professional_tax.refund_rate"))
     from .tables import REFUND_LAG
 
@@ -616,8 +617,9 @@ def relief_options(comp: Computation, i: int, s: Scenario, tables: Tables, optio
         elif reason == ZONE_R:
             why = msg("reason.zone", zone=Term("zone", s.zone), zones=Terms("zone", tuple(p.zones)))
         elif reason == WINDOW_R:
-            why = msg("reason.window_extendable" if s.tax_year > cp.last else "reason.window",
-                      year=s.tax_year, first=cp.first, last=cp.last)
+            why = (msg("reason.window_extendable", year=s.tax_year, first=cp.first, last=cp.last,
+                       option=Term("option", "assume_extended")) if s.tax_year > cp.last else
+                   msg("reason.window", year=s.tax_year, first=cp.first, last=cp.last))
         elif reason == DAYS_R:
             why = msg("reason.work_days", days=s.work_days, needed=Decimal(cp.days_more_than) / 10)
         else:

@@ -171,7 +171,7 @@ CATALOG: dict[str, str] = {
     "reason.talent": N_("needs recognised talent status"),
     "reason.zone": N_("not in {zone}; applies in {zones}"),
     "reason.window": N_("not in force in {year} (in force {first}-{last})"),
-    "reason.window_extendable": N_("not in force in {year} (in force {first}-{last}; --assume-extended applies it after {last})"),
+    "reason.window_extendable": N_("not in force in {year} (in force {first}-{last}; {option} applies it after {last})"),
     "reason.work_days": N_("{days} days worked in the zone's city; needs more than {needed}"),
     # ---- cases
     "case.not_object": N_("expected one object with the batch column keys"),
@@ -320,8 +320,8 @@ CATALOG: dict[str, str] = {
     "note.hk_home_common_cap": N_("home loan interest and rent together are capped at {cap}"),
     "note.hk_assessment_best": N_("best: joint assessment only when it costs the couple less than separate taxation, as the IRD assesses"),
     "note.hk_joint_costs_more": N_("joint assessment costs {more} more than separate taxation: the IRD would assess the couple separately"),
-    "note.macao_refund_netted": N_("netted from the burden, as the Hengqin tax bureau's method lists the refund scheme (--no-macao-refund leaves it out)"),
-    "note.macao_refund_not_netted": N_("not netted from the burden (--no-macao-refund)"),
+    "note.macao_refund_netted": N_("netted from the burden, as the Hengqin tax bureau's method lists the refund scheme ({option} leaves it out)"),
+    "note.macao_refund_not_netted": N_("not netted from the burden ({option})"),
     # ---- compare and break-even
     "compare.figure": N_("Figure"),
     "compare.unit": N_("Unit"),
@@ -407,8 +407,8 @@ CATALOG: dict[str, str] = {
     "summary.macao_more": N_("▲ Macao takes {tax} ({tax_cny}) Professional Tax, {refund} refunded later: the mainland takes {gap} ({gap_mop}) more"),
     "summary.macao_less": N_("▼ Macao takes {tax} ({tax_cny}) Professional Tax, {refund} refunded later: the mainland takes {gap} ({gap_mop}) less"),
     "summary.macao_same": N_("= Macao takes {tax} ({tax_cny}) Professional Tax, {refund} refunded later: as much as the mainland takes"),
-    "summary.macao_burden_gross": N_("The burden is that tax before the refund of {refund}, which Macao pays back later (--no-macao-refund)"),
-    "summary.macao_burden_net": N_("The burden is that tax less the refund of {refund}, as the Hengqin tax bureau's method lists the refund scheme (--no-macao-refund counts the tax before it)"),
+    "summary.macao_burden_gross": N_("The burden is that tax before the refund of {refund}, which Macao pays back later ({option})"),
+    "summary.macao_burden_net": N_("The burden is that tax less the refund of {refund}, as the Hengqin tax bureau's method lists the refund scheme ({option} counts the tax before it)"),
     "summary.job_less": N_("Why the job pays {amount} ({amount_cny}) less than the burden: {factors}"),
     "summary.job_more": N_("Why the job pays {amount} ({amount_cny}) more than the burden: {factors}"),
     "summary.job_even": N_("The job pays as much as the burden: {factors}"),
@@ -439,5 +439,5 @@ CATALOG: dict[str, str] = {
     "mark.macao_reduction": N_("tax reduction"),
     "mark.macao_refund": N_("resident's refund"),
     "mark.window": N_("{policy}: in force until {last}, {mark}"),
-    "mark.assumed_extended": N_("{policy} ended in {last}: the relief assumes it was renewed (--assume-extended)"),
+    "mark.assumed_extended": N_("{policy} ended in {last}: the relief assumes it was renewed ({option})"),
 }

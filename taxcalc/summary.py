@@ -413,7 +413,8 @@ def _policy_marks(r: Result, tables: Tables) -> list[Mark]:
     zt, p = tables.policies[r.relief_policy]
     key = f"{p.id}.last_year"
     if r.relief_assumed_extended:
-        m = msg("mark.assumed_extended", policy=Term("policy", p.id), last=int(p.last_year.value))
+        m = msg("mark.assumed_extended", policy=Term("policy", p.id), last=int(p.last_year.value),
+                option=Term("option", "assume_extended"))
         return [Mark(("relief",), _table_name(zt), key, "assumed", m, tables.citation(zt, key, p.last_year), ("relief",))]
     mark = _mark_of(p.last_year)
     if not mark:
@@ -508,7 +509,8 @@ def summarize(r: Result, tables: Tables, options: Options) -> Summary:
                           ("macao_tax", "macao_tax_cny", "burden_gap_macao_cny")))
         if policy is not None:
             code = "summary.macao_burden_net" if options.macao_refund else "summary.macao_burden_gross"
-            lines.append(Line("why", msg(code, refund=Money(r.macao_refund, "MOP", 0)), ("macao_burden", "macao_refund")))
+            lines.append(Line("why", msg(code, refund=Money(r.macao_refund, "MOP", 0), option=Term("option", "no_macao_refund")),
+                              ("macao_burden", "macao_refund")))
     else:
         gap = r.burden_gap_cny
         code = "summary.hk_more" if gap > 0 else "summary.hk_less" if gap < 0 else "summary.hk_same"

@@ -225,3 +225,26 @@ def test_rendered_chinese_reads_chinese():
             message=msg("field.negative", expected=msg("expect.count", min=0, max=9)))
     assert i18n.render(e, "zh_Hans", fields="label") == "第3行：工资薪金：不能为负数；应为0至9的整数"
     assert i18n.render(e, "zh_Hant", fields="column") == "第3行：wages：不能為負數；應為0至9的整數"
+
+
+def test_an_option_is_the_flag_on_the_command_line_and_the_setting_in_the_terminal_ui():
+    from taxcalc.i18n import render
+    from taxcalc.messages import Term, msg
+
+    m = msg("note.macao_refund_not_netted", option=Term("option", "no_macao_refund"))
+    assert render(m, "en") == "not netted from the burden (--no-macao-refund)"
+    assert render(m, "en", fields="label") == \
+        "not netted from the burden (the option “Macao burden net of the resident's refund” set to no)"
+    assert "--" not in render(m, "zh-Hans", fields="label") and "澳门税负扣除居民退税" in render(m, "zh-Hans", fields="label")
+    m = msg("mark.assumed_extended", policy=Term("policy", "hetao_hk_cap"), last=2027,
+            option=Term("option", "assume_extended"))
+    assert render(m, "en").endswith("(--assume-extended)")
+    assert "假設已到期的合作區政策獲延續" in render(m, "zh-Hant", fields="label")
+
+
+def test_python_m_taxcalc_is_the_command():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "taxcalc", "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "Usage: taxcalc" in r.stdout

@@ -249,6 +249,8 @@ def term(kind: str, value: object, lang: str | None = None, *, fields: str = "la
     lang = normalize(lang) or _current
     if kind == "field" and fields == "column":
         return str(value)
+    if kind == "option" and fields == "column":          # the command line's flag
+        return "--" + str(value).replace("_", "-")
     text = label_of(kind, value)
     if text is None:
         return str(value)

@@ -125,8 +125,12 @@ GROUPS: dict[str, str] = {"mainland": N_("Mainland"), "zone": N_("Zone relief"),
                           "macao": N_("Macao"), "gap": N_("Gap"), "fx": N_("Exchange rates"), "notes": N_("Notes"),
                           "social": N_("Social insurance")}
 
+#: options a message names: the command line shows the flag (``--assume-extended``), the terminal UI
+#: the setting of its step-3 option (taxcalc.tui.widgets.form.OPTIONS), which a user there can change
+OPTIONS: dict[str, str] = {"assume_extended": N_("the option “Assume expired zone policies are renewed”"),
+                           "no_macao_refund": N_("the option “Macao burden net of the resident's refund” set to no")}
 _KINDS = {"group": GROUPS, "field": FIELD_LABELS, "policy": POLICY_NAMES, "relief_kind": RELIEF_KINDS, "unit": UNITS,
-          "mark": MARKS, "word": WORDS}
+          "mark": MARKS, "word": WORDS, "option": OPTIONS}
 
 
 def label_of(kind: str, value: object) -> str | None:
