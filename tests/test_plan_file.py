@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from taxcalc import Options
+from taxcalc.batch.errors import BatchFileError
 from taxcalc.batch.plans import run_plans
 from taxcalc.cli import main
 from taxcalc.plan import parse_years, plan, plan_many, plan_rows, row_columns
@@ -61,13 +62,15 @@ def test_each_candidate_is_its_own_plan_row_for_row(people, tmp_path, tables):
     assert (s.rows, s.computed, s.rejected, s.skipped) == (6, 4, 1, 1)
     with out.open(encoding="utf-8", newline="") as fh:
         got = list(csv.DictReader(fh))
-    assert list(got[0]) == [name for name, _, _ in row_columns()]
+    assert list(got[0]) == ["id", "note"] + [name for name, _, _ in row_columns()][1:]   # other columns kept
+    assert [r["note"] for r in got if r["id"] == "ann"][0] == "'=HYPERLINK(\"x\")"           # as text
     for label, case in CASES.items():
         expected = plan_rows(plan(case, parse_years("2025-2029"), growth=D("0.03"), tables=tables), label)
         mine = [r for r in got if r["id"] in (label, "'" + label)]
         assert len(mine) == len(expected) >= 5
         for row, want in zip(mine, expected):
-            assert {k: v for k, v in row.items() if k != "id"} == {k: _text(k, v) for k, v in want.items() if k != "id"}
+            assert {k: v for k, v in row.items() if k not in ("id", "note")} == \
+                   {k: _text(k, v) for k, v in want.items() if k != "id"}
     # a formula in the id is text in the output, never live
     assert {r["id"] for r in got} == {"ann", "ben", "dee", "'=evil"}
 
@@ -121,6 +124,7 @@ def test_xlsx_round_trip_equals_the_csv(people, tmp_path, tables):
     text = pl.read_csv(tmp_path / "plans.csv", infer_schema=False)
     book = pl.read_excel(tmp_path / "plans.xlsx")
     assert book.columns == text.columns and book.height == text.height
+    assert book["note"].to_list() == [v.removeprefix("'") if v else None for v in text["note"].to_list()]
     for name, unit, decimals in row_columns():
         if unit in ("CNY", "HKD"):
             assert [None if v is None else D(v) for v in text[name].to_list()] == \
@@ -146,7 +150,7 @@ def test_the_command_line(people, tmp_path):
     r = runner.invoke(main, ["plan", str(header_only), "-o", str(tmp_path / "none-out.csv")])
     assert r.exit_code == 0
     assert Path(tmp_path / "none-out.csv").read_text(encoding="utf-8").splitlines() == \
-           [",".join(name for name, _, _ in row_columns())]
+           [",".join(["id", "note"] + [name for name, _, _ in row_columns()][1:])]
 
 
 def test_without_years_each_candidate_plans_from_its_own_year_up_to_the_last_year(tmp_path, tables):
@@ -160,3 +164,14 @@ def test_without_years_each_candidate_plans_from_its_own_year_up_to_the_last_yea
     errors = pl.read_csv(tmp_path / "late-out.errors.csv", infer_schema=False)
     assert errors.select("row", "column").rows() == [("3", "tax_year")]
     assert errors["message"][0].startswith("required")
+
+
+def test_a_column_named_as_a_plan_column_is_refused_and_a_row_of_other_cells_is_not_skipped(tmp_path, tables):
+    src = tmp_path / "c.csv"
+    src.write_text("id,tax_year,wages,cash\na,2025,1,5\n", encoding="utf-8")
+    with pytest.raises(BatchFileError, match="cash: named as a column of the plans"):
+        run_plans(str(src), str(tmp_path / "o.csv"), tables=tables)
+    assert not (tmp_path / "o.csv").exists()
+    src.write_text("id,tax_year,wages,team\n,,,physics\n", encoding="utf-8")
+    s = run_plans(str(src), str(tmp_path / "o.csv"), tables=tables)
+    assert (s.rejected, s.skipped) == (1, 0)              # tax_year is missing: said, not skipped

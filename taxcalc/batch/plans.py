@@ -57,26 +57,33 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
     if errors_path not in ("-stderr", "-") and file_format(errors_path) != "csv":
         raise BatchFileError(f"{errors_path}: the errors file is CSV; give a .csv name")
     headline = "renewed" if options.assume_extended else "enacted"
-    units = {name: (unit, decimals) for name, unit, decimals in row_columns(headline)}
     summary = BatchSummary(output=output_path,
                            errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
     with RunLock([output_path, errors_path]), Signals() as signals:
         reader = open_reader(input_path, sheet)
         opened: list[OutputWriter | ErrorsWriter] = []
         try:
+            columns = row_columns(headline)
+            extra = [c for c in reader.columns if c not in FIELDS and c != "id"]    # passed through, as text
+            clash = [c for c in extra if c in {name for name, _, _ in columns}]
+            if clash:
+                raise BatchFileError(f"{input_path}: {', '.join(clash[:5])}: named as a column of the plans; "
+                                     "rename it in the file of candidates")
+            units = {"id": ("text", 0), **dict.fromkeys(extra, ("text", 0)),
+                     **{name: (unit, decimals) for name, unit, decimals in columns[1:]}}
             writer = open_writer(output_path, [], units)
             other = "if_renewed_" if headline == "enacted" else "as_enacted_"
-            free_text = ["id", "relief_policy", other + "relief_policy"]
+            free_text = ["id", *extra, "relief_policy", other + "relief_policy"]
             opened.append(writer)
             errw = ErrorsWriter(errors_path)
             opened.append(errw)
             schema = _schema(units)
             wrote = False
-            for group in _groups(_candidates(reader, summary, overrides or {}), GROUP):
+            for group in _groups(_candidates(reader, summary, overrides or {}, extra), GROUP):
                 rows = [row for row, _, _ in group]
                 cases = [case for _, case, _ in group]
                 plans = _plan_group(cases, rows, years, growth, hk_growth, tables, options, errw)
-                table = [r for (row, case, label), p in zip(group, plans) if p is not None
+                table = [{**r, **kept} for (row, case, (label, kept)), p in zip(group, plans) if p is not None
                          for r in plan_rows(p, label)]
                 summary.computed += sum(p is not None for p in plans)
                 summary.rejected += sum(p is None for p in plans)
@@ -84,7 +91,7 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
                     writer.write_frame(pl.DataFrame(table, schema=schema) if table else
                                        pl.DataFrame(schema=schema), free_text)
                     wrote = True
-            if not wrote:
+            if not wrote:                       # no candidate at all: the header (Parquet: the schema)
                 writer.write_frame(pl.DataFrame(schema=schema), free_text)
             commit_files(opened, signals)       # the errors file first, the output last
         finally:
@@ -98,22 +105,23 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
     return summary
 
 
-def _candidates(reader: Any, summary: BatchSummary, overrides: Mapping[str, Any]
-                ) -> Iterator[tuple[int, dict[str, Any], str]]:
-    """(data row number, the row's known cells, its label: the id, or the row number) for each
-    row with a cell; rows of empty cells are skipped and counted."""
+def _candidates(reader: Any, summary: BatchSummary, overrides: Mapping[str, Any], extra: list[str]
+                ) -> Iterator[tuple[int, dict[str, Any], tuple[str, dict[str, Any]]]]:
+    """(data row number, the row's known cells, (its label: the id or the row number, its other
+    cells as read)) for each row with a cell; rows of empty cells are skipped and counted."""
     row = 0
     for df in reader:
         names = [c for c in df.columns if c in FIELDS or c == "id"]
-        for values in df.select(names).iter_rows():
+        for values in df.select(names + extra).iter_rows():
             row += 1
             summary.rows += 1
-            case = {k: v for k, v in zip(names, values) if v is not None and str(v).strip() != ""}
-            if not case and all(v in (None, "") for v in values):
+            if all(v is None or str(v) == "" for v in values):
                 summary.skipped += 1
                 continue
+            case = {k: v for k, v in zip(names, values) if v is not None and str(v).strip() != ""}
+            kept = dict(zip(extra, values[len(names):]))
             label = str(case.get("id") or row)
-            yield row, {**case, **overrides}, label
+            yield row, {**case, **overrides}, (label, kept)
 
 
 def _groups(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
