@@ -163,6 +163,20 @@ def _plan_group(cases: list[dict[str, Any]], rows: list[int], years: range | Non
     return out
 
 
+def plan_csv(p: Plan, label: str) -> str:
+    """One plan as the CSV a file of candidates gives (:func:`run_plans`): a row per calendar
+    year, the columns of :func:`taxcalc.plan.row_columns`, text cells formula-safe. The terminal
+    UI's plan export."""
+    from .writers import neutralise_formulas
+
+    columns = row_columns(p.headline)
+    schema = _schema({name: (unit, decimals) for name, unit, decimals in columns})
+    other = "if_renewed_" if p.headline == "enacted" else "as_enacted_"
+    frame = neutralise_formulas(pl.DataFrame(plan_rows(p, label), schema=schema),
+                                ["id", "relief_policy", other + "relief_policy"])
+    return frame.write_csv()
+
+
 def _schema(units: dict[str, tuple[str, int]]) -> dict[str, pl.DataType]:
     """The polars type of each plan column: exact decimals for money and ratios, integers for
     whole dollars and years, booleans, text."""
@@ -173,4 +187,4 @@ def _schema(units: dict[str, tuple[str, int]]) -> dict[str, pl.DataType]:
     return {name: dtype(unit, decimals) for name, (unit, decimals) in units.items()}
 
 
-__all__: Sequence[str] = ["GROUP", "run_plans"]
+__all__: Sequence[str] = ["GROUP", "plan_csv", "run_plans"]

@@ -6,6 +6,7 @@ Only calls the core (taxcalc.api through Case); the core never imports Textual.
 from __future__ import annotations
 
 import errno
+from decimal import Decimal
 from pathlib import Path
 
 from textual.app import App
@@ -187,16 +188,44 @@ class TaxcalcApp(App[int]):
         stem = self.case.result.scenario.id or "taxcalc"
         default = self.last_path.get(fmt) or f"{stem}.{fmt}"
 
+        if fmt == "plan":
+            default = self.last_path.get(fmt) or f"{stem}-plan.csv"
+
         def done(path: str | None) -> None:
             if not path:
                 return
             r = self.case.result
-            text = report.markdown(r, self.case.tables, self.case.summary) if fmt == "md" else report.csv_text(r)
+            if fmt == "plan":
+                text = self.plan_csv()
+                if text is None:
+                    return
+            else:
+                text = report.markdown(r, self.case.tables, self.case.summary) if fmt == "md" else report.csv_text(r)
             if self.write_file(path, lambda target: target.write_text(text, encoding="utf-8")):
                 self.last_path[fmt] = path
 
-        title = _("Export the results as Markdown") if fmt == "md" else _("Export the results as CSV")
+        title = {"md": _("Export the results as Markdown"), "csv": _("Export the results as CSV"),
+                 "plan": _("Export the plan as CSV (a row per calendar year)")}[fmt]
         self.push_screen(PathDialog(title, default, _("Save"), saving=True), done)
+
+    def plan_csv(self) -> str | None:
+        """The plan tab's plan of the case (its years, the growth fields' valid rates) as CSV, the
+        rows ``taxcalc plan FILE`` writes for a candidate; None, with the problem said, when the
+        case cannot be planned."""
+        from ..batch.plans import plan_csv
+        from . import planning
+
+        rates = {}
+        for option, _label in planning.GROWTH_FIELDS:
+            value, _error = planning.read_growth(self.plan_rates.get(option, ""), option)
+            rates[option] = value if value is not None else Decimal(0)
+        r = self.case.result
+        p, problems = planning.compute(r.scenario.model_dump(exclude_none=True), self.case.tables, self.case.options,
+                                       rates["growth"], rates["hk_growth"])
+        if p is None:
+            self.say_error(_("Could not plan the case"), problems)
+            return None
+        return plan_csv(p, r.scenario.id or "case")
 
     def action_command_palette(self) -> None:
         """Not while a dialog asks for a path: a language or an example chosen under it would leave

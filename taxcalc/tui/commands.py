@@ -38,6 +38,8 @@ class TaxcalcCommands(Provider):
             N_("Save the results and the explanation as Markdown"), proper_name=True)
         add(_EXPORT, "CSV", partial(app.action_export, "csv"), N_("Save the inputs and results as one CSV row"),
             proper_name=True)
+        add(_EXPORT, N_("Plan (CSV)"), partial(app.action_export, "plan"),
+            N_("Save the plan: a row per calendar year, the cash and when each relief arrives"), english="Plan CSV")
         add(_CASE, N_("save as JSON"), app.action_save, N_("Save the case (batch column keys)"))
         add(_CASE, N_("open JSON"), app.action_load, N_("Open a saved case"))
         for tab, label in (("case", N_("Case")), ("explain", N_("Explain")), ("chart", N_("Chart")),

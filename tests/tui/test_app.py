@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -520,4 +521,34 @@ def test_largest_amounts_on_every_tab():
             await pilot.pause(0.2)
         assert app.is_running
         assert "CN¥1,000,099,999.00" in str(app.screen.query_one("#chart-note").render())
+    run(story)
+
+
+def test_the_plan_exports_as_the_rows_a_file_of_candidates_gives(tmp_path):
+    import csv as csvmod
+
+    from taxcalc.plan import plan, plan_rows
+    from taxcalc.tui import planning
+
+    target = tmp_path / "mine-plan.csv"
+
+    async def story(app, pilot):
+        await type_into(pilot, "wages", "700000")
+        app.plan_rates["growth"] = "3%"
+        app.action_export("plan")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        s = app.case.result.scenario
+        p = plan(s.model_dump(exclude_none=True), planning.plan_years(app.case.tables, s.tax_year),
+                 growth=Decimal("0.03"), tables=app.case.tables, options=app.case.options)
+        want = plan_rows(p, s.id or "case")
+        got = list(csvmod.DictReader(target.open(encoding="utf-8")))
+        assert len(got) == len(want) >= 5
+        assert [r["year"] for r in got] == [str(w["year"]) for w in want]
+        assert [r["relief"] for r in got] == ["" if w["relief"] is None else f"{w['relief']:.2f}" for w in want]
+        assert [r["cumulative_gap"] for r in got] == \
+               ["" if w["cumulative_gap"] is None else f"{w['cumulative_gap']:.2f}" for w in want]
+        assert got[1]["wages"] == "721000.00"                  # grown 3% in the second year
     run(story)
