@@ -105,6 +105,24 @@ def test_user_directory_adds_a_year_without_code(tmp_path, monkeypatch):
     assert (r.hk_tax, r.hk_tax_reduction) == (942, 2828)
 
 
+@pytest.mark.parametrize(("monthly", "months", "tax"), [(7500, 12, 0), (10000, 14, 700), (15000, 12, 3000)],
+                         ids=["MO-1(a)", "MO-1(b)", "MO-1(c)"])
+def test_macao_old_regime_with_a_user_table(tmp_path, monthly, months, tax):
+    """tax-schedules.md E3 MO-1 (FAOM, the old regime: exemption 95,000, no 30% reduction, the same
+    table shape): the shipped tables start at 2021 (144,000 and 30%), so a user's 2021 file with the
+    old parameters reproduces (a) 90,000 -> T 67,500 -> 0; (b) 140,000 -> T 105,000 -> 10,000 x 7%
+    = 700; (c) 180,000 -> T 135,000 -> 20,000 x 7% + 20,000 x 8% = 3,000."""
+    user = tmp_path / "mine"
+    (user / "macao").mkdir(parents=True)
+    text = (SHIPPED_TABLES / "macao" / "2021.toml").read_text()
+    old = text.replace("exemption = { value = 144000,", "exemption = { value = 95000,")
+    old = old.replace("reduction = { value = 0.3,", "reduction = { value = 0,")
+    assert old.count("95000") == 1 and "reduction = { value = 0," in old
+    (user / "macao" / "2021.toml").write_text(old)
+    r = calculate({"tax_year": 2021, "wages": monthly * months, "cny_per_mop": 1}, tables=Tables((SHIPPED_TABLES, user)))
+    assert r.macao_tax == tax
+
+
 def test_missing_year_is_a_clear_input_error(tmp_path):
     d = _copy_tables(tmp_path)
     (d / "mainland" / "2027.toml").unlink()
