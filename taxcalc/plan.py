@@ -340,7 +340,9 @@ def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, gro
         out[i] = Plan(case=dict(cases[i]), years=plan_years, growth=growth, hk_growth=hk_growth, headline=headline,
                       cash_enacted=cash_by_year([y.enacted for y in plan_years]),
                       cash_renewed=cash_by_year([y.renewed for y in plan_years]), notes=notes)
-    return [o for o in out if o is not None]
+    done = [o for o in out if o is not None]
+    assert len(done) == len(cases), "every case planned or refused"
+    return done
 
 
 def _compute_cases(todo: Mapping[int, list[Scenario]], spans: Sequence[range], tables: Tables, options: Options,

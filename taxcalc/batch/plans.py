@@ -27,7 +27,7 @@ import polars as pl
 from ..api import to_scenario
 from ..engine import Options
 from ..errors import InputErrors
-from ..plan import DEFAULT_SPAN, Plan, plan_many, plan_rows, row_columns
+from ..plan import DEFAULT_SPAN, Plan, other_prefix, plan_many, plan_rows, row_columns
 from ..scenario import FIELDS, LAST_YEAR
 from ..tables import Tables, load_tables
 from .errors import BatchFileError, BatchInterrupted
@@ -72,8 +72,7 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
             units = {"id": ("text", 0), **dict.fromkeys(extra, ("text", 0)),
                      **{name: (unit, decimals) for name, unit, decimals in columns[1:]}}
             writer = open_writer(output_path, [], units)
-            other = "if_renewed_" if headline == "enacted" else "as_enacted_"
-            free_text = ["id", *extra, "relief_policy", other + "relief_policy"]
+            free_text = _free_text(headline, extra)
             opened.append(writer)
             errw = ErrorsWriter(errors_path)
             opened.append(errw)
@@ -87,9 +86,8 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
                          for r in plan_rows(p, label)]
                 summary.computed += sum(p is not None for p in plans)
                 summary.rejected += sum(p is None for p in plans)
-                if table or not wrote:
-                    writer.write_frame(pl.DataFrame(table, schema=schema) if table else
-                                       pl.DataFrame(schema=schema), free_text)
+                if table:
+                    writer.write_frame(pl.DataFrame(table, schema=schema), free_text)
                     wrote = True
             if not wrote:                       # no candidate at all: the header (Parquet: the schema)
                 writer.write_frame(pl.DataFrame(schema=schema), free_text)
@@ -171,10 +169,14 @@ def plan_csv(p: Plan, label: str) -> str:
 
     columns = row_columns(p.headline)
     schema = _schema({name: (unit, decimals) for name, unit, decimals in columns})
-    other = "if_renewed_" if p.headline == "enacted" else "as_enacted_"
-    frame = neutralise_formulas(pl.DataFrame(plan_rows(p, label), schema=schema),
-                                ["id", "relief_policy", other + "relief_policy"])
+    frame = neutralise_formulas(pl.DataFrame(plan_rows(p, label), schema=schema), _free_text(p.headline, []))
     return frame.write_csv()
+
+
+def _free_text(headline: str, extra: list[str]) -> list[str]:
+    """The plan columns that can hold a user's text (formula-safe in CSV): the id, the file's own
+    columns, and the policy labels (a user's tables may name a policy)."""
+    return ["id", *extra, "relief_policy", other_prefix(headline) + "relief_policy"]
 
 
 def _schema(units: dict[str, tuple[str, int]]) -> dict[str, pl.DataType]:
