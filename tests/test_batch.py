@@ -584,3 +584,19 @@ def test_a_long_number_is_not_cast_round_to_a_wrong_value(tmp_path, tables):
     (tmp_path / "in.jsonl").write_text('{"tax_year": 2024, "wages": 1e300}\n')
     summary = batch.run(str(tmp_path / "in.jsonl"), str(tmp_path / "out2.csv"), tables=tables)
     assert (summary.computed, summary.rejected) == (0, 1)
+
+
+@pytest.mark.parametrize("big", ["12345678901234567", "1" + "0" * 300, "0" * 40 + "1.5", "99999999999999999.99"])
+def test_a_cell_past_the_decimal_cast_gets_the_grammars_answer(big):
+    """The whole-column decimal cast (decimal64, 18 digits) refuses or may wrap a cell of many
+    digits: that cell gets the grammar's value or message, the column's other cells their values."""
+    from taxcalc.batch.parse import OK, TOO_LARGE, parse_decimal
+    from taxcalc.validate import FieldError, parse_number
+
+    values, codes = parse_decimal(pl.Series("wages", ["1.50", big, None, "7"]), 2)
+    try:
+        want = (OK, int(parse_number("wages", big, "money") * 100))
+    except FieldError:
+        want = (TOO_LARGE, 0)
+    assert (int(codes[1]), int(values[1])) == want
+    assert values[[0, 3]].tolist() == [150, 700] and codes[[0, 3]].tolist() == [OK, OK]

@@ -649,3 +649,29 @@ def test_damaged_files_end_in_a_documented_way(tmp_path, tables, damaged, out_fm
     src, out = tmp_path / f"in.{fmt}", tmp_path / f"out.{out_fmt}"
     src.write_bytes(data)
     _check_outcome(tmp_path, src, out, lambda: batch.run(str(src), str(out), tables=tables), None)
+
+
+def test_a_risky_relief_label_is_neutralised_and_safe_labels_are_not_checked(tmp_path, tables):
+    """The CSV writer checks a label column (relief_policy) on its labels, not cell by cell: a
+    label that begins like a formula (a policy id cannot, but the check must not rely on it) gets
+    the quote; with the shipped labels the cells are written as they are."""
+    from dataclasses import replace
+
+    from taxcalc.batch.frames import compute_chunk, free_text_columns
+    from taxcalc.batch.writers.tabular import CsvWriter
+
+    df = pl.DataFrame({"tax_year": ["2024", "2024"], "identity": ["hk", "foreign"], "zone": ["qianhai", "none"],
+                       "wages": ["900000", "100"]})
+    chunk = compute_chunk(df, 1, tables, Options())
+    vocab = dict(chunk.comp.vocab)
+    vocab["relief_policy"] = tuple("=" + w for w in vocab["relief_policy"])
+    risky = replace(chunk, comp=replace(chunk.comp, vocab=vocab))
+    for name, c in (("plain.csv", chunk), ("risky.csv", risky)):
+        w = CsvWriter(str(tmp_path / name), df.columns)
+        w.write_chunk(c, free_text_columns(df.columns))
+        w.finish()
+        w.commit()
+    plain = pl.read_csv(tmp_path / "plain.csv", infer_schema=False)["relief_policy"].to_list()
+    quoted = pl.read_csv(tmp_path / "risky.csv", infer_schema=False)["relief_policy"].to_list()
+    assert plain[0] != "none" and plain[1] == "none"
+    assert quoted == ["'=" + p for p in plain]

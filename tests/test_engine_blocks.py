@@ -53,6 +53,7 @@ def test_figures_only_equal_the_traced_figures(tables, monkeypatch, block):
     for name, want in traced.items():
         assert (plain[name] == want).all(), name
         assert (from_views[name] == want).all(), name
+        assert plain[name].dtype == want.dtype == from_views[name].dtype, name
 
 
 def test_count_edges_is_searchsorted():

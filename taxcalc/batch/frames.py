@@ -47,7 +47,10 @@ def _decimal_series(name: str, ints: Column, scale: int) -> pl.Series:
     ints = np.ascontiguousarray(ints, dtype=np.int64)
     words = np.empty((len(ints), 2), dtype=np.int64)
     words[:, 0] = ints
-    words[:, 1] = ints >> 63                 # sign extension to 128 bits
+    if len(ints) and ints.min() < 0:
+        np.right_shift(ints, 63, out=words[:, 1])       # sign extension to 128 bits
+    else:
+        words[:, 1] = 0
     arr = pa.Array.from_buffers(pa.decimal128(20, scale), len(ints), [None, pa.py_buffer(words)])
     return pl.Series(name, arr)
 
@@ -119,19 +122,21 @@ def compute_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
     The inputs keep the columns as read (``id`` filled with the row number where empty, or added
     first when the input has none)."""
     rows = np.arange(first_row, first_row + df.height, dtype=np.int64)
-    blank = (df.select(pl.all_horizontal(pl.all().is_null() | (pl.all().cast(pl.String) == "")).fill_null(True))
-             .to_series().to_numpy() if df.width else None)
-    if blank is not None and blank.any():
+    blank = _blank_rows(df)
+    if blank is not None:
         df = df.filter(pl.Series(~blank))
         rows = rows[~blank]
     p = parse_chunk(df, rows, tables, options)
-    row_no = pl.Series("id", rows).cast(pl.String)
     if "id" in df.columns:
         ids = df["id"]
-        inputs = df.with_columns(pl.select(pl.when(ids.is_null() | (ids.str.strip_chars() == "")).then(row_no)
-                                           .otherwise(ids)).to_series().alias("id"))
+        no_id = (ids.is_null() | (ids.str.strip_chars() == "")).to_numpy()
+        inputs = df
+        if no_id.any():
+            row_no = pl.Series("id", rows).cast(pl.String)
+            inputs = df.with_columns(pl.select(pl.when(pl.Series(no_id)).then(row_no).otherwise(ids))
+                                     .to_series().alias("id"))
     else:
-        inputs = df.insert_column(0, row_no)
+        inputs = df.insert_column(0, pl.Series("id", rows).cast(pl.String))
     good = ~p.bad
     if good.all():
         cols, kept = p.cols, inputs
@@ -141,6 +146,22 @@ def compute_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Opt
         kept = inputs.filter(pl.Series(good))
     comp = compute_rows(cols, tables, options) if kept.height else None
     return Chunk(kept, comp, p.errors, p.bad)
+
+
+def _blank_rows(df: pl.DataFrame) -> NDArray[np.bool_] | None:
+    """Which rows have every cell empty (null or ""), or None when none has. A column with no
+    empty cell at all (usually ``tax_year``) answers for the whole chunk at once."""
+    if not df.width or not df.height:
+        return None
+    for name in df.columns:
+        col = df[name].cast(pl.String)
+        if col.null_count() == 0 and not (col.str.len_bytes() == 0).any():
+            return None
+        if name == "tax_year":
+            break
+    blank = (df.select(pl.all_horizontal(pl.all().is_null() | (pl.all().cast(pl.String) == "")).fill_null(True))
+             .to_series().to_numpy())
+    return blank if blank.any() else None
 
 
 def process_chunk(df: pl.DataFrame, first_row: int, tables: Tables, options: Options

@@ -67,14 +67,15 @@ def _message(name: str, code: int) -> str:
 #: the largest value, in units of a field's scale, that the fast paths take; every field's limit lies
 #: below it (at most 1,000,000,000 with 6 decimals), so a larger value is that field's error
 _FAST_LIMIT = 10 ** 15
-#: the longest text whose Arrow decimal cast is trusted: far below the 38 digits of decimal128 at
-#: any scale here (at most 6); every valid cell is shorter unless padded with zeros
+#: the longest text whose Arrow decimal cast is trusted; every valid cell is shorter unless padded
+#: with zeros (a value past 18 digits fails the cast: the column then takes the general path)
 _CAST_MAX_BYTES = 30
 
 
 def cast_decimal(series: pl.Series, scale: int) -> tuple[Column, NDArray[np.int8]] | None:
     """The first fast path of :func:`parse_decimal`: the whole column through pyarrow's exact
-    cast to ``decimal128(38, scale)``, or None when the column needs the general path.
+    cast to ``decimal64(18, scale)`` (whose values are the int64 the kernels read), or None when
+    the column needs the general path.
 
     Arrow's decimal parser is stricter than the grammar: it takes ``[+-]digits[.digits]``
     (``5.``, ``.5``, ``007``) and an exponent, and fails the whole column on anything else --
@@ -97,15 +98,14 @@ def cast_decimal(series: pl.Series, scale: int) -> tuple[Column, NDArray[np.int8
         if b"e" in text or b"E" in text:
             return None
     try:
-        dec = pc.cast(arr, pa.decimal128(38, scale))
+        dec = pc.cast(arr, pa.decimal64(18, scale))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    words = np.frombuffer(dec.buffers()[1], dtype=np.int64, count=2 * n, offset=16 * dec.offset).reshape(n, 2)
-    value = words[:, 0].copy()
-    # a negative value is a huge unsigned one; the high word of a value within the limit is 0;
-    # a long text may have been cast wrongly: Arrow wraps some texts of more than 38 digits round
-    # without an error ("1" and 300 zeros gives 0), so such cells go through the grammar
-    odd = (value.view(np.uint64) > _FAST_LIMIT) | (words[:, 1] != 0) | (np.diff(offsets) > _CAST_MAX_BYTES)
+    value = np.frombuffer(dec.buffers()[1], dtype=np.int64, count=n, offset=8 * dec.offset).copy()
+    # a negative value is a huge unsigned one; a long text may have been cast wrongly: Arrow
+    # wraps some texts of many digits round without an error ("1" and 300 zeros gives 0), so
+    # such cells go through the grammar
+    odd = (value.view(np.uint64) > _FAST_LIMIT) | (np.diff(offsets) > _CAST_MAX_BYTES)
     if dec.null_count:
         empty = dec.is_null().to_numpy(zero_copy_only=False)
         value[empty] = 0
@@ -113,10 +113,10 @@ def cast_decimal(series: pl.Series, scale: int) -> tuple[Column, NDArray[np.int8
         code = np.where(empty, EMPTY, OK).astype(np.int8)
     else:
         code = np.zeros(n, dtype=np.int8)                   # OK
-    odd = np.nonzero(odd)[0]
-    if len(odd):
-        texts = series.gather(pl.Series(odd, dtype=pl.UInt32)).to_list()
-        for k, t in zip(odd.tolist(), texts):
+    odd_rows = np.nonzero(odd)[0]
+    if len(odd_rows):
+        texts = series.gather(pl.Series(odd_rows, dtype=pl.UInt32)).to_list()
+        for k, t in zip(odd_rows.tolist(), texts):
             code[k], value[k] = _classify_decimal(series.name, t, scale)
     value[code != OK] = 0
     return value, code

@@ -128,6 +128,14 @@ class CsvWriter(Writer):
         with writing(path):
             self.target.fh.write(pl.DataFrame(schema=dict.fromkeys(header, pl.String)).write_csv().encode())
 
+    def write_chunk(self, chunk: Chunk, free_text: list[str]) -> None:
+        """As :meth:`Writer.write_chunk`; a label column (``relief_policy``) is checked on its few
+        labels rather than cell by cell: it needs no check when none of them is risky."""
+        vocab = chunk.comp.vocab if chunk.comp is not None else {}
+        risky = re.compile(FORMULA_START)
+        free_text = [n for n in free_text if n not in vocab or any(risky.search(w) for w in vocab[n])]
+        super().write_chunk(chunk, free_text)
+
     def _write_frame(self, df: pl.DataFrame, free_text: list[str]) -> None:
         neutralise_formulas(df, free_text).write_csv(self.target.fh, include_header=False)
 
