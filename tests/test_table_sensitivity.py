@@ -68,6 +68,11 @@ SPECIAL = {
 UNOBSERVABLE = {
     ("hongkong/2026-27", "reduction.rate"): "the cap is 0, so the rate alone changes nothing (the pair: test_hk_reduction_pair)",
     ("hongkong/2026-27", "reduction.cap"): "the rate is 0, so the cap alone changes nothing (the pair: test_hk_reduction_pair)",
+    # a budget law refunds the tax of two years before: these refund 2017 and 2018 tax, before the first tax year (2019)
+    ("macao/2019", "professional_tax.refund_rate"): "refunds 2017 tax, a year no scenario takes",
+    ("macao/2019", "professional_tax.refund_cap"): "refunds 2017 tax, a year no scenario takes",
+    ("macao/2020", "professional_tax.refund_rate"): "refunds 2018 tax, a year no scenario takes",
+    ("macao/2020", "professional_tax.refund_cap"): "refunds 2018 tax, a year no scenario takes",
 }
 DESCRIPTIVE = {"tax_free", "basis"}   # policy flags read only by the explanation, never by a figure
 

@@ -15,7 +15,7 @@ from taxcalc.tables import SHIPPED_TABLES, Tables, _walk_cited, load_file
 def test_shipped_tables_cover_the_years(tables):
     assert tables.mainland_years() == list(range(2019, 2028))
     assert sorted(tables.hongkong) == list(range(2019, 2027))
-    assert sorted(tables.macao) == list(range(2021, 2028))
+    assert sorted(tables.macao) == list(range(2019, 2028))
     assert set(tables.policies) == {"gba_subsidy", "hengqin_15", "hetao_hk_cap", "qianhai_hk_cap", "nansha_hk_cap",
                                     "nansha_macao_cap", "hengqin_macao_cap"}
 

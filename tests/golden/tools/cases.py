@@ -694,12 +694,16 @@ joint asked although it costs more. DIPN 18 Example 1 exact with the spouse's co
 
 MO_FIXED, MO_EXEMPT, MO_REDUCTION = D("0.25"), D(144000), D("0.30")
 MO_REFUND_RATE, MO_REFUND_CAP = D("0.60"), D(14000)
+MO_FIXED_YEAR = {2020: D("0.30")}                       # the revised 2020 budget (Lei n.º 3/2020): 30% for 2020 only
+MO_REFUND_YEAR_RATE = {2019: (D("0.70"), D(20000))}     # the 2021 budget as amended: 70%, at most 20,000, of 2019 tax
 MO_BANDS = [(D(20000), D("0.07")), (D(20000), D("0.08")), (D(40000), D("0.09")), (D(80000), D("0.10")),
             (D(120000), D("0.11")), (None, D("0.12"))]
 MO_RIP = ("Regulamento do Imposto Profissional (Lei n.º 2/78/M, republished by 第267/2003號行政長官批示): Art. 3 fixed "
           "deduction 25%, Art. 8(2) a fraction of a pataca counts as one; bands 7%-12% on 20k/20k/40k/80k/120k above the "
           "exemption (PwC Macau, tax-schedules.md C2-C3, zone-policies.md §5.3)")
 MO_YEAR_SRC = {
+    2019: "exemption 144,000 and 30% reduction for 2019: Lei n.º 19/2018 (the 2019 budget law; Macau Daily Times, 'Tax Matters | Tax-related issues in the Macau SAR 2019 budget')",
+    2020: "exemption 144,000 and 30% reduction for 2020: Lei n.º 22/2019 (the 2020 budget law); the fixed deduction raised from 25% to 30% for 2020 by the revised 2020 budget (Lei n.º 3/2020, passed 2020-04-16: PwC Worldwide Tax Summaries, Macau SAR, Individual - Significant developments, reviewed 2020-07-28, https://taxsummaries.pwc.com/macau-sar/individual/significant-developments; gov.mo news 281093)",
     2021: "exemption 144,000 and 30% reduction for 2021: DSF tax benefits page for the 2021 budget law (dsf.gov.mo tax_benefit.aspx?y=2021: '30% exemption on salaries tax and the exemption allowance for its assessment in 2021 is MOP$144,000')",
     2022: "exemption 144,000 and 30% reduction for 2022: Lei n.º 21/2021 (the 2022 budget law)",
     2023: "exemption 144,000 and 30% reduction: DSF tax benefits (2023 budget law), tax-schedules.md C4",
@@ -709,8 +713,8 @@ MO_YEAR_SRC = {
     2027: "exemption 144,000 and 30% reduction assumed unchanged from 2025 (no 2027 budget law seen)",
 }
 MO_REFUND_YEAR = {
-    2019: "the 2021 budget law refunds 60% of 2019 tax, capped at 14,000 (not in the stored references: as the budgets around it)",
-    2020: "the 2022 budget law (Lei n.º 21/2021) refunds 60% of 2020 tax, capped at 14,000 (not in the stored references: as the budgets around it)",
+    2019: "the 2021 budget law as amended in 2021 refunds 70% of 2019 tax, capped at 20,000 (raised from 60% and 14,000: the Executive Council's bill amending Lei n.º 27/2020, 華僑報 vakiodaily.com news 434965 '修改「二0二一年財政年度預算案」法律草案完成討論'; Macau Daily Times 'MOP9.11b to be used from reserves in reviewed budget')",
+    2020: "the 2022 budget law (Lei n.º 21/2021, Art. 21) refunds 60% of 2020 tax, capped at 14,000 (exmoo.com article 196732; Macau Daily Times 'Professional tax refund to start at month-end')",
     2021: "the 2023 budget refunds 60% of 2021 tax, capped at 14,000 (Macau Daily Times on the 2023 budget proposal)",
     2022: "60% of 2022 tax refunded, capped at 14,000 (Macau Daily Times, 'Professional tax refund this Friday')",
     2023: "Lei n.º 25/2024 Art. 20 refunds 60% of 2023 tax, capped at 14,000",
@@ -724,13 +728,15 @@ MO_REFUND_SRC = ("refund to holders of a Macao resident card, set by the budget 
                  "tax bureau's Q&A lists the refund scheme, zone-policies.md §5.3)")
 
 
-def macao_compute(income: D, refund: bool):
-    taxable = income * (1 - MO_FIXED)
+def macao_compute(income: D, refund: bool, year: int = 2021):
+    fixed = MO_FIXED_YEAR.get(year, MO_FIXED)
+    rate, cap = MO_REFUND_YEAR_RATE.get(year, (MO_REFUND_RATE, MO_REFUND_CAP))
+    taxable = income * (1 - fixed)
     above = max(taxable - MO_EXEMPT, D(0))
     table, parts = bands_tax(above, MO_BANDS)
     raw = table * (1 - MO_REDUCTION)
     tax = raw.quantize(ONE, rounding=ROUND_CEILING)
-    w = [f"{ex(income)} x 75% = {ex(taxable)}", f"above the 144,000 exemption {ex(above)}"]
+    w = [f"{ex(income)} x {pct(1 - fixed)} = {ex(taxable)}", f"above the 144,000 exemption {ex(above)}"]
     if parts:
         w.append(" + ".join(parts) + f" = {ex(table)}")
         w.append(f"x 70% = {ex(raw)}, rounded up: {m(tax)}")
@@ -738,9 +744,9 @@ def macao_compute(income: D, refund: bool):
         w.append("tax 0")
     net = tax
     if refund:
-        r = min((tax * MO_REFUND_RATE).quantize(ONE, rounding=ROUND_FLOOR), MO_REFUND_CAP)
+        r = min((tax * rate).quantize(ONE, rounding=ROUND_FLOOR), cap)
         net = tax - r
-        w.append(f"refund min({m(tax)} x 60% = {ex(tax * MO_REFUND_RATE)} rounded down, 14,000) = {m(r)}; net {m(net)}")
+        w.append(f"refund min({m(tax)} x {pct(rate)} = {ex(tax * rate)} rounded down, {m(cap)}) = {m(r)}; net {m(net)}")
     w.append(f"x cny_per_mop 1 = {m(net)}")
     return net, "; ".join(w)
 
@@ -756,10 +762,21 @@ def macao_cases() -> list[dict]:
         ("income 1,000,000.10: top band (12%), tax just above a whole pataca (a one-avo change in the table shows)", D("1000000.10"), False),
         ("income 1,200,000 with the refund: top band, refund at its cap", D(1200000), True),
     ]
+    # 2020: the fixed deduction of 30% (the revised 2020 budget) moves every edge: income = taxable / 70%
+    plans_2020 = [
+        ("income 200,000: 70% is 140,000, below the exemption, no tax (75% would be 150,000: 294)", D(200000), False),
+        ("income 220,000: first band (7%)", D(220000), False),
+        ("income 260,000: second band (8%)", D(260000), False),
+        ("income 300,000: third band (9%)", D(300000), False),
+        ("income 400,000: fourth band (10%)", D(400000), False),
+        ("income 480,000 with the refund: fifth band (11%), refund below its cap", D(480000), True),
+        ("income 1,000,000.10: top band (12%), tax just above a whole pataca (a one-avo change in the table shows)", D("1000000.10"), False),
+        ("income 1,200,000 with the refund: top band, refund at its cap", D(1200000), True),
+    ]
     cases = []
-    for year in range(2021, 2028):
-        for label, income, refund in plans:
-            net, worked = macao_compute(income, refund)
+    for year in range(2019, 2028):
+        for label, income, refund in (plans_2020 if year == 2020 else plans):
+            net, worked = macao_compute(income, refund, year)
             c = {"name": f"MO {year}: {label}",
                  "source": f"{MO_RIP}; {MO_YEAR_SRC[year]}" + (f"; {MO_REFUND_YEAR[year]}; {MO_REFUND_SRC}" if refund else ""),
                  "worked": worked,
@@ -767,15 +784,6 @@ def macao_cases() -> list[dict]:
                  "expect": {"macao_burden_cny": str(fen(net))}}
             c["options"] = {"macao_refund": refund}
             cases.append(c)
-    # tax years 2019 and 2020: the 2021 table's tax (the nearest), the refund of the 2021 and 2022 budget laws
-    for year in (2019, 2020):
-        for label, income in (("income 480,000: refund below its cap", D(480000)), ("income 1,200,000: refund at its cap", D(1200000))):
-            net, worked = macao_compute(income, True)
-            cases.append({"name": f"MO {year} with the refund: {label}",
-                          "source": f"{MO_RIP}; no Macao table before 2021: the 2021 table's exemption and reduction ({MO_YEAR_SRC[2021]}); "
-                                    f"{MO_REFUND_YEAR[year]}; {MO_REFUND_SRC}",
-                          "worked": worked, "input": {"tax_year": year, "identity": "macao", "wages": income, "cny_per_mop": 1},
-                          "expect": {"macao_burden_cny": str(fen(net))}})
     return cases
 
 
@@ -837,7 +845,7 @@ def zone_case(identity, zone, year, talent=True, days=None, wages=D(1000000), la
     share = fen(taxable * D("0.15"))
     rate_relief = max(iit - share, D(0))
     hkb, hk_w = hk_burden(wages, year)
-    mo_net, _ = macao_compute(wages, True)     # the resident's refund netted (docs/assumptions.md Z3)
+    mo_net, _ = macao_compute(wages, True, year)     # the resident's refund netted (docs/assumptions.md Z3)
     statuses, amounts, texts = {}, {}, []
     for p in POLICIES:
         if identity not in p.identities:
@@ -965,7 +973,7 @@ def fx_cases() -> list[dict]:
         expect = {"cny_per_hkd_used": f"{r:.6f}", "cny_per_mop_used": f"{mop:.6f}", "hk_burden_cny": str(hk_cny)}
         if year >= 2021:   # Macao tables from 2021
             mo_income = fen(wages / mop)
-            tax, w = macao_compute(mo_income, True)
+            tax, w = macao_compute(mo_income, True, year)
             mo_cny = fen(tax * mop)
             worked.append(f"MOP income 1,000,000 / {mop} = {ex(mo_income)}; " + w.replace("; x cny_per_mop 1 = " + m(tax), "") + f"; x {mop} = {ex(mo_cny)}")
             expect["macao_burden_cny"] = str(mo_cny)
@@ -1119,10 +1127,11 @@ lower (both tiers from 2024/25). Expected figures after the year's one-off reduc
 """
 
 MACAO_HEADER = """
-Macao Professional Tax (group 1), one set of cases per tax year 2021-2027. cny_per_mop = 1, so
+Macao Professional Tax (group 1), one set of cases per tax year 2019-2027. cny_per_mop = 1, so
 macao_burden_cny is the tax in patacas, rounded up to the pataca; macao_refund = true (the default)
 nets the resident's refund, false keeps it. A case in every band, the exemption boundary, the refund
-below and at its cap; tax years 2019 and 2020 with the refunds of the 2021 and 2022 budget laws.
+below and at its cap. 2020 has the revised 2020 budget's fixed deduction of 30% (its own incomes);
+2019 tax is refunded by the 2021 budget as amended (70%, at most 20,000).
 """
 
 ZONES_HEADER = """
