@@ -95,3 +95,35 @@ class PathDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[str | None]):
+    """Asks before the case on the screen is replaced or the app quits while the case has changes
+    that are not saved: save it first, go on without saving, or stay (Escape). Dismissed with the
+    chosen button's id ("save", "go") or None."""
+
+    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, title: str, message: str, go: str, *, purpose: str = ""):
+        super().__init__()
+        self.title_text, self.message, self.go = title, message, go
+        self.purpose = purpose                   # "quit", "example": what going on does
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Prose(self.message, id="dialog-message", classes="shown")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("Save…"), variant="primary", id="confirm-save")
+                yield Button(self.go, variant="error", id="confirm-go")
+                yield Button(_("Cancel"), id="confirm-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-save", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss({"confirm-save": "save", "confirm-go": "go"}.get(event.button.id or ""))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

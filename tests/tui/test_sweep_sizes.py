@@ -1,0 +1,113 @@
+"""Defects found using the terminal UI as a user would at 80x24, 100x30, 120x36 and 200x60 (journeys:
+a Hong Kong resident offered a Qianhai job against a Hong Kong offer, married with two children;
+overseas talent in Nansha with a bonus; a Macao resident in Hengqin), each as a Pilot story that
+failed before its fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from textual.widgets import Button
+
+from taxcalc.i18n import set_language
+from taxcalc.tui.screens.dialogs import ConfirmDialog, PathDialog
+
+from .test_app import run, type_into
+
+
+@pytest.fixture(autouse=True)
+def english():
+    set_language("en")
+    yield
+    set_language("en")
+
+
+def test_quit_with_unsaved_changes_asks_first():
+    """ctrl+q left at once after an edit: the case typed in was lost without a word."""
+    async def story(app, pilot):
+        await type_into(pilot, "wages", "850000")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog), app.screen
+        assert app.is_running
+        await pilot.press("escape")                        # stay: the case is as it was
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.case.data()["wages"] == 850000
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#confirm-go")                   # the mouse too
+        await pilot.pause()
+        assert not app.is_running
+    app = run(story, size=(80, 24))
+    assert app.return_value == 0
+
+
+def test_quit_can_save_first(tmp_path):
+    target = tmp_path / "offer.json"
+
+    async def story(app, pilot):
+        await type_into(pilot, "hk_children", "2")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one("#confirm-save", Button)
+        await pilot.press("enter")                         # Save…: the path dialog
+        await pilot.pause()
+        assert isinstance(app.screen, PathDialog)
+        app.screen.query_one("#dialog-path").value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not app.is_running
+    app = run(story, size=(100, 30))
+    assert app.return_value == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["hk_children"] == 2
+
+
+def test_quit_after_saving_asks_nothing(tmp_path):
+    async def story(app, pilot):
+        await type_into(pilot, "bonus", "200000")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#dialog-path").value = str(tmp_path / "saved.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+    run(story, size=(120, 36))
+
+
+def test_an_example_from_the_palette_asks_before_replacing_unsaved_changes():
+    async def story(app, pilot):
+        await type_into(pilot, "wages", "123456")
+        app.open_example("hengqin-macao-resident")         # what the palette's "example: ..." runs
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.case.data()["wages"] == 123456 and app.case.data()["identity"] == "hk"
+        app.open_example("hengqin-macao-resident")
+        await pilot.pause()
+        await pilot.click("#confirm-go")
+        await pilot.pause()
+        assert app.case.data()["identity"] == "macao"
+        app.open_example("nansha-foreign-talent")          # nothing changed since: no question
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert app.case.data()["identity"] == "foreign"
+    run(story, size=(200, 60))
+
+
+def test_the_open_dialog_says_unsaved_changes_would_be_replaced():
+    async def story(app, pilot):
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen.query_one("#dialog-message").text == ""     # nothing changed: nothing to say
+        await pilot.press("escape")
+        await type_into(pilot, "wages", "650000")
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, PathDialog)
+        assert "not saved" in app.screen.query_one("#dialog-message").text
+    run(story, size=(80, 24))
