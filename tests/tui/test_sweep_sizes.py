@@ -111,3 +111,19 @@ def test_the_open_dialog_says_unsaved_changes_would_be_replaced():
         assert isinstance(app.screen, PathDialog)
         assert "not saved" in app.screen.query_one("#dialog-message").text
     run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("step", range(7))
+def test_the_form_controls_fit_beside_the_scrollbar_at_80_columns(step):
+    """At 80 columns a step that scrolls left 28 columns for controls 30 wide: a choice lost its ▼
+    (``2025`` with no sign it is a list) and an amount its last two cells."""
+    async def story(app, pilot):
+        form = app.screen.query_one("#form")
+        await form.show_step(step)
+        await pilot.pause(0.2)
+        body = app.screen.query_one("#form-body")
+        room = body.scrollable_content_region
+        for ctl in body.query(f"#step-{form.query('.form-section').last().id[5:]} .field-control"):
+            if ctl.display and ctl.region.width:
+                assert ctl.region.right <= room.right, (ctl.id, ctl.region, room)
+    run(story, size=(80, 24))
