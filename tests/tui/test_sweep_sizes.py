@@ -127,3 +127,37 @@ def test_the_form_controls_fit_beside_the_scrollbar_at_80_columns(step):
             if ctl.display and ctl.region.width:
                 assert ctl.region.right <= room.right, (ctl.id, ctl.region, room)
     run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans"])
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 36)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("tab", ["f2", "f6"])
+def test_the_key_bar_shows_whole_keys_and_the_tabs_own(size, lang, tab):
+    """On the Packages tab the key bar was cut at the right edge: ``c Clear  ^`` at 100 columns,
+    and at 80 columns Remove, Clear and Quit were not there at all."""
+    from textual.widgets._footer import FooterKey
+
+    async def story(app, pilot):
+        await pilot.press(tab)
+        await pilot.pause(0.5)
+        keys = list(app.screen.query(FooterKey))
+        palette = next(k for k in keys if k.has_class("-command-palette"))
+        shown = [k for k in keys if k is not palette]
+        for k in shown:
+            assert k.region.width and k.region.right <= palette.region.x, (k.key, k.region, palette.region)
+        wanted = {"ctrl+q"} | ({"a", "d", "c"} if tab == "f6" else {"ctrl+s"})
+        assert wanted <= {k.key for k in shown}, [k.key for k in shown]
+    run(story, size=size, lang=lang)
+
+
+def test_the_key_bar_follows_a_resize():
+    from textual.widgets._footer import FooterKey
+
+    async def story(app, pilot):
+        await pilot.press("f6")
+        await pilot.pause(0.5)
+        assert "ctrl+n" not in {k.key for k in app.screen.query(FooterKey)}
+        await pilot.resize_terminal(200, 60)
+        await pilot.pause(0.5)
+        assert {"ctrl+n", "f8", "a", "d", "c", "ctrl+q"} <= {k.key for k in app.screen.query(FooterKey)}
+    run(story, size=(80, 24))
