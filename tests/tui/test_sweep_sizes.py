@@ -161,3 +161,20 @@ def test_the_key_bar_follows_a_resize():
         await pilot.pause(0.5)
         assert {"ctrl+n", "f8", "a", "d", "c", "ctrl+q"} <= {k.key for k in app.screen.query(FooterKey)}
     run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("keys", [("ctrl+s",), ("ctrl+e",), ("ctrl+o",)])
+def test_a_dialog_shows_its_own_keys_not_the_screens_under_it(keys):
+    """The save dialog's key bar was the main screen's: Save, Open, Export, Next, Language, which do
+    nothing while the dialog asks, and not Escape, which cancels."""
+    from textual.widgets._footer import FooterKey
+
+    async def story(app, pilot):
+        await pilot.press(*keys)
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, PathDialog)
+        shown = [(k.key, k.description) for k in app.screen.query(FooterKey)]
+        assert shown == [("escape", "Cancel")], shown
+        bar = list(app.screen._compositor.render_strips())[-1].text
+        assert "esc Cancel" in bar and "Save" not in bar and "Commands" not in bar, bar
+    run(story, size=(80, 24))
