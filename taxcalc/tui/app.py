@@ -20,7 +20,7 @@ from ..tables import load_tables
 from ..validate import read_case_file
 from .case import EXAMPLES, HETAO_RESEARCHER, Case
 from .commands import TaxcalcCommands
-from .screens.dialogs import PathDialog
+from .screens.dialogs import ConfirmDialog, PathDialog
 from .screens.main import MainScreen, with_bindings
 
 #: what the system says when a file cannot be written, in words the catalogs translate
@@ -64,6 +64,7 @@ class TaxcalcApp(App[int]):
         self.last_path: dict[str, str] = {}
         self.last_error: list[str] = []      # the last error said (title and lines), for the tests
         self.last_written = ""               # the full path of the last file written
+        self._saved = self._case_state()     # the case as last opened or saved: quitting or replacing it asks
 
         self.title = _("GBA tax: mainland and Hong Kong")
 
@@ -109,13 +110,50 @@ class TaxcalcApp(App[int]):
         self.main.action_tab(tab)
 
     # -- cases
+    def _case_state(self) -> tuple:
+        """What saving keeps (the values the results use) and the fields in error (what was typed there)."""
+        return self.case.scenario_json(), tuple(sorted(self.case.errors()))
+
+    def unsaved(self) -> bool:
+        """True when the case has changes since it was last opened or saved (or since the app started)."""
+        return self._case_state() != self._saved
+
+    def mark_saved(self) -> None:
+        self._saved = self._case_state()
+
+    def confirm_discard(self, purpose: str, go_on, detail: str = "") -> None:
+        """Run ``go_on()`` now when the case has no unsaved changes; else ask first: save the case
+        (then go on), go on without saving, or stay (Escape)."""
+        if not self.unsaved():
+            go_on()
+            return
+        title, go = {"quit": (_("Quit without saving?"), _("Quit")),
+                     "example": (_("Open the example without saving?"), _("Open the example"))}[purpose]
+        message = _("The case on the screen has changes that are not saved: they would be lost.")
+        if detail:
+            message = _("{hint} {more}").format(hint=message, more=detail)
+
+        def done(choice: str | None) -> None:
+            if choice == "go":
+                go_on()
+            elif choice == "save":
+                self.action_save(then=go_on)
+
+        self.push_screen(ConfirmDialog(title, message, go, purpose=purpose), done)
+
     def load_example(self, key: str) -> None:
         self.case.load(EXAMPLES[key][1])
         self.main.reload()
+        self.mark_saved()
+
+    def open_example(self, key: str) -> None:
+        """The palette's ``example: ...``: asks first when the case has unsaved changes."""
+        self.confirm_discard("example", lambda: self.load_example(key), detail=_(EXAMPLES[key][0]))
 
     def load_data(self, data: dict) -> None:
         self.case.load(data)
         self.main.reload()
+        self.mark_saved()
 
     def open_case(self, path: str) -> bool:
         """Open a case file. A file that cannot be read, or a case with any bad field, leaves the
@@ -134,6 +172,7 @@ class TaxcalcApp(App[int]):
                            [render(msg("file.unreadable", path=path, reason=os_reason(exc)))])
             return False
         self.main.reload()
+        self.mark_saved()
         self.last_path["json"] = path
         from .screens.dialogs import full_path
 
@@ -160,12 +199,16 @@ class TaxcalcApp(App[int]):
         self.notify(render(msg("file.written", path=shown)), markup=False)
         return target
 
-    def action_save(self) -> None:
+    def action_save(self, then=None) -> None:
+        """Save the case as JSON; ``then()`` once it is written (a quit or a replacement that asked to save first)."""
         default = self.last_path.get("json") or f"{self.case.result.scenario.id or 'case'}.json"
 
         def done(path: str | None) -> None:
             if path and self.write_file(path, self.case.save):
                 self.last_path["json"] = path
+                self.mark_saved()
+                if then is not None:
+                    then()
 
         # a field in error is saved with the value the results use, not with what was typed: say so first
         n = len(self.case.errors())
@@ -180,7 +223,10 @@ class TaxcalcApp(App[int]):
             if path:
                 self.open_case(path)
 
-        self.push_screen(PathDialog(_("Open a case (JSON)"), default, _("Open")), done)
+        # the open dialog is already a question: it says what opening replaces
+        note = _("⚠ The case on the screen has changes that are not saved: opening another replaces them.") \
+            if self.unsaved() else ""
+        self.push_screen(PathDialog(_("Open a case (JSON)"), default, _("Open"), note=note), done)
 
     def action_export(self, fmt: str = "md") -> None:
         from . import report
@@ -228,15 +274,20 @@ class TaxcalcApp(App[int]):
         return plan_csv(p, r.scenario.id or "case")
 
     def action_command_palette(self) -> None:
-        """Not while a dialog asks for a path: a language or an example chosen under it would leave
-        the dialog in the old language, or save another case under the first one's name."""
-        if isinstance(self.screen, PathDialog):
+        """Not while a dialog asks (a path, or what to do with unsaved changes): a language or an example
+        chosen under it would leave the dialog in the old language, or save another case under the first
+        one's name."""
+        if isinstance(self.screen, (PathDialog, ConfirmDialog)):
             self.bell()
             return
         super().action_command_palette()
 
     def action_quit(self) -> None:
-        self.exit(0)
+        """Quit (exit status 0); with unsaved changes, ask first (ctrl+q again in that dialog quits)."""
+        if isinstance(self.screen, ConfirmDialog) and self.screen.purpose == "quit":
+            self.exit(0)
+            return
+        self.confirm_discard("quit", lambda: self.exit(0))
 
 
 def run(lang: str | None = None, tables_dir: str | None = None) -> int:

@@ -33,7 +33,7 @@ class TaxcalcCommands(Provider):
                 add(_LANGUAGE, LANG_NAMES[lang], partial(app.set_lang, lang), N_("Switch the interface language"),
                     proper_name=True, english=f"{LANG_NAMES[lang]} {lang}")
         for key, (title, _data) in EXAMPLES.items():
-            add(_EXAMPLE, title, partial(app.load_example, key), N_("Open a shipped example case"))
+            add(_EXAMPLE, title, partial(app.open_example, key), N_("Open a shipped example case"))
         add(_EXPORT, "Markdown", partial(app.action_export, "md"),
             N_("Save the results and the explanation as Markdown"), proper_name=True)
         add(_EXPORT, "CSV", partial(app.action_export, "csv"), N_("Save the inputs and results as one CSV row"),

@@ -7,7 +7,6 @@ confirmation (the button then reads "Replace"); the full path is shown."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from ...i18n import _
+from ..widgets.footer import QuietFooter
 from ..widgets.prose import Prose
+from .main import with_bindings
 
 
 def full_path(path: str) -> str:
@@ -27,9 +28,22 @@ def full_path(path: str) -> str:
         return path
 
 
-class PathDialog(ModalScreen[str | None]):
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "cancel", "Cancel", show=False)]
+class Dialog(ModalScreen[str | None]):
+    """A dialog with its own key bar: its keys (Escape cancels), never the keys of the screen under
+    it, which do nothing while it asks (the palette waits too: TaxcalcApp.action_command_palette)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._bindings = with_bindings(type(self)._merged_bindings, [Binding("escape", "cancel", _("Cancel"))])
+
+    def key_bar(self) -> QuietFooter:
+        return QuietFooter(show_command_palette=False)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PathDialog(Dialog):
     def __init__(self, title: str, path: str, ok: str, *, saving: bool = False, note: str = ""):
         super().__init__()
         self.title_text, self.path, self.ok = title, path, ok
@@ -46,6 +60,7 @@ class PathDialog(ModalScreen[str | None]):
             with Horizontal(id="dialog-buttons"):
                 yield Button(self.ok, variant="primary", id="dialog-ok")
                 yield Button(_("Cancel"), id="dialog-cancel")
+        yield self.key_bar()
 
     def say(self, text: str) -> None:
         text = text or self.note
@@ -93,5 +108,30 @@ class PathDialog(ModalScreen[str | None]):
         else:
             self.dismiss(None)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+
+class ConfirmDialog(Dialog):
+    """Asks before the case on the screen is replaced or the app quits while the case has changes
+    that are not saved: save it first, go on without saving, or stay (Escape). Dismissed with the
+    chosen button's id ("save", "go") or None."""
+
+    def __init__(self, title: str, message: str, go: str, *, purpose: str = ""):
+        super().__init__()
+        self.title_text, self.message, self.go = title, message, go
+        self.purpose = purpose                   # "quit", "example": what going on does
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.title_text, id="dialog-title", markup=False)
+            yield Prose(self.message, id="dialog-message", classes="shown")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(_("Save…"), variant="primary", id="confirm-save")
+                yield Button(self.go, variant="error", id="confirm-go")
+                yield Button(_("Cancel"), id="confirm-cancel")
+        yield self.key_bar()
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-save", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss({"confirm-save": "save", "confirm-go": "go"}.get(event.button.id or ""))
