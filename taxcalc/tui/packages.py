@@ -16,8 +16,14 @@ from ..i18n import N_, _, figure_text, render, term
 from ..messages import msg
 from ..scenario import Scenario
 from ..tables import Tables
+from .report import computed
 
 MAX_PACKAGES = 4
+#: a package's cell for a figure not computed for it (the employer's side without the social
+#: insurance computed from wages), and what the table says of it
+NOT_COMPUTED = "—"
+NOT_COMPUTED_NOTE = N_("—: not computed. The employer's social insurance and cost need the social insurance "
+                       "computed from wages (step 5, Deductions).")
 #: the registry's groups as the sides of the comparison, each under a heading
 SIDES = {"mainland": "mainland", "zone": "mainland", "hongkong": "hongkong"}
 SIDE_TITLES = {"mainland": N_("The mainland job"), "hongkong": N_("The Hong Kong job"),
@@ -44,8 +50,11 @@ def table(packages: list[dict[str, Any]], tables: Tables, options: Options | Non
     for row in c.rows():
         f = row["figure"]
         signed = f.group == "gap"                             # a gap is a difference: shown with its sign
-        cells = [term("figure", f.name)] + [figure_text(v, f, signed=signed) for v in row["values"]]
-        cells += [figure_text(d, f, signed=True) for d in row["diffs"][1:]]
+        done = [computed(f.name, r) for r in c.results]
+        cells = [term("figure", f.name)] + [figure_text(v, f, signed=signed) if ok else NOT_COMPUTED
+                                            for v, ok in zip(row["values"], done)]
+        cells += [figure_text(d, f, signed=True) if ok and done[0] else NOT_COMPUTED
+                  for d, ok in zip(row["diffs"][1:], done[1:])]
         by_side[SIDES.get(f.group, "gap")].append(cells)
     rows = []
     for side, items in by_side.items():                      # a heading row, then the side's figures

@@ -99,9 +99,20 @@ def visible(name: str, r: Result, tables: Tables | None = None) -> bool:
         return bool(r.hk_deductions_allowed)
     if name == "social_insurance_employee_cny":
         return bool(r.social_insurance_employee_cny) or s.social_insurance_auto
-    if name in ("social_insurance_employer_cny", "employer_cost_cny", "hk_employer_cost"):
-        return s.social_insurance_auto
+    if name in EMPLOYER_FIGURES:
+        return computed(name, r)
     return True
+
+
+#: the employer's side: computed with the social insurance from wages (social_insurance_auto);
+#: the registry's 0 for them otherwise means "not computed", not "nothing to pay"
+EMPLOYER_FIGURES = ("social_insurance_employer_cny", "employer_cost_cny", "hk_employer_cost")
+
+
+def computed(name: str, r: Result) -> bool:
+    """Whether a figure was computed for this result: the employer's figures only with the social
+    insurance computed from wages (the panel hides them, the packages table shows a dash)."""
+    return name not in EMPLOYER_FIGURES or r.scenario.social_insurance_auto
 
 
 #: the explanation's steps of the Hong Kong claims, and the field each one is about

@@ -198,3 +198,29 @@ def test_core_and_tui_logic_import_no_textual():
             "print(bad); sys.exit(1 if bad else 0)")
     out = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_packages_show_a_dash_where_the_employer_side_is_not_computed(tables):
+    """The employer's social insurance and cost are computed only with social_insurance_auto: a
+    package that gives its social insurance as an amount shows a dash there (the results panel
+    hides those rows), never CN¥0.00 and an employer's cost equal to the pay; a difference with
+    such a package is a dash too. The other packages' figures are the comparison's."""
+    from taxcalc.compare import compare
+    from taxcalc.figures import BY_NAME
+    from taxcalc.i18n import figure_text, term
+    from taxcalc.tui.packages import NOT_COMPUTED, table
+
+    given = {"tax_year": 2025, "identity": "hk", "zone": "qianhai", "wages": 600000, "social_insurance": 40000}
+    auto = {"tax_year": 2025, "identity": "hk", "zone": "qianhai", "wages": 600000, "social_insurance_auto": True,
+            "city": "shenzhen"}
+    for packages, dashed in (([auto, given], [False, True]), ([given, auto], [True, False])):
+        _, rows = table(packages, tables)
+        results = compare(packages, tables=tables).results
+        for name in ("social_insurance_employer_cny", "employer_cost_cny", "hk_employer_cost"):
+            row = next(r for r in rows if r[0] == term("figure", name))
+            for k, dash in enumerate(dashed):
+                want = NOT_COMPUTED if dash else figure_text(getattr(results[k], name), BY_NAME[name])
+                assert row[1 + k] == want, (name, k)
+            assert row[3] == NOT_COMPUTED                   # the difference involves a package without it
+        row = next(r for r in rows if r[0] == term("figure", "iit"))
+        assert NOT_COMPUTED not in row

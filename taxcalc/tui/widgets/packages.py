@@ -9,7 +9,7 @@ from textual.widgets import DataTable
 
 from ...errors import TaxcalcError
 from ...i18n import _, error_lines
-from ..packages import FOLLOWING, INTRO, MAX_PACKAGES, table
+from ..packages import FOLLOWING, INTRO, MAX_PACKAGES, NOT_COMPUTED, NOT_COMPUTED_NOTE, table
 from .prose import Prose
 from .table import CELL_WIDTH, ColumnTable, label_width, wrapped
 
@@ -38,6 +38,8 @@ class PackagesView(VerticalScroll):
             cells = [c if isinstance(c, Text) else wrapped(c, CELL_WIDTH, justify="right") for c in row[1:]]
             t.add_row(label, *cells, height=max(len(c.plain.split("\n")) for c in (label, *cells)))
         status = _("{n} of {max} packages").format(n=len(packages), max=MAX_PACKAGES)
+        if any(c == NOT_COMPUTED for row in rows for c in row[1:]):
+            status += "\n" + _(NOT_COMPUTED_NOTE)
         if following:
             status += "\n" + _(FOLLOWING)
         self.query_one("#pk-status", Prose).say(status)
