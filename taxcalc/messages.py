@@ -365,6 +365,7 @@ CATALOG: dict[str, str] = {
     # ---- plan (several tax years)
     "plan.years": N_("not a span of tax years such as 2025-2030 (from {first} to {last}, at most {max} years)"),
     "plan.before_tables": N_("the first tax year has no tables (see taxcalc tables)"),
+    "plan.first_year": N_("a plan starts in a tax year from {first} to {last}"),
     "plan.growth": N_("not a growth rate: a number more than -1 and at most 1 with at most 4 decimals, such as 0.03 (or 3%)"),
     "plan.grown_too_large": N_("grows to more than {max} by {year}"),
     "plan.in_year": N_("in {year}: {message}"),

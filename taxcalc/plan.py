@@ -73,7 +73,7 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
             raise InputErrors([field_error("tax_year", exc, given)]) from None
         if not isinstance(first, int):         # None: not given (a year is read as an int)
             raise InputErrors([InputError("tax_year", "field.required", params={"expected": expected("tax_year")})])
-        text = f"{first}-{min(first + DEFAULT_SPAN - 1, LAST_YEAR)}"
+        return default_span(first)
     raw = normalize_text(str(text if text is not None else ""))
     parts = [p.strip() for p in raw.replace("..", "-").replace(" to ", "-").split("-")]
     try:
@@ -88,6 +88,16 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
     if not (FIRST_YEAR <= first <= last <= LAST_YEAR) or last - first + 1 > MAX_YEARS:
         raise _option_error("--years", raw, "plan.years")
     return range(first, last + 1)
+
+
+def default_span(tax_year: int) -> range:
+    """The span without ``--years``: ``tax_year`` and the :data:`DEFAULT_SPAN` - 1 years after it,
+    up to the last year a plan covers. A tax year a plan cannot start from (the field takes 1 to
+    9999) is that field's mistake, said against ``tax_year`` with the year given."""
+    if not FIRST_YEAR <= tax_year <= LAST_YEAR:
+        raise InputErrors([InputError("tax_year", "plan.first_year", tax_year,
+                                      params={"first": FIRST_YEAR, "last": LAST_YEAR})])
+    return range(tax_year, min(tax_year + DEFAULT_SPAN, LAST_YEAR + 1))
 
 
 def parse_growth(text: Any, option: str = "--growth") -> Decimal:

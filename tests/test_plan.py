@@ -161,3 +161,14 @@ def test_cli(tmp_path):
     assert r.exit_code == 2 and "--growth: not a growth rate" in r.output
     r = CliRunner().invoke(main, ["--lang", "zh-Hans", "plan", str(f), "--years", "2025-2026"])
     assert r.exit_code == 0
+
+
+@pytest.mark.parametrize("year", ["2018", "1", "2101", "9999"])
+def test_a_tax_year_a_plan_cannot_start_from_names_tax_year_not_years(year):
+    """`taxcalc plan --tax-year 9999` said "--years: not a span ... (given: 9999-2100)": a span
+    nobody typed, against an option nobody gave."""
+    with pytest.raises(InputErrors) as exc:
+        parse_years(None, default_from={"tax_year": year})
+    assert error_lines(exc.value) == [f"tax_year: a plan starts in a tax year from 2019 to 2100 (given: {year})"]
+    r = CliRunner().invoke(main, ["plan", "--tax-year", year, "--wages", "1"])
+    assert r.exit_code == 2 and r.stderr == f"error: tax_year: a plan starts in a tax year from 2019 to 2100 (given: {year})\n"

@@ -175,3 +175,19 @@ def test_a_column_named_as_a_plan_column_is_refused_and_a_row_of_other_cells_is_
     src.write_text("id,tax_year,wages,team\n,,,physics\n", encoding="utf-8")
     s = run_plans(str(src), str(tmp_path / "o.csv"), tables=tables)
     assert (s.rejected, s.skipped) == (1, 0)              # tax_year is missing: said, not skipped
+
+
+def test_a_tax_year_a_plan_cannot_start_from_is_that_rows_error_not_a_crash(tmp_path, tables):
+    """Without --years each candidate plans from its own tax_year; a tax_year after the last year
+    a plan covers (2101 to 9999, which the field takes) was an IndexError traceback that stopped
+    the whole file, and one before the tables was reported against "--years" (which nobody gave)."""
+    src = tmp_path / "years.csv"
+    src.write_text("id,tax_year,wages\na,2025,100000\nb,9999,1\nc,2101,5\nd,2018,3\ne,1,4\n", encoding="utf-8")
+    s = run_plans(str(src), str(tmp_path / "years-out.csv"), tables=tables)
+    assert (s.computed, s.rejected) == (1, 4)
+    errors = pl.read_csv(tmp_path / "years-out.errors.csv", infer_schema=False)
+    assert errors.select("row", "column", "value").rows() == [("2", "tax_year", "9999"), ("3", "tax_year", "2101"),
+                                                             ("4", "tax_year", "2018"), ("5", "tax_year", "1")]
+    assert set(errors["message"]) == {"a plan starts in a tax year from 2019 to 2100"}
+    out = pl.read_csv(tmp_path / "years-out.csv", infer_schema=False)
+    assert out["id"].unique().to_list() == ["a"]

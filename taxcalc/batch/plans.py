@@ -27,8 +27,8 @@ import polars as pl
 from ..api import to_scenario
 from ..engine import Options
 from ..errors import InputErrors
-from ..plan import DEFAULT_SPAN, Plan, other_prefix, plan_many, plan_rows, row_columns
-from ..scenario import FIELDS, LAST_YEAR
+from ..plan import Plan, default_span, other_prefix, plan_many, plan_rows, row_columns
+from ..scenario import FIELDS
 from ..tables import Tables, load_tables
 from .errors import BatchFileError, BatchInterrupted
 from .readers import file_format, open_reader
@@ -143,11 +143,12 @@ def _plan_group(cases: list[dict[str, Any]], rows: list[int], years: range | Non
     for k, case in enumerate(cases):
         try:
             s = to_scenario(case, row=rows[k])
+            span = years or default_span(s.tax_year)
         except InputErrors as exc:
-            errors += [e.as_dict() for e in exc.errors]
+            errors += [{**e.as_dict(), "row": rows[k]} for e in exc.errors]
             continue
         good.append(k)
-        spans.append(years or range(s.tax_year, min(s.tax_year + DEFAULT_SPAN, LAST_YEAR + 1)))
+        spans.append(span)
     for k, p in zip(good, plan_many([cases[k] for k in good], spans, growth=growth, hk_growth=hk_growth,
                                     tables=tables, options=options)):
         if isinstance(p, InputErrors):
