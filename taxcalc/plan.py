@@ -77,6 +77,8 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
     raw = normalize_text(str(text if text is not None else ""))
     parts = [p.strip() for p in raw.replace("..", "-").replace(" to ", "-").split("-")]
     try:
+        if not all(p.isascii() and p.isdigit() for p in parts):   # int() also takes 2_025 and other scripts' digits
+            raise ValueError(raw)
         if len(parts) == 1:
             first = last = int(parts[0])
         elif len(parts) == 2:
