@@ -19,6 +19,7 @@ Exit status:
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -83,6 +84,8 @@ class _Group(click.Group):
         here, so that the failure shows before the interpreter's own flush at exit."""
         import errno
 
+        if sys.stdout is None:                   # `>&-`: click would drop the output and exit 0
+            sys.stdout = _ClosedStdout()
         try:
             try:
                 return super().main(*args, **kwargs)
@@ -113,6 +116,21 @@ class _Group(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Standard output when the process was started without one (``>&-``): writing it fails as
+    a closed descriptor does, so a command that prints says so (exit 4) instead of losing its
+    answer; a command that prints nothing (batch -o FILE) is not stopped. No ``buffer``: batch
+    ``-o -`` refuses it as a closed standard output."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def _check_lang(ctx, param, value):

@@ -540,6 +540,31 @@ def test_standard_output_on_a_full_disk_is_one_line_and_exit_4(args):
     assert p.returncode == 4 and p.stderr == "error: cannot write standard output: No space left on device\n", p.stderr
 
 
+@pytest.mark.parametrize("args", [["tables"], ["calc", "--tax-year", "2024", "--wages", "1"], ["--version"],
+                                  ["plan", "--tax-year", "2025", "--wages", "1", "--json"],
+                                  ["breakeven", "--tax-year", "2025", "--hk-income", "900000"]])
+def test_a_closed_standard_output_is_one_line_and_exit_4(args):
+    """`taxcalc calc ... >&-`: click drops what it cannot print, so the answer was lost and the
+    exit status 0 said it was given."""
+    p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                        "main()", *args], stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
+    assert p.returncode == 4 and p.stderr == "error: cannot write standard output: Bad file descriptor\n", p.stderr
+
+
+def test_a_closed_standard_output_does_not_stop_a_batch_to_a_file(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("tax_year,wages\n2025,1\n", encoding="utf-8")
+    for args in (["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"],
+                 ["batch", str(src), "-o", "-", "--quiet"]):
+        p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                            "main()", *args], stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
+        if args[3] == "-":
+            assert p.returncode == 2 and p.stderr == "error: -: standard output is closed; give an output file with -o\n"
+        else:
+            assert p.returncode == 0 and p.stderr == "", p.stderr
+            assert (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("id,")
+
+
 @pytest.mark.parametrize("args", [["calc", "--input", "-"], ["plan", "-"], ["compare", "--zones", "-"]])
 def test_a_closed_standard_input_is_one_line(args):
     """`taxcalc calc --input - <&-`: AttributeError ('NoneType' object has no attribute 'buffer')."""
