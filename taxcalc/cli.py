@@ -86,6 +86,10 @@ class _Group(click.Group):
 
         if sys.stdout is None:                   # `>&-`: click would drop the output and exit 0
             sys.stdout = _ClosedStdout()
+        elif getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+            # a terminal in latin-1 or cp1252: what it cannot show (the Chinese of --lang, a ▲) as a
+            # \u escape, as Python writes standard error, rather than a UnicodeEncodeError traceback
+            sys.stdout.reconfigure(errors="backslashreplace")
         try:
             try:
                 return super().main(*args, **kwargs)

@@ -551,6 +551,24 @@ def test_a_closed_standard_output_is_one_line_and_exit_4(args):
     assert p.returncode == 4 and p.stderr == "error: cannot write standard output: Bad file descriptor\n", p.stderr
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])     # ascii: click writes UTF-8 itself
+@pytest.mark.parametrize("args", [["calc", "--tax-year", "2025", "--wages", "900000", "--identity", "hk", "--zone", "hetao"],
+                                  ["--lang", "zh-Hans", "calc", "--tax-year", "2025", "--wages", "900000"],
+                                  ["--lang", "zh-Hant", "plan", "--tax-year", "2025", "--wages", "900000", "--json"]])
+def test_a_terminal_that_is_not_utf8_gets_every_figure_not_a_traceback(encoding, args):
+    """A standard output in latin-1 or cp1252 (an old locale, a Windows console): the ▲ of calc's
+    headline, the Chinese of --lang, were a UnicodeEncodeError traceback (exit 1). What the
+    encoding cannot show is written as a \\u escape, as Python writes standard error."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                        "main()", *args], capture_output=True, cwd=ROOT, env=env)
+    assert p.returncode == 0 and p.stderr == b"", p.stderr.decode(errors="replace")[-300:]
+    text = p.stdout.decode(encoding)
+    assert "208,080.00" in text or '"208080.00"' in text
+    if "--json" in args:
+        assert json.loads(text)["years"][0]["iit"] == "208080.00"
+
+
 def test_a_closed_standard_output_does_not_stop_a_batch_to_a_file(tmp_path):
     src = tmp_path / "in.csv"
     src.write_text("tax_year,wages\n2025,1\n", encoding="utf-8")
