@@ -108,7 +108,7 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
 
     if raw is None:
         return None
-    if isinstance(raw, bool):
+    if isinstance(raw, (bool, np.bool_)):
         raise _fail(name, "field.not_number")
     if isinstance(raw, (list, dict, tuple, set)):
         raise _fail(name, "field.wrong_type")
@@ -173,8 +173,8 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     if isinstance(raw, (list, dict, tuple, set)):
         raise _fail(name, "field.wrong_type")
     if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
+        if isinstance(raw, (bool, np.bool_)):     # np.bool_: a pandas row of a boolean column
+            return bool(raw)
         if isinstance(raw, numbers.Integral) and raw in (0, 1):
             return bool(raw)
         if isinstance(raw, str):
@@ -193,7 +193,7 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
                 return word
         raise _fail(name, "field.not_choice")
     # text
-    if isinstance(raw, bool):
+    if isinstance(raw, (bool, np.bool_)):
         raw = "true" if raw else "false"
     text = str(raw) if not isinstance(raw, str) else raw
     if text.strip() == "":

@@ -118,6 +118,20 @@ def test_numpy_numbers_read_as_the_python_numbers_they_hold():
     assert calculate({"tax_year": 2026, "wages": np.float32(123456.78)}, explain=False).gross_income == D("123456.78")
 
 
+def test_numpy_booleans_read_as_the_flags_they_hold():
+    """A pandas row of a boolean column gives np.bool_: talent=np.True_ was refused with
+    "not true or false ... (given: True)", a message that contradicts itself."""
+    import numpy as np
+
+    given = {"tax_year": 2026, "wages": 900000, "talent": np.True_, "hk_married": np.False_,
+             "identity": "foreign", "zone": "gba", "id": np.True_}
+    plain = {**given, "talent": True, "hk_married": False, "id": True}
+    assert calculate(given, explain=False).outputs() == calculate(plain, explain=False).outputs()
+    assert calculate(given, explain=False).scenario == calculate(plain, explain=False).scenario
+    with pytest.raises(InputErrors, match="wages: not a number"):     # as a Python bool is
+        calculate({"tax_year": 2026, "wages": np.True_})
+
+
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
     """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
     json.loads of a case file."""
