@@ -65,9 +65,17 @@ def _lang_of(ctx: click.Context) -> str:
     return obj.get("cli_lang") or obj.get("lang") or "en"
 
 
+def _shown(text: str) -> str:
+    """A message for the terminal: a control character in it (an escape sequence in a file
+    name, which the messages repeat) shown as ``?``, line by line."""
+    from .errors import visible
+
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def _echo_error(lines: list[str]) -> None:
     for line in lines:
-        click.echo(f"error: {line}", err=True)
+        click.echo(_shown(f"error: {line}"), err=True)
 
 
 def _fail(message: str) -> None:
@@ -690,7 +698,7 @@ def _say(text: str) -> None:
     if sys.stderr is None:
         return
     try:
-        print(text, file=sys.stderr)
+        print(_shown(text), file=sys.stderr)
         sys.stderr.flush()
     except (OSError, ValueError):
         pass

@@ -590,3 +590,23 @@ def test_a_closed_standard_input_is_one_line(args):
                         "main()", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
                        preexec_fn=lambda: os.close(0))
     assert p.returncode == 2 and p.stderr == "error: -: cannot be read (standard input is closed)\n", p.stderr
+
+
+def test_a_file_name_with_an_escape_sequence_does_not_reach_the_terminal(tmp_path):
+    """A file name is printed in the error lines and the summary of batch, plan and the tables: a
+    name holding an escape sequence (``*.csv`` in a folder of downloads) drove the terminal (here:
+    set its title), as a case file's name and an id no longer do."""
+    evil = "q\x1b]0;owned\x07"
+    src = tmp_path / f"{evil}.csv"
+    src.write_text("tax_year,wages\n2025,1\n2025,x\n", encoding="utf-8")
+    tables = tmp_path / f"t{evil}"
+    tables.mkdir()
+    (tables / f"b{evil}.toml").write_text('jurisdiction = "x"\n', encoding="utf-8")
+    runs = [["batch", str(src), "-o", str(src)], ["batch", str(tmp_path / f"nx{evil}.csv"), "-o", str(tmp_path / "o.csv")],
+            ["batch", str(src), "-o", str(tmp_path / f"{evil}.out.csv")],
+            ["plan", str(src), "--years", "2025", "-o", str(tmp_path / f"{evil}.toml")],
+            ["--tables", str(tables), "tables"]]
+    for args in runs:
+        r = run(*args)
+        assert r.exit_code in (2, 3), (args, r.exit_code, r.stderr)
+        assert "owned" in r.stderr and not any(ch in r.stderr for ch in "\x1b\x07"), (args, r.stderr)
