@@ -46,6 +46,12 @@ def writing(path: str) -> Iterator[None]:
         raise
     except (OSError, pa.ArrowException) as exc:
         raise write_error(path, exc) from None
+    except Exception as exc:
+        from xlsxwriter.exceptions import FileCreateError
+
+        if isinstance(exc, FileCreateError):     # XlsxWriter's wrapping of the OSError of a full disk
+            raise write_error(path, exc) from None
+        raise
 
 
 def stdout_buffer() -> IO[bytes]:
