@@ -23,7 +23,7 @@ from .messages import Money, Msg, Term, msg
 from .money import Column
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
-from .validate import expected, table_errors
+from .validate import expected, in_domain, table_errors
 
 
 class ResultBase(BaseModel):
@@ -78,7 +78,9 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
 def to_scenario(data: Scenario | Mapping[str, Any], row: int | None = None) -> Scenario:
     """A validated scenario from a mapping of the batch column keys (text, JSON or Python values)."""
     if isinstance(data, Scenario):
-        return data
+        if in_domain(data):
+            return data
+        data = dict(data.__dict__)      # made without validation (model_copy(update=...), model_construct): validated now
     if not isinstance(data, Mapping):
         raise InputErrors([InputError("(case)", "case.not_object", None, row)])
     try:

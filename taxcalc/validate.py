@@ -23,6 +23,7 @@ The grammar:
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
 import re
@@ -201,6 +202,56 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     if len(text) > _max_length(name):
         raise _fail(name, "field.too_long")
     return text
+
+
+@functools.cache
+def _domains() -> list[tuple[str, str, Any, Any, Any, bool, frozenset[Any] | None, int]]:
+    """Each field's (name, kind, ge, gt, le, optional, choices, the exponent of its last decimal or
+    its most characters): what a validated scenario holds, for :func:`in_domain`."""
+    from .scenario import FIELDS, field_choices, field_kind, limits
+
+    out = []
+    for name in FIELDS:
+        kind = field_kind(name)
+        ge, gt, le = limits(name)
+        choices = frozenset(field_choices(name)) if kind in ("choice", "choice_int") else None
+        last = _max_length(name) if kind == "text" else -DECIMALS.get(kind, 0)
+        out.append((name, kind, ge, gt, le, FIELDS[name].default is None, choices, last))
+    return out
+
+
+def in_domain(scenario: Any) -> bool:
+    """Whether every value of a :class:`~taxcalc.scenario.Scenario` is one the grammar gives: of the
+    field's type, in its range, with no more decimals than it keeps. A scenario pydantic validated
+    always is; one made by ``model_copy(update=...)`` or ``model_construct`` (which skip validation)
+    may not be, and is then validated as a mapping (:func:`taxcalc.api.to_scenario`). About 25 us."""
+    values = scenario.__dict__
+    for name, kind, ge, gt, le, optional, choices, last in _domains():
+        v = values.get(name)
+        if v is None:
+            if optional:
+                continue
+            return False
+        if choices is not None:
+            if type(v) is bool or v not in choices:
+                return False
+        elif kind == "bool":
+            if type(v) is not bool:
+                return False
+        elif kind in ("count", "year"):
+            if type(v) is not int or v < ge or v > le:
+                return False
+        elif kind == "text":
+            if type(v) is not str or len(v) > last:
+                return False
+        else:                               # money, rates, days: exact decimals
+            if type(v) is not Decimal or not v.is_finite():
+                return False
+            if (ge is not None and v < ge) or (gt is not None and v <= gt) or (le is not None and v > le):
+                return False
+            if int(v.as_tuple().exponent) < last and v != v.quantize(Decimal(1).scaleb(last)):
+                return False
+    return True
 
 
 def field_error(name: str, exc: FieldError, value: Any = None, row: int | None = None) -> InputError:

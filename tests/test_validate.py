@@ -132,6 +132,40 @@ def test_numpy_booleans_read_as_the_flags_they_hold():
         calculate({"tax_year": 2026, "wages": np.True_})
 
 
+@pytest.mark.parametrize("update, line", [
+    ({"wages": D("-100")}, "wages: must not be negative"),
+    ({"wages": D("0.001")}, "wages: too many decimals"),
+    ({"wages": D("1E+17")}, "wages: too large"),
+    ({"sad_children": -3}, "sad_children: must not be negative"),
+    ({"zone": "mars"}, "zone: not one of the choices"),
+    ({"tax_year": 2025.5}, "tax_year: not a whole number"),
+    ({"cny_per_hkd": D(0)}, "cny_per_hkd: too small"),
+    ({"wages": D("NaN")}, "wages: not a number"),
+])
+def test_a_scenario_made_without_validation_is_validated_before_it_is_computed(update, line):
+    """``Scenario.model_copy(update=...)`` and ``model_construct`` skip pydantic's validation: the
+    API computed such a scenario as it was -- -100 of wages gave a gross income of -100.00, -3
+    children raised the tax, 0.001 was dropped, talent="no" counted as a talent -- or failed deep
+    inside (ValueError, OverflowError)."""
+    from taxcalc.scenario import Scenario
+
+    s = Scenario(tax_year=2025, wages=900000)
+    for bad in (s.model_copy(update=update), Scenario.model_construct(**{**dict(s), **update})):
+        with pytest.raises(InputErrors) as exc:
+            calculate(bad, explain=False)
+        assert str(exc.value).startswith(line), str(exc.value)
+
+
+def test_a_scenario_made_without_validation_but_with_values_the_grammar_reads_is_computed_as_read():
+    from taxcalc.scenario import Scenario
+
+    s = Scenario(tax_year=2025, wages=900000, identity="foreign", zone="gba")
+    r = calculate(s.model_copy(update={"talent": "no", "wages": 900000, "hk_children": "2"}), explain=False)
+    assert r.scenario.talent is False and r.scenario.hk_children == 2
+    assert r.outputs() == calculate({**dict(s), "hk_children": 2}, explain=False).outputs()
+    assert calculate(s, explain=False).scenario is s          # a validated scenario is used as it is
+
+
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
     """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
     json.loads of a case file."""
