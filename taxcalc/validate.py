@@ -158,6 +158,18 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
     return value if int(value.as_tuple().exponent) <= 0 else value.quantize(Decimal(1))   # 900000, not 9E+5
 
 
+def read_flag(raw: Any) -> bool | None:
+    """A flag's value by the grammar: a bool (numpy's too: a pandas row), 0 or 1, or a word of
+    :data:`BOOL_WORDS` in any case; None for anything else (empty text included)."""
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    if isinstance(raw, numbers.Integral) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        return BOOL_WORDS.get(normalize_word(raw))
+    return None
+
+
 def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     """The value of field ``name`` from what was given (text, a JSON value, a Python value), or
     None when nothing was given; raises :class:`FieldError`."""
@@ -174,17 +186,10 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     if isinstance(raw, (list, dict, tuple, set)):
         raise _fail(name, "field.wrong_type")
     if kind == "bool":
-        if isinstance(raw, (bool, np.bool_)):     # np.bool_: a pandas row of a boolean column
-            return bool(raw)
-        if isinstance(raw, numbers.Integral) and raw in (0, 1):
-            return bool(raw)
-        if isinstance(raw, str):
-            word = normalize_word(raw)
-            if word == "":
-                return None
-            if word in BOOL_WORDS:
-                return BOOL_WORDS[word]
-        raise _fail(name, "field.not_bool")
+        flag = read_flag(raw)
+        if flag is None and not (isinstance(raw, str) and normalize_word(raw) == ""):
+            raise _fail(name, "field.not_bool")
+        return flag
     if kind == "choice":
         if isinstance(raw, str):
             word = normalize_word(raw)

@@ -166,6 +166,26 @@ def test_a_scenario_made_without_validation_but_with_values_the_grammar_reads_is
     assert calculate(s, explain=False).scenario is s          # a validated scenario is used as it is
 
 
+def test_options_read_their_flags_by_the_grammar_and_refuse_what_is_not_a_flag():
+    """Options(macao_refund="false") was truthy text: the refund was netted, a silently different
+    figure; Options(assume_extended="no") applied the expired policies."""
+    import numpy as np
+
+    from taxcalc import Options
+    from taxcalc.errors import InputError
+
+    case = {"tax_year": 2025, "identity": "macao", "zone": "hengqin", "wages": 900000}
+    off = calculate(case, options=Options(macao_refund=False), explain=False).outputs()
+    for value in ("false", "No", np.False_, 0):
+        o = Options(macao_refund=value)
+        assert o.macao_refund is False and calculate(case, options=o, explain=False).outputs() == off
+    assert Options(assume_extended="yes").assume_extended is True and Options(hk_burden_reduction=1).hk_burden_reduction
+    for bad in ("maybe", 2, None, 0.5):
+        with pytest.raises(InputError) as exc:          # the option named, as for hk_burden_year
+            Options(assume_extended=bad)
+        assert str(exc.value).startswith("assume_extended: not true or false"), str(exc.value)
+
+
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
     """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
     json.loads of a case file."""
