@@ -99,10 +99,20 @@ def row_errors(cols: colmod.Columns, tables: Tables, options: Options, rows: Col
     return problems
 
 
+def _arguments(tables: object, options: object) -> Tables:
+    """The tables to use; a TypeError that says what is expected for an argument of another kind
+    (a path for ``tables``, a dict for ``options``), not an AttributeError from deep inside."""
+    if tables is not None and not isinstance(tables, Tables):
+        raise TypeError(f"tables: expected the tables of taxcalc.load_tables(DIR) (or None), not {type(tables).__name__}")
+    if not isinstance(options, Options):
+        raise TypeError(f"options: expected a taxcalc.Options(...), not {type(options).__name__}")
+    return tables or load_tables()
+
+
 def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None,
               options: Options = Options(), explain: bool = True) -> Result:
     """Compute one scenario: mainland IIT, HK Salaries Tax, Macao tax, the zone relief, the gaps."""
-    tables = tables or load_tables()
+    tables = _arguments(tables, options)
     s = to_scenario(scenario)
     cols = colmod.from_scenarios([s])
     problems = row_errors(cols, tables, options)
@@ -117,7 +127,9 @@ def calculate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], *, tables:
     """Compute many scenarios in one pass of the kernels. Raises with every invalid scenario's
     errors (``row`` is its 1-based position); :func:`taxcalc.batch.run` routes bad rows to an
     errors file instead."""
-    tables = tables or load_tables()
+    tables = _arguments(tables, options)
+    if isinstance(scenarios, (Mapping, Scenario, str, bytes)):
+        raise TypeError("calculate_many takes a list of cases (mappings or Scenarios); for one case, calculate()")
     items, problems = [], []
     for k, data in enumerate(scenarios, start=1):
         try:
@@ -253,7 +265,7 @@ def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None
     from .mainland import withholding_schedule
     from .params import year_params
 
-    tables = tables or load_tables()
+    tables = _arguments(tables, Options())
     s = to_scenario(scenario)
     if s.residency != "resident":
         raise InputErrors([InputError("residency", "withholding.residents")])

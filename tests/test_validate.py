@@ -186,6 +186,23 @@ def test_options_read_their_flags_by_the_grammar_and_refuse_what_is_not_a_flag()
         assert str(exc.value).startswith("assume_extended: not true or false"), str(exc.value)
 
 
+def test_api_arguments_of_the_wrong_kind_are_a_clear_type_error():
+    """calculate(case, tables="/my/tables") was an AttributeError from deep inside validate.py,
+    options={"assume_extended": True} another; calculate_many(one_case) reported each of the
+    case's keys as a row that is not an object."""
+    from taxcalc import calculate_many, withholding
+
+    case = {"tax_year": 2025, "wages": 1}
+    for call, phrase in ((lambda: calculate(case, tables="/my/tables"), "tables: expected the tables of taxcalc.load_tables"),
+                         (lambda: calculate(case, options={"assume_extended": True}), "options: expected a taxcalc.Options"),
+                         (lambda: calculate_many([case], options=None), "options: expected a taxcalc.Options"),
+                         (lambda: withholding(case, tables=5), "tables: expected the tables"),
+                         (lambda: calculate_many(case), "calculate_many takes a list of cases"),
+                         (lambda: calculate_many("tax_year=2025"), "calculate_many takes a list of cases")):
+        with pytest.raises(TypeError, match=phrase):
+            call()
+
+
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
     """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
     json.loads of a case file."""
