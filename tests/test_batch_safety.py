@@ -199,6 +199,8 @@ def test_disk_full_while_an_xlsx_is_written_leaves_nothing(tmp_path, monkeypatch
     r = CliRunner().invoke(main, list(map(str, args)))
     assert r.exit_code == (4 if command != "compare" else 2), (r.exit_code, r.output)
     assert "No space left on device" in r.output and r.output.startswith("error: ") and r.output.count("\n") == 1, r.output
+    if command != "compare":            # plan FILE said only "cannot write out.xlsx: No space left on device"
+        assert f"nothing renamed into place ({out} and {tmp_path / 'out.errors.csv'} not replaced" in r.output, r.output
     assert out.read_text() == "the previous output"
     assert _leftovers(tmp_path) == []
 

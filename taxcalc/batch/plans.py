@@ -30,9 +30,9 @@ from ..errors import InputErrors
 from ..plan import Plan, default_span, other_prefix, plan_many, plan_rows, row_columns
 from ..scenario import FIELDS
 from ..tables import Tables, load_tables
-from .errors import BatchFileError, BatchInterrupted
+from .errors import BatchFileError, BatchInterrupted, BatchWriteError
 from .readers import file_format, open_reader
-from .runner import BatchSummary, commit_files
+from .runner import BatchSummary, _left_behind, commit_files
 from .signals import Signals, signal_word
 from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_errors_path, open_writer
 
@@ -92,6 +92,9 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
             if not wrote:                       # no candidate at all: the header (Parquet: the schema)
                 writer.write_frame(pl.DataFrame(schema=schema), free_text)
             commit_files(opened, signals)       # the errors file first, the output last
+        except BatchWriteError as exc:          # what was left, as a batch says it
+            exc.detail = "; " + _left_behind(summary, opened)
+            raise
         finally:
             for w in opened:
                 w.abort()
