@@ -191,3 +191,33 @@ def test_a_tax_year_a_plan_cannot_start_from_is_that_rows_error_not_a_crash(tmp_
     assert set(errors["message"]) == {"a plan starts in a tax year from 2019 to 2100"}
     out = pl.read_csv(tmp_path / "years-out.csv", infer_schema=False)
     assert out["id"].unique().to_list() == ["a"]
+
+
+def test_a_signal_says_what_reached_standard_output(tmp_path):
+    """SIGTERM while `plan FILE -o -` wrote its rows said "nothing written" when thousands of rows
+    had gone out; batch says how many (README: what a run leaves)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "many.csv"
+    src.write_text("id,tax_year,identity,zone,wages\n" + "".join(f"p{k},2025,hk,hetao,{100000 + k}\n" for k in range(6000)),
+                   encoding="utf-8")
+    out = tmp_path / "stdout.csv"
+    cmd = [sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; main()",
+           "plan", str(src), "--years", "2025-2030", "--quiet"]
+    with open(out, "wb") as f:
+        p = subprocess.Popen([*cmd, "-o", "-", "--errors", str(tmp_path / "e.csv")], stdout=f, stderr=subprocess.PIPE,
+                             start_new_session=True, cwd=Path(__file__).resolve().parent.parent)
+        end = time.monotonic() + 60
+        while out.stat().st_size < 200_000 and p.poll() is None and time.monotonic() < end:
+            time.sleep(0.01)
+        p.send_signal(signal.SIGTERM)
+        err = p.stderr.read().decode()
+        assert p.wait() == 143, err
+    lines = out.read_bytes().count(b"\n") - 1
+    assert err == f"stopped by SIGTERM: {lines:,} rows had been written to standard output (incomplete); nothing " \
+                  f"renamed into place ({tmp_path / 'e.csv'} not replaced; temporary files removed)\n", (lines, err)
+    assert not (tmp_path / "e.csv").exists() and not [n for n in os.listdir(tmp_path) if n.endswith((".tmp", ".lock"))]

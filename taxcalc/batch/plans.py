@@ -17,6 +17,7 @@ a third of a millisecond a candidate-year and basis (about 250 candidates a seco
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -74,6 +75,7 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
             writer = open_writer(output_path, [], units)
             free_text = _free_text(headline, extra)
             opened.append(writer)
+            summary.written = lambda: writer.rows        # rows written so far (to standard output, if it stops)
             errw = ErrorsWriter(errors_path)
             opened.append(errw)
             schema = _schema(units)
@@ -95,6 +97,9 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
         except BatchWriteError as exc:          # what was left, as a batch says it
             exc.detail = "; " + _left_behind(summary, opened)
             raise
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            raise BatchInterrupted(signum, f"{signal_word(signum)}: {_left_behind(summary, opened)}") from None
         finally:
             for w in opened:
                 w.abort()
