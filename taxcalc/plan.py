@@ -325,9 +325,17 @@ def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, gro
     if not cases:
         return []
     first_table = min(tables.mainland)
-    ptables = plan_tables(tables, max(s[-1] for s in spans))
+    for i, years in enumerate(spans):       # the spans parse_years gives: consecutive years, 2019-2100, at most 40
+        if not (len(years) and years.step == 1 and years[0] >= FIRST_YEAR and years[-1] <= LAST_YEAR
+                and len(years) <= MAX_YEARS):
+            shown = f"{years[0]}-{years[-1]}" if len(years) else ""
+            out[i] = _option_error("--years", shown, "plan.years")
+    live_spans = [s for i, s in enumerate(spans) if out[i] is None]
+    ptables = plan_tables(tables, max(s[-1] for s in live_spans)) if live_spans else tables
     todo: dict[int, list[Scenario]] = {}                 # case index -> its year scenarios
     for i, (case, years) in enumerate(zip(cases, spans)):
+        if out[i] is not None:
+            continue
         if years[0] < first_table:
             out[i] = _option_error("--years", f"{years[0]}-{years[-1]}", "plan.before_tables")
             continue

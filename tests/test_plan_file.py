@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from taxcalc import Options
+from taxcalc import InputErrors, Options
 from taxcalc.batch.errors import BatchFileError
 from taxcalc.batch.plans import run_plans
 from taxcalc.cli import main
@@ -221,3 +221,13 @@ def test_a_signal_says_what_reached_standard_output(tmp_path):
     assert err == f"stopped by SIGTERM: {lines:,} rows had been written to standard output (incomplete); nothing " \
                   f"renamed into place ({tmp_path / 'e.csv'} not replaced; temporary files removed)\n", (lines, err)
     assert not (tmp_path / "e.csv").exists() and not [n for n in os.listdir(tmp_path) if n.endswith((".tmp", ".lock"))]
+
+
+@pytest.mark.parametrize("span", [range(0), range(2025, 2025), range(2099, 2103), range(2025, 2070), range(2025, 2031, 2),
+                                  range(2030, 2024, -1)])
+def test_plan_many_refuses_a_span_the_years_option_refuses(tables, span):
+    """plan_many (the Python face of plan) took any range: an empty one was an IndexError, one past
+    2100 computed years taxcalc plan --years refuses, a stepped one gave cash rows for years that
+    were never computed."""
+    (out,) = plan_many([CASES["ben"]], [span], tables=tables)
+    assert isinstance(out, InputErrors) and str(out).startswith("--years: not a span of tax years"), out
