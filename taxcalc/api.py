@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from . import columns as colmod
 from .engine import Computation, Options, compute
-from .errors import InputError, InputErrors
+from .errors import InputError, InputErrors, shown_value
 from .explain import ReliefOption, Step, explain_row, relief_options
 from .figures import FIGURES, python_type, python_value
 from .messages import Money, Msg, Term, msg
@@ -61,8 +61,8 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
         field = ".".join(str(p) for p in e["loc"]) or "(case)"
         kind = e["type"]
         given = e.get("input")
-        if kind == "extra_forbidden":
-            out.append(InputError(field, "field.unknown", None, row))
+        if kind == "extra_forbidden":        # the key as a value is shown: cut, no control characters
+            out.append(InputError(shown_value(field), "field.unknown", None, row))
         elif kind in ("missing", "field.required"):
             out.append(InputError(field, "field.required", None, row, params={"expected": expected(field)}))
         elif "." in kind:
@@ -71,7 +71,7 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
             out.append(InputError(field, "field.not_choice" if kind == "literal_error" else "field.too_large",
                                   given, row, params={"expected": expected(field)}))
         else:
-            out.append(InputError(field, "field.unknown", None, row))
+            out.append(InputError(shown_value(field), "field.unknown", None, row))
     return out
 
 

@@ -203,6 +203,16 @@ def test_api_arguments_of_the_wrong_kind_are_a_clear_type_error():
             call()
 
 
+def test_an_unknown_key_is_named_as_a_value_is_shown_cut_and_without_control_characters():
+    """An unknown key of a case (a JSON file holds up to 1 MB) was repeated whole in its error,
+    control characters included: one error line of a megabyte, or an escape sequence."""
+    with pytest.raises(InputErrors) as exc:
+        calculate({"tax_year": 2025, "k" * 100_000: 1, "wa\x1b]0;x\x07ges": 2})
+    fields = sorted(e.field for e in exc.value.errors)
+    assert fields == ["k" * 60 + "…", "wa?]0;x?ges"], fields
+    assert all(e.code == "field.unknown" for e in exc.value.errors)
+
+
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
     """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
     json.loads of a case file."""
