@@ -756,6 +756,12 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
         for f in files:
             if f != "-" and same_file(output_path, f):
                 raise TaxcalcError.coded("file.output_is_input", path=output_path, input=f)
+        from .batch.writers.files import protected
+        from .tables import table_dirs
+
+        what = protected(output_path, table_dirs(ctx.find_root().obj.get("tables_dir")))
+        if what is not None:            # -o tables/fx.toml: the next run would fail on a Markdown table
+            raise TaxcalcError.coded(f"file.output_is_{what}", path=output_path)
     if zones:
         from .errors import TaxcalcError
         from .i18n import term

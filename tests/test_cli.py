@@ -610,3 +610,31 @@ def test_a_file_name_with_an_escape_sequence_does_not_reach_the_terminal(tmp_pat
         r = run(*args)
         assert r.exit_code in (2, 3), (args, r.exit_code, r.stderr)
         assert "owned" in r.stderr and not any(ch in r.stderr for ch in "\x1b\x07"), (args, r.stderr)
+
+
+def test_compare_never_writes_over_a_table_file_or_the_package(tmp_path):
+    """`compare a.json -o tables/fx.toml` replaced the table file with a Markdown table (the next run
+    failed on it); `-o taxcalc/cli.py` would have replaced the program. compare's -o takes any name
+    (batch and plan take .csv, .jsonl, .parquet, .xlsx only)."""
+    import taxcalc
+    from taxcalc.tables import SHIPPED_TABLES
+
+    case = tmp_path / "a.json"
+    case.write_text('{"tax_year": 2025, "wages": 900000}', encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "fx.toml").write_text((SHIPPED_TABLES / "fx.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "link.toml").symlink_to(mine / "fx.toml")
+    package = Path(taxcalc.__file__).resolve().parent
+    before = {p: p.read_bytes() for p in (mine / "fx.toml", SHIPPED_TABLES / "fx.toml", package / "cli.py")}
+    for out, what in ((mine / "fx.toml", "a table file"), (tmp_path / "link.toml", "a table file"),
+                      (mine / "mainland" / "2030.toml", "a table file"), (SHIPPED_TABLES / "fx.toml", "a table file"),
+                      (package / "cli.py", "a file of the taxcalc package"),
+                      (package / "notes.md", "a file of the taxcalc package")):
+        (mine / "mainland").mkdir(exist_ok=True)
+        r = run("--tables", str(mine), "compare", str(case), "-o", str(out))
+        assert r.exit_code == 2 and r.stderr == f"error: {out}: {what}; an output never replaces one: give another -o path\n", \
+            r.stderr
+    assert {p: p.read_bytes() for p in before} == before and not (package / "notes.md").exists()
+    assert not (mine / "mainland" / "2030.toml").exists()
+    assert run("--tables", str(mine), "compare", str(case), "-o", str(mine / "offers.md")).exit_code == 0
