@@ -20,7 +20,7 @@ from .errors import InputError, InputErrors, shown_value
 from .explain import ReliefOption, Step, explain_row, relief_options
 from .figures import FIGURES, python_type, python_value
 from .messages import Money, Msg, Term, msg
-from .money import Column
+from .money import Column, own_decimal_context
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
 from .validate import expected, in_domain, table_errors
@@ -75,6 +75,7 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
     return out
 
 
+@own_decimal_context
 def to_scenario(data: Scenario | Mapping[str, Any], row: int | None = None) -> Scenario:
     """A validated scenario from a mapping of the batch column keys (text, JSON or Python values)."""
     if isinstance(data, Scenario):
@@ -109,6 +110,7 @@ def _arguments(tables: object, options: object) -> Tables:
     return tables or load_tables()
 
 
+@own_decimal_context
 def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None,
               options: Options = Options(), explain: bool = True) -> Result:
     """Compute one scenario: mainland IIT, HK Salaries Tax, Macao tax, the zone relief, the gaps."""
@@ -122,6 +124,7 @@ def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None =
     return _result(comp, 0, s, tables, options, explain)
 
 
+@own_decimal_context
 def calculate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], *, tables: Tables | None = None,
                    options: Options = Options(), explain: bool = False) -> list[Result]:
     """Compute many scenarios in one pass of the kernels. Raises with every invalid scenario's
@@ -257,6 +260,7 @@ class Withholding(BaseModel):
     settlement: Decimal   # positive: the person pays at reconciliation; negative: a refund
 
 
+@own_decimal_context
 def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None) -> Withholding:
     """The month-by-month cumulative withholding on a resident's wages, paid evenly, with the
     social insurance, special additional and other deductions spread evenly over 12 months.

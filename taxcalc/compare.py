@@ -33,7 +33,7 @@ from .engine import Options, compute
 from .errors import InputError, InputErrors, TaxcalcError, visible
 from .figures import BY_NAME
 from .messages import Money, Number
-from .money import MAX_AMOUNT, Column
+from .money import MAX_AMOUNT, Column, own_decimal_context
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
 from .validate import read_json_file
@@ -117,6 +117,7 @@ def _text_rows(path: str) -> list[dict[str, Any]]:
         reader.close()
 
 
+@own_decimal_context
 def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, *, tables: Tables | None = None,
             options: Options = Options()) -> Comparison:
     """Compute the packages in one pass and line them up."""
@@ -390,6 +391,7 @@ def _solve(case: Mapping[str, Any], *, solve_for: str, given: str, tables: Table
     return BreakEven(solve_for, amount, result, calls + 2)
 
 
+@own_decimal_context
 def breakeven_wages(case: Mapping[str, Any], *, tables: Tables | None = None, options: Options = Options()) -> BreakEven:
     """The mainland wages whose income after IIT and the zone relief (counted in full, even when
     settled the following year) reaches the Hong Kong offer's income after Salaries Tax in CNY.
@@ -402,6 +404,7 @@ def breakeven_wages(case: Mapping[str, Any], *, tables: Tables | None = None, op
     return _solve(case, solve_for="wages", given="hk_income", tables=tables, options=options)
 
 
+@own_decimal_context
 def breakeven_hk_income(case: Mapping[str, Any], *, tables: Tables | None = None,
                         options: Options = Options()) -> BreakEven:
     """The reverse: the Hong Kong income (HK$, to the cent) whose income after Salaries Tax in

@@ -43,7 +43,7 @@ from .engine import Options
 from .errors import InputError, InputErrors
 from .figures import FIGURES, Figure, Value
 from .messages import Msg, Number, Term, msg
-from .money import MAX_AMOUNT
+from .money import MAX_AMOUNT, own_decimal_context
 from .scenario import FIRST_YEAR, LAST_YEAR, Scenario
 from .tables import Tables, load_tables
 
@@ -59,6 +59,7 @@ CENT = Decimal("0.01")
 # the options
 
 
+@own_decimal_context
 def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> range:
     """A span of tax years: ``2025-2030`` (also ``2025..2030``, ``2025 to 2030``), or one year.
     Nothing given: the case's ``tax_year`` (``default_from``) and the :data:`DEFAULT_SPAN` - 1
@@ -102,6 +103,7 @@ def default_span(tax_year: int) -> range:
     return range(tax_year, min(tax_year + DEFAULT_SPAN, LAST_YEAR + 1))
 
 
+@own_decimal_context
 def parse_growth(text: Any, option: str = "--growth") -> Decimal:
     """A yearly growth rate: a ratio more than -1 and at most 1, at most 4 decimals (0.03 is 3%);
     a trailing % reads as a percentage (3%). Read by the one grammar's number rules."""
@@ -302,6 +304,7 @@ def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth
     return out
 
 
+@own_decimal_context
 def plan(case: Mapping[str, Any], years: range, *, growth: Decimal = Decimal(0), hk_growth: Decimal = Decimal(0),
          tables: Tables | None = None, options: Options = Options()) -> Plan:
     """The case over ``years``: each year's figures on both bases, the cash by calendar year and
@@ -313,6 +316,7 @@ def plan(case: Mapping[str, Any], years: range, *, growth: Decimal = Decimal(0),
     return out
 
 
+@own_decimal_context
 def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, growth: Decimal = Decimal(0),
               hk_growth: Decimal = Decimal(0), tables: Tables | None = None,
               options: Options = Options()) -> list[Plan | InputErrors]:

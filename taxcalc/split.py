@@ -38,7 +38,7 @@ from .api import Result, calculate, row_errors, to_scenario
 from .engine import Options, compute
 from .errors import InputError, InputErrors
 from .messages import Money, Msg, Rate, Term, msg
-from .money import FEN, UNIT, Column
+from .money import FEN, UNIT, Column, own_decimal_context
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -150,6 +150,7 @@ def structural_candidates(tables: Tables, year: int, resident: bool, package: in
     return np.array(sorted(out), dtype=np.int64)
 
 
+@own_decimal_context
 def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = None, *, tables: Tables | None = None,
                options: Options = Options()) -> Split:
     """The split of ``package`` (wages + bonus, CNY a year; default: the case's wages + bonus)
@@ -309,6 +310,7 @@ class WhatIf:
 WHATIF_FIELDS = (("private_pension", "private_pension"), ("health_insurance", "health_insurance"))
 
 
+@own_decimal_context
 def whatifs(case: Mapping[str, Any], *, tables: Tables | None = None, options: Options = Options()) -> list[WhatIf]:
     """For each of the private pension and the commercial health insurance: the case with the
     contribution raised to the year's cap (12,000 and 2,400 in the shipped tables), against the

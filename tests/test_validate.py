@@ -213,6 +213,42 @@ def test_an_unknown_key_is_named_as_a_value_is_shown_cut_and_without_control_cha
     assert all(e.code == "field.unknown" for e in exc.value.errors)
 
 
+@pytest.mark.parametrize("setup", ["prec=7", "prec=6", "prec=3", "round_down", "inexact_trap"])
+def test_the_callers_decimal_context_changes_no_figure(setup):
+    """The API did its Decimal arithmetic in the caller's context: a precision of 6 (as a library
+    may set) was an InvalidOperation traceback from validate.py; with 4 a plan's growth was
+    rounded twice (to 4 digits, then to the fen), a silently wrong amount; the Inexact trap (a
+    ledger's guard) stopped the explanation. Each face now computes in its own context."""
+    import decimal
+
+    from taxcalc import calculate_many, withholding
+    from taxcalc.compare import breakeven_wages
+    from taxcalc.plan import plan
+
+    case = {"tax_year": 2025, "wages": "900000.55", "identity": "hk", "zone": "hetao", "hk_income": "1234567.89"}
+
+    def faces():
+        p = plan(case, range(2025, 2028), growth=D("0.0333"))
+        return (calculate(case).outputs(), str(calculate(case).explanation), calculate_many([case, case])[1].outputs(),
+                withholding(case).settlement, [y.result.scenario.wages for y in p.years], [c.cash for c in p.cash],
+                breakeven_wages(case).amount)
+
+    expected = faces()
+    with decimal.localcontext() as ctx:         # 1.11 x 1.0045 = 1.114995: 1.11 to the fen, 1.115 then 1.12 at 4 digits
+        ctx.prec = 4
+        assert plan({"tax_year": 2025, "wages": "1.11"}, range(2025, 2027), growth=D("0.0045")).years[1].result.scenario.wages \
+            == D("1.11")
+    with decimal.localcontext() as ctx:
+        if setup.startswith("prec="):
+            ctx.prec = int(setup[5:])
+        elif setup == "round_down":
+            ctx.rounding = decimal.ROUND_DOWN
+        else:
+            ctx.traps[decimal.Inexact] = True
+        assert faces() == expected
+        assert decimal.getcontext() is ctx and (ctx.prec, ctx.rounding) == (decimal.getcontext().prec, ctx.rounding)
+
+
 def test_an_integer_of_thousands_of_digits_is_too_large_not_a_traceback():
     """str() of an int past 4,300 digits raises ValueError: in the message's (given: ...), and in
     json.loads of a case file."""

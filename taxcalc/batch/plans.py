@@ -28,6 +28,7 @@ import polars as pl
 from ..api import to_scenario
 from ..engine import Options
 from ..errors import InputErrors
+from ..money import own_decimal_context
 from ..plan import Plan, default_span, other_prefix, plan_many, plan_rows, row_columns
 from ..scenario import FIELDS
 from ..tables import Tables, load_tables
@@ -41,6 +42,7 @@ from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_e
 GROUP = 500
 
 
+@own_decimal_context
 def run_plans(input_path: str, output_path: str, errors_path: str | None = None, *, years: range | None = None,
               growth: Decimal = Decimal(0), hk_growth: Decimal = Decimal(0), tables: Tables | None = None,
               options: Options = Options(), sheet: str | None = None,
