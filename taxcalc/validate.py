@@ -35,7 +35,7 @@ import numpy as np
 
 from .errors import InputError, shown_value
 from .messages import Msg, Number, Term, msg
-from .money import Column
+from .money import DECIMAL_CONTEXT, Column
 
 if TYPE_CHECKING:
     from .columns import Columns
@@ -146,7 +146,9 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
     if (le is not None and value > le) or value.adjusted() > 15:    # past every field's range
         raise _fail(name, "field.too_large")
     digits = DECIMALS[kind]
-    if value != value.quantize(Decimal(1).scaleb(-digits)):
+    last = Decimal(1).scaleb(-digits)
+    ctx = DECIMAL_CONTEXT                # not the caller's: a precision of 6 would refuse 900000.55
+    if value != value.quantize(last, context=ctx):
         raise _fail(name, "field.not_whole" if digits == 0 else "field.decimals")
     if (ge is not None and value < ge) or (gt is not None and value <= gt):
         raise _fail(name, "field.too_small")
@@ -154,8 +156,8 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
         return int(value)
     if not value:
         return Decimal(0)
-    value = value.quantize(Decimal(1).scaleb(-digits)).normalize()
-    return value if int(value.as_tuple().exponent) <= 0 else value.quantize(Decimal(1))   # 900000, not 9E+5
+    value = value.quantize(last, context=ctx).normalize(ctx)
+    return value if int(value.as_tuple().exponent) <= 0 else value.quantize(Decimal(1), context=ctx)   # 900000, not 9E+5
 
 
 def read_flag(raw: Any) -> bool | None:

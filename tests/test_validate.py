@@ -224,6 +224,7 @@ def test_the_callers_decimal_context_changes_no_figure(setup):
     from taxcalc import calculate_many, withholding
     from taxcalc.compare import breakeven_wages
     from taxcalc.plan import plan
+    from taxcalc.scenario import Scenario
 
     case = {"tax_year": 2025, "wages": "900000.55", "identity": "hk", "zone": "hetao", "hk_income": "1234567.89"}
 
@@ -246,6 +247,8 @@ def test_the_callers_decimal_context_changes_no_figure(setup):
         else:
             ctx.traps[decimal.Inexact] = True
         assert faces() == expected
+        # the model itself, built directly: the grammar in its own context too
+        assert Scenario(tax_year=2025, wages="900000.55", cny_per_hkd="0.901234").wages == D("900000.55")
         assert decimal.getcontext() is ctx and (ctx.prec, ctx.rounding) == (decimal.getcontext().prec, ctx.rounding)
 
 
