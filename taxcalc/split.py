@@ -38,7 +38,7 @@ from .api import Result, calculate, row_errors, to_scenario
 from .engine import Options, compute
 from .errors import InputError, InputErrors
 from .messages import Money, Msg, Rate, Term, msg
-from .money import FEN, UNIT, Column, own_decimal_context
+from .money import FEN, MAX_AMOUNT, UNIT, Column, own_decimal_context
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -163,6 +163,9 @@ def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = No
     given = to_scenario(case)
     if package is None or (isinstance(package, str) and not package.strip()):
         total = given.wages + given.bonus
+        if total > MAX_AMOUNT:          # each at most the largest amount, the two together not: say so of the package
+            raise InputErrors([InputError("--package", "field.too_large", f"{total:.2f}, wages + bonus",
+                                          params={"expected": expected("wages")})])
     else:
         try:
             parsed = cast("Decimal | None", parse_field("wages", package))    # a money field: a Decimal
