@@ -284,6 +284,10 @@ def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth
     are checked per year by the engine's caller)."""
     from .validate import FieldError, field_error, parse_field
 
+    try:                                 # the span replaces a tax_year given, which must still be one
+        parse_field("tax_year", case.get("tax_year"))
+    except FieldError as exc:
+        raise InputErrors([field_error("tax_year", exc, case.get("tax_year"))]) from None
     base = to_scenario({**case, "tax_year": years[0]})
     rates = {"growth": growth, "hk_growth": hk_growth}
     out = []

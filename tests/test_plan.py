@@ -173,3 +173,15 @@ def test_a_tax_year_a_plan_cannot_start_from_names_tax_year_not_years(year):
     assert error_lines(exc.value) == [f"tax_year: a plan starts in a tax year from 2019 to 2100 (given: {year})"]
     r = CliRunner().invoke(main, ["plan", "--tax-year", year, "--wages", "1"])
     assert r.exit_code == 2 and r.stderr == f"error: tax_year: a plan starts in a tax year from 2019 to 2100 (given: {year})\n"
+
+
+def test_a_bad_tax_year_is_said_even_when_years_give_the_span():
+    """`taxcalc plan --tax-year abc --years 2025` planned 2025 and said nothing of "abc" (a file of
+    candidates refuses the same cell)."""
+    with pytest.raises(InputErrors) as exc:
+        plan({"tax_year": "abc", "wages": 1}, parse_years("2025"))
+    assert error_lines(exc.value) == ["tax_year: not a number; expected a year with tables (see taxcalc tables) (given: abc)"]
+    r = CliRunner().invoke(main, ["plan", "--tax-year", "abc", "--years", "2025", "--wages", "1"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: tax_year: not a number"), r.stderr
+    assert plan({"wages": 1}, parse_years("2025")).years[0].tax_year == 2025      # none given: --years is the span
+    assert plan({"tax_year": 2030, "wages": 1}, parse_years("2025")).years[0].tax_year == 2025
