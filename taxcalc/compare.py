@@ -232,7 +232,7 @@ def write_xlsx(c: Comparison, path: str) -> None:
     import xlsxwriter
 
     from .batch.writers import AtomicTarget, writing
-    from .batch.writers.xlsx import MAX_COLUMNS, figure_format
+    from .batch.writers.xlsx import FORMAT_DIGITS, MAX_COLUMNS, figure_format
 
     labels = list(c.labels)
     header = ["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]]
@@ -249,6 +249,10 @@ def write_xlsx(c: Comparison, path: str) -> None:
             sheet = book.add_worksheet("compare")
             bold, safe = book.add_format({"bold": True}), book.add_format({"quote_prefix": True})
             formats: dict[str, Any] = {}
+
+            def exact(v: int | Decimal, number_format: str) -> bool:
+                """A float holds the figure (below 2**53 of its last digit); past that it is written as text."""
+                return bool(abs(v) < 2 ** 53 / 10 ** FORMAT_DIGITS[number_format])
 
             def text(row: int, col: int, value: str, fmt: Any = None) -> None:
                 sheet.write_string(row, col, value, safe if value.startswith(_FORMULA_START) else fmt)
@@ -267,7 +271,7 @@ def write_xlsx(c: Comparison, path: str) -> None:
                         continue
                     if isinstance(v, bool):
                         sheet.write_boolean(r, k, v)
-                    elif isinstance(v, (int, Decimal)) and fmt is not None:
+                    elif isinstance(v, (int, Decimal)) and number_format is not None and exact(v, number_format):
                         sheet.write_number(r, k, float(v), fmt)
                     else:
                         text(r, k, str(v))
