@@ -16,14 +16,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from . import columns as colmod
 from .engine import Computation, Options, compute
-from .errors import InputError, InputErrors
+from .errors import InputError, InputErrors, shown_value
 from .explain import ReliefOption, Step, explain_row, relief_options
 from .figures import FIGURES, python_type, python_value
 from .messages import Money, Msg, Term, msg
-from .money import Column
+from .money import Column, own_decimal_context
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
-from .validate import expected, table_errors
+from .validate import expected, in_domain, table_errors
 
 
 class ResultBase(BaseModel):
@@ -61,8 +61,8 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
         field = ".".join(str(p) for p in e["loc"]) or "(case)"
         kind = e["type"]
         given = e.get("input")
-        if kind == "extra_forbidden":
-            out.append(InputError(field, "field.unknown", None, row))
+        if kind == "extra_forbidden":        # the key as a value is shown: cut, no control characters
+            out.append(InputError(shown_value(field), "field.unknown", None, row))
         elif kind in ("missing", "field.required"):
             out.append(InputError(field, "field.required", None, row, params={"expected": expected(field)}))
         elif "." in kind:
@@ -71,14 +71,17 @@ def pydantic_errors(exc: ValidationError, row: int | None = None) -> list[InputE
             out.append(InputError(field, "field.not_choice" if kind == "literal_error" else "field.too_large",
                                   given, row, params={"expected": expected(field)}))
         else:
-            out.append(InputError(field, "field.unknown", None, row))
+            out.append(InputError(shown_value(field), "field.unknown", None, row))
     return out
 
 
+@own_decimal_context
 def to_scenario(data: Scenario | Mapping[str, Any], row: int | None = None) -> Scenario:
     """A validated scenario from a mapping of the batch column keys (text, JSON or Python values)."""
     if isinstance(data, Scenario):
-        return data
+        if in_domain(data):
+            return data
+        data = dict(data.__dict__)      # made without validation (model_copy(update=...), model_construct): validated now
     if not isinstance(data, Mapping):
         raise InputErrors([InputError("(case)", "case.not_object", None, row)])
     try:
@@ -97,10 +100,21 @@ def row_errors(cols: colmod.Columns, tables: Tables, options: Options, rows: Col
     return problems
 
 
+def _arguments(tables: object, options: object) -> Tables:
+    """The tables to use; a TypeError that says what is expected for an argument of another kind
+    (a path for ``tables``, a dict for ``options``), not an AttributeError from deep inside."""
+    if tables is not None and not isinstance(tables, Tables):
+        raise TypeError(f"tables: expected the tables of taxcalc.load_tables(DIR) (or None), not {type(tables).__name__}")
+    if not isinstance(options, Options):
+        raise TypeError(f"options: expected a taxcalc.Options(...), not {type(options).__name__}")
+    return tables or load_tables()
+
+
+@own_decimal_context
 def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None,
               options: Options = Options(), explain: bool = True) -> Result:
     """Compute one scenario: mainland IIT, HK Salaries Tax, Macao tax, the zone relief, the gaps."""
-    tables = tables or load_tables()
+    tables = _arguments(tables, options)
     s = to_scenario(scenario)
     cols = colmod.from_scenarios([s])
     problems = row_errors(cols, tables, options)
@@ -110,12 +124,15 @@ def calculate(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None =
     return _result(comp, 0, s, tables, options, explain)
 
 
+@own_decimal_context
 def calculate_many(scenarios: Iterable[Scenario | Mapping[str, Any]], *, tables: Tables | None = None,
                    options: Options = Options(), explain: bool = False) -> list[Result]:
     """Compute many scenarios in one pass of the kernels. Raises with every invalid scenario's
     errors (``row`` is its 1-based position); :func:`taxcalc.batch.run` routes bad rows to an
     errors file instead."""
-    tables = tables or load_tables()
+    tables = _arguments(tables, options)
+    if isinstance(scenarios, (Mapping, Scenario, str, bytes)):
+        raise TypeError("calculate_many takes a list of cases (mappings or Scenarios); for one case, calculate()")
     items, problems = [], []
     for k, data in enumerate(scenarios, start=1):
         try:
@@ -243,6 +260,7 @@ class Withholding(BaseModel):
     settlement: Decimal   # positive: the person pays at reconciliation; negative: a refund
 
 
+@own_decimal_context
 def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None = None) -> Withholding:
     """The month-by-month cumulative withholding on a resident's wages, paid evenly, with the
     social insurance, special additional and other deductions spread evenly over 12 months.
@@ -251,7 +269,7 @@ def withholding(scenario: Scenario | Mapping[str, Any], *, tables: Tables | None
     from .mainland import withholding_schedule
     from .params import year_params
 
-    tables = tables or load_tables()
+    tables = _arguments(tables, Options())
     s = to_scenario(scenario)
     if s.residency != "resident":
         raise InputErrors([InputError("residency", "withholding.residents")])

@@ -19,6 +19,7 @@ Exit status:
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -64,9 +65,17 @@ def _lang_of(ctx: click.Context) -> str:
     return obj.get("cli_lang") or obj.get("lang") or "en"
 
 
+def _shown(text: str) -> str:
+    """A message for the terminal: a control character in it (an escape sequence in a file
+    name, which the messages repeat) shown as ``?``, line by line."""
+    from .errors import visible
+
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def _echo_error(lines: list[str]) -> None:
     for line in lines:
-        click.echo(f"error: {line}", err=True)
+        click.echo(_shown(f"error: {line}"), err=True)
 
 
 def _fail(message: str) -> None:
@@ -83,6 +92,12 @@ class _Group(click.Group):
         here, so that the failure shows before the interpreter's own flush at exit."""
         import errno
 
+        if sys.stdout is None:                   # `>&-`: click would drop the output and exit 0
+            sys.stdout = _ClosedStdout()
+        elif getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+            # a terminal in latin-1 or cp1252: what it cannot show (the Chinese of --lang, a ▲) as a
+            # \u escape, as Python writes standard error, rather than a UnicodeEncodeError traceback
+            sys.stdout.reconfigure(errors="backslashreplace")
         try:
             try:
                 return super().main(*args, **kwargs)
@@ -113,6 +128,21 @@ class _Group(click.Group):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
+
+
+class _ClosedStdout(io.TextIOBase):
+    """Standard output when the process was started without one (``>&-``): writing it fails as
+    a closed descriptor does, so a command that prints says so (exit 4) instead of losing its
+    answer; a command that prints nothing (batch -o FILE) is not stopped. No ``buffer``: batch
+    ``-o -`` refuses it as a closed standard output."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
 
 
 def _check_lang(ctx, param, value):
@@ -668,7 +698,7 @@ def _say(text: str) -> None:
     if sys.stderr is None:
         return
     try:
-        print(text, file=sys.stderr)
+        print(_shown(text), file=sys.stderr)
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -726,6 +756,12 @@ def compare_cmd(ctx, files, fmt, output_path, zones, lang, assume_extended, hk_b
         for f in files:
             if f != "-" and same_file(output_path, f):
                 raise TaxcalcError.coded("file.output_is_input", path=output_path, input=f)
+        from .batch.writers.files import protected
+        from .tables import table_dirs
+
+        what = protected(output_path, table_dirs(ctx.find_root().obj.get("tables_dir")))
+        if what is not None:            # -o tables/fx.toml: the next run would fail on a Markdown table
+            raise TaxcalcError.coded(f"file.output_is_{what}", path=output_path)
     if zones:
         from .errors import TaxcalcError
         from .i18n import term

@@ -33,7 +33,7 @@ from .engine import Options, compute
 from .errors import InputError, InputErrors, TaxcalcError, visible
 from .figures import BY_NAME
 from .messages import Money, Number
-from .money import MAX_AMOUNT, Column
+from .money import MAX_AMOUNT, Column, own_decimal_context
 from .scenario import FIELDS, Scenario
 from .tables import Tables, load_tables
 from .validate import read_json_file
@@ -117,6 +117,7 @@ def _text_rows(path: str) -> list[dict[str, Any]]:
         reader.close()
 
 
+@own_decimal_context
 def compare(packages: list[Mapping[str, Any]], labels: list[str] | None = None, *, tables: Tables | None = None,
             options: Options = Options()) -> Comparison:
     """Compute the packages in one pass and line them up."""
@@ -231,7 +232,7 @@ def write_xlsx(c: Comparison, path: str) -> None:
     import xlsxwriter
 
     from .batch.writers import AtomicTarget, writing
-    from .batch.writers.xlsx import MAX_COLUMNS, figure_format
+    from .batch.writers.xlsx import FORMAT_DIGITS, MAX_COLUMNS, figure_format
 
     labels = list(c.labels)
     header = ["figure", "unit", *labels] + [f"{lab} - {labels[0]}" for lab in labels[1:]]
@@ -248,6 +249,10 @@ def write_xlsx(c: Comparison, path: str) -> None:
             sheet = book.add_worksheet("compare")
             bold, safe = book.add_format({"bold": True}), book.add_format({"quote_prefix": True})
             formats: dict[str, Any] = {}
+
+            def exact(v: int | Decimal, number_format: str) -> bool:
+                """A float holds the figure (below 2**53 of its last digit); past that it is written as text."""
+                return bool(abs(v) < 2 ** 53 / 10 ** FORMAT_DIGITS[number_format])
 
             def text(row: int, col: int, value: str, fmt: Any = None) -> None:
                 sheet.write_string(row, col, value, safe if value.startswith(_FORMULA_START) else fmt)
@@ -266,7 +271,7 @@ def write_xlsx(c: Comparison, path: str) -> None:
                         continue
                     if isinstance(v, bool):
                         sheet.write_boolean(r, k, v)
-                    elif isinstance(v, (int, Decimal)) and fmt is not None:
+                    elif isinstance(v, (int, Decimal)) and number_format is not None and exact(v, number_format):
                         sheet.write_number(r, k, float(v), fmt)
                     else:
                         text(r, k, str(v))
@@ -390,6 +395,7 @@ def _solve(case: Mapping[str, Any], *, solve_for: str, given: str, tables: Table
     return BreakEven(solve_for, amount, result, calls + 2)
 
 
+@own_decimal_context
 def breakeven_wages(case: Mapping[str, Any], *, tables: Tables | None = None, options: Options = Options()) -> BreakEven:
     """The mainland wages whose income after IIT and the zone relief (counted in full, even when
     settled the following year) reaches the Hong Kong offer's income after Salaries Tax in CNY.
@@ -402,6 +408,7 @@ def breakeven_wages(case: Mapping[str, Any], *, tables: Tables | None = None, op
     return _solve(case, solve_for="wages", given="hk_income", tables=tables, options=options)
 
 
+@own_decimal_context
 def breakeven_hk_income(case: Mapping[str, Any], *, tables: Tables | None = None,
                         options: Options = Options()) -> BreakEven:
     """The reverse: the Hong Kong income (HK$, to the cent) whose income after Salaries Tax in

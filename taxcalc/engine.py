@@ -21,6 +21,7 @@ from . import hongkong, macao, mainland, social, zones
 from .columns import Columns
 from .errors import InputError
 from .figures import BY_NAME, FIGURES
+from .messages import msg
 from .money import FEN, FX, Column, column_sum, half_up_div, half_up_div_signed
 from .params import YearParams, year_params
 from .tables import Tables
@@ -45,6 +46,14 @@ class Options:
     macao_refund: bool = True            # net the Macao resident's refund from the Macao burden (docs/assumptions.md Z3)
 
     def __post_init__(self) -> None:
+        from .validate import read_flag
+
+        for name in ("assume_extended", "hk_burden_reduction", "macao_refund"):
+            given = getattr(self, name)
+            flag = read_flag(given)      # the grammar's flags: Options(macao_refund="false") is False, not truthy text
+            if flag is None:
+                raise InputError(name, "field.not_bool", given, params={"expected": msg("expect.bool")})
+            object.__setattr__(self, name, flag)
         if self.hk_burden_year not in HK_BURDEN_YEARS:
             raise InputError("hk_burden_year", "option.choice", self.hk_burden_year,
                              params={"choices": HK_BURDEN_YEARS})

@@ -58,7 +58,9 @@ class TableError(TaxcalcError):
     """A table file that cannot be used; for the tables' maintainers, in English."""
 
     def __init__(self, file: str, key: str, problem: str):
-        self.file, self.key, self.problem = file, key, problem
+        # one line with no control character, whoever shows it (a file name may hold an escape sequence)
+        self.file, self.key, self.problem = visible(file), visible(key), visible(problem)
+        file, key, problem = self.file, self.key, self.problem
         super().__init__(f"table {file}: {key}: {problem}")
 
 

@@ -155,6 +155,8 @@ CATALOG: dict[str, str] = {
     "file.written": N_("written: {path}"),
     "file.cannot_write": N_("{path}: cannot write ({reason})"),
     "file.output_is_input": N_("{path}: the output is the input file {input}; it would be replaced: give another -o path"),
+    "file.output_is_table": N_("{path}: a table file; an output never replaces one: give another -o path"),
+    "file.output_is_package": N_("{path}: a file of the taxcalc package; an output never replaces one: give another -o path"),
     # ---- notes on a result
     "note.hk_year_fallback": N_("Hong Kong: no table for {wanted}; the year of assessment {used} was used"),
     "note.macao_year_fallback": N_("Macao: no table for {wanted}; the table of {used} was used"),
@@ -365,6 +367,7 @@ CATALOG: dict[str, str] = {
     # ---- plan (several tax years)
     "plan.years": N_("not a span of tax years such as 2025-2030 (from {first} to {last}, at most {max} years)"),
     "plan.before_tables": N_("the first tax year has no tables (see taxcalc tables)"),
+    "plan.first_year": N_("a plan starts in a tax year from {first} to {last}"),
     "plan.growth": N_("not a growth rate: a number more than -1 and at most 1 with at most 4 decimals, such as 0.03 (or 3%)"),
     "plan.grown_too_large": N_("grows to more than {max} by {year}"),
     "plan.in_year": N_("in {year}: {message}"),

@@ -16,9 +16,11 @@ runs on int64 (:data:`taxcalc.engine.NARROW_LIMIT`), and the others run on Pytho
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import decimal
+import functools
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any, overload
+from typing import Any, ParamSpec, TypeVar, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +34,25 @@ FEN = 100              # units per fen (or cent, or avo)
 BP = 10_000            # basis points per 1
 FX = 1_000_000         # millionths per 1
 MAX_AMOUNT = 1_000_000_000
+
+#: the context of taxcalc's Decimal arithmetic, whatever the caller's: Python's default (28 digits,
+#: half even, the usual traps). A caller's context of 6 digits, or with the Inexact trap set, would
+#: otherwise fail deep inside, or round a grown amount twice.
+DECIMAL_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emin=-999_999, Emax=999_999, capitals=1,
+                                  clamp=0, flags=[], traps=[decimal.InvalidOperation, decimal.DivisionByZero,
+                                                            decimal.Overflow])
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def own_decimal_context(f: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``f`` run in :data:`DECIMAL_CONTEXT` (the caller's context is back when it returns): for
+    the faces a program calls (:mod:`taxcalc.api`, plans, compare, split, batch)."""
+    @functools.wraps(f)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            return f(*args, **kwargs)
+    return run
 
 
 @overload

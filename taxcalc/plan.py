@@ -43,7 +43,7 @@ from .engine import Options
 from .errors import InputError, InputErrors
 from .figures import FIGURES, Figure, Value
 from .messages import Msg, Number, Term, msg
-from .money import MAX_AMOUNT
+from .money import MAX_AMOUNT, own_decimal_context
 from .scenario import FIRST_YEAR, LAST_YEAR, Scenario
 from .tables import Tables, load_tables
 
@@ -59,6 +59,7 @@ CENT = Decimal("0.01")
 # the options
 
 
+@own_decimal_context
 def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> range:
     """A span of tax years: ``2025-2030`` (also ``2025..2030``, ``2025 to 2030``), or one year.
     Nothing given: the case's ``tax_year`` (``default_from``) and the :data:`DEFAULT_SPAN` - 1
@@ -73,10 +74,12 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
             raise InputErrors([field_error("tax_year", exc, given)]) from None
         if not isinstance(first, int):         # None: not given (a year is read as an int)
             raise InputErrors([InputError("tax_year", "field.required", params={"expected": expected("tax_year")})])
-        text = f"{first}-{min(first + DEFAULT_SPAN - 1, LAST_YEAR)}"
+        return default_span(first)
     raw = normalize_text(str(text if text is not None else ""))
     parts = [p.strip() for p in raw.replace("..", "-").replace(" to ", "-").split("-")]
     try:
+        if not all(p.isascii() and p.isdigit() for p in parts):   # int() also takes 2_025 and other scripts' digits
+            raise ValueError(raw)
         if len(parts) == 1:
             first = last = int(parts[0])
         elif len(parts) == 2:
@@ -90,6 +93,17 @@ def parse_years(text: Any, default_from: Mapping[str, Any] | None = None) -> ran
     return range(first, last + 1)
 
 
+def default_span(tax_year: int) -> range:
+    """The span without ``--years``: ``tax_year`` and the :data:`DEFAULT_SPAN` - 1 years after it,
+    up to the last year a plan covers. A tax year a plan cannot start from (the field takes 1 to
+    9999) is that field's mistake, said against ``tax_year`` with the year given."""
+    if not FIRST_YEAR <= tax_year <= LAST_YEAR:
+        raise InputErrors([InputError("tax_year", "plan.first_year", tax_year,
+                                      params={"first": FIRST_YEAR, "last": LAST_YEAR})])
+    return range(tax_year, min(tax_year + DEFAULT_SPAN, LAST_YEAR + 1))
+
+
+@own_decimal_context
 def parse_growth(text: Any, option: str = "--growth") -> Decimal:
     """A yearly growth rate: a ratio more than -1 and at most 1, at most 4 decimals (0.03 is 3%);
     a trailing % reads as a percentage (3%). Read by the one grammar's number rules."""
@@ -270,6 +284,10 @@ def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth
     are checked per year by the engine's caller)."""
     from .validate import FieldError, field_error, parse_field
 
+    try:                                 # the span replaces a tax_year given, which must still be one
+        parse_field("tax_year", case.get("tax_year"))
+    except FieldError as exc:
+        raise InputErrors([field_error("tax_year", exc, case.get("tax_year"))]) from None
     base = to_scenario({**case, "tax_year": years[0]})
     rates = {"growth": growth, "hk_growth": hk_growth}
     out = []
@@ -290,6 +308,7 @@ def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth
     return out
 
 
+@own_decimal_context
 def plan(case: Mapping[str, Any], years: range, *, growth: Decimal = Decimal(0), hk_growth: Decimal = Decimal(0),
          tables: Tables | None = None, options: Options = Options()) -> Plan:
     """The case over ``years``: each year's figures on both bases, the cash by calendar year and
@@ -301,6 +320,7 @@ def plan(case: Mapping[str, Any], years: range, *, growth: Decimal = Decimal(0),
     return out
 
 
+@own_decimal_context
 def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, growth: Decimal = Decimal(0),
               hk_growth: Decimal = Decimal(0), tables: Tables | None = None,
               options: Options = Options()) -> list[Plan | InputErrors]:
@@ -313,9 +333,17 @@ def plan_many(cases: Sequence[Mapping[str, Any]], spans: Sequence[range], *, gro
     if not cases:
         return []
     first_table = min(tables.mainland)
-    ptables = plan_tables(tables, max(s[-1] for s in spans))
+    for i, years in enumerate(spans):       # the spans parse_years gives: consecutive years, 2019-2100, at most 40
+        if not (len(years) and years.step == 1 and years[0] >= FIRST_YEAR and years[-1] <= LAST_YEAR
+                and len(years) <= MAX_YEARS):
+            shown = f"{years[0]}-{years[-1]}" if len(years) else ""
+            out[i] = _option_error("--years", shown, "plan.years")
+    live_spans = [s for i, s in enumerate(spans) if out[i] is None]
+    ptables = plan_tables(tables, max(s[-1] for s in live_spans)) if live_spans else tables
     todo: dict[int, list[Scenario]] = {}                 # case index -> its year scenarios
     for i, (case, years) in enumerate(zip(cases, spans)):
+        if out[i] is not None:
+            continue
         if years[0] < first_table:
             out[i] = _option_error("--years", f"{years[0]}-{years[-1]}", "plan.before_tables")
             continue

@@ -38,7 +38,7 @@ from .api import Result, calculate, row_errors, to_scenario
 from .engine import Options, compute
 from .errors import InputError, InputErrors
 from .messages import Money, Msg, Rate, Term, msg
-from .money import FEN, UNIT, Column
+from .money import FEN, MAX_AMOUNT, UNIT, Column, own_decimal_context
 from .tables import Tables, load_tables
 from .zones import compiled_policies
 
@@ -150,6 +150,7 @@ def structural_candidates(tables: Tables, year: int, resident: bool, package: in
     return np.array(sorted(out), dtype=np.int64)
 
 
+@own_decimal_context
 def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = None, *, tables: Tables | None = None,
                options: Options = Options()) -> Split:
     """The split of ``package`` (wages + bonus, CNY a year; default: the case's wages + bonus)
@@ -162,6 +163,9 @@ def best_split(case: Mapping[str, Any], package: Decimal | str | int | None = No
     given = to_scenario(case)
     if package is None or (isinstance(package, str) and not package.strip()):
         total = given.wages + given.bonus
+        if total > MAX_AMOUNT:          # each at most the largest amount, the two together not: say so of the package
+            raise InputErrors([InputError("--package", "field.too_large", f"{total:.2f}, wages + bonus",
+                                          params={"expected": expected("wages")})])
     else:
         try:
             parsed = cast("Decimal | None", parse_field("wages", package))    # a money field: a Decimal
@@ -309,6 +313,7 @@ class WhatIf:
 WHATIF_FIELDS = (("private_pension", "private_pension"), ("health_insurance", "health_insurance"))
 
 
+@own_decimal_context
 def whatifs(case: Mapping[str, Any], *, tables: Tables | None = None, options: Options = Options()) -> list[WhatIf]:
     """For each of the private pension and the commercial health insurance: the case with the
     contribution raised to the year's cap (12,000 and 2,400 in the shipped tables), against the

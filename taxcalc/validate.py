@@ -23,6 +23,7 @@ The grammar:
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
 import re
@@ -34,7 +35,7 @@ import numpy as np
 
 from .errors import InputError, shown_value
 from .messages import Msg, Number, Term, msg
-from .money import Column
+from .money import DECIMAL_CONTEXT, Column
 
 if TYPE_CHECKING:
     from .columns import Columns
@@ -108,7 +109,7 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
 
     if raw is None:
         return None
-    if isinstance(raw, bool):
+    if isinstance(raw, (bool, np.bool_)):
         raise _fail(name, "field.not_number")
     if isinstance(raw, (list, dict, tuple, set)):
         raise _fail(name, "field.wrong_type")
@@ -145,7 +146,9 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
     if (le is not None and value > le) or value.adjusted() > 15:    # past every field's range
         raise _fail(name, "field.too_large")
     digits = DECIMALS[kind]
-    if value != value.quantize(Decimal(1).scaleb(-digits)):
+    last = Decimal(1).scaleb(-digits)
+    ctx = DECIMAL_CONTEXT                # not the caller's: a precision of 6 would refuse 900000.55
+    if value != value.quantize(last, context=ctx):
         raise _fail(name, "field.not_whole" if digits == 0 else "field.decimals")
     if (ge is not None and value < ge) or (gt is not None and value <= gt):
         raise _fail(name, "field.too_small")
@@ -153,8 +156,20 @@ def parse_number(name: str, raw: Any, kind: str) -> Decimal | int | None:
         return int(value)
     if not value:
         return Decimal(0)
-    value = value.quantize(Decimal(1).scaleb(-digits)).normalize()
-    return value if int(value.as_tuple().exponent) <= 0 else value.quantize(Decimal(1))   # 900000, not 9E+5
+    value = value.quantize(last, context=ctx).normalize(ctx)
+    return value if int(value.as_tuple().exponent) <= 0 else value.quantize(Decimal(1), context=ctx)   # 900000, not 9E+5
+
+
+def read_flag(raw: Any) -> bool | None:
+    """A flag's value by the grammar: a bool (numpy's too: a pandas row), 0 or 1, or a word of
+    :data:`BOOL_WORDS` in any case; None for anything else (empty text included)."""
+    if isinstance(raw, (bool, np.bool_)):
+        return bool(raw)
+    if isinstance(raw, numbers.Integral) and raw in (0, 1):
+        return bool(raw)
+    if isinstance(raw, str):
+        return BOOL_WORDS.get(normalize_word(raw))
+    return None
 
 
 def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
@@ -173,17 +188,10 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     if isinstance(raw, (list, dict, tuple, set)):
         raise _fail(name, "field.wrong_type")
     if kind == "bool":
-        if isinstance(raw, bool):
-            return raw
-        if isinstance(raw, numbers.Integral) and raw in (0, 1):
-            return bool(raw)
-        if isinstance(raw, str):
-            word = normalize_word(raw)
-            if word == "":
-                return None
-            if word in BOOL_WORDS:
-                return BOOL_WORDS[word]
-        raise _fail(name, "field.not_bool")
+        flag = read_flag(raw)
+        if flag is None and not (isinstance(raw, str) and normalize_word(raw) == ""):
+            raise _fail(name, "field.not_bool")
+        return flag
     if kind == "choice":
         if isinstance(raw, str):
             word = normalize_word(raw)
@@ -193,7 +201,7 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
                 return word
         raise _fail(name, "field.not_choice")
     # text
-    if isinstance(raw, bool):
+    if isinstance(raw, (bool, np.bool_)):
         raw = "true" if raw else "false"
     text = str(raw) if not isinstance(raw, str) else raw
     if text.strip() == "":
@@ -201,6 +209,56 @@ def parse_field(name: str, raw: Any) -> Decimal | int | bool | str | None:
     if len(text) > _max_length(name):
         raise _fail(name, "field.too_long")
     return text
+
+
+@functools.cache
+def _domains() -> list[tuple[str, str, Any, Any, Any, bool, frozenset[Any] | None, int]]:
+    """Each field's (name, kind, ge, gt, le, optional, choices, the exponent of its last decimal or
+    its most characters): what a validated scenario holds, for :func:`in_domain`."""
+    from .scenario import FIELDS, field_choices, field_kind, limits
+
+    out = []
+    for name in FIELDS:
+        kind = field_kind(name)
+        ge, gt, le = limits(name)
+        choices = frozenset(field_choices(name)) if kind in ("choice", "choice_int") else None
+        last = _max_length(name) if kind == "text" else -DECIMALS.get(kind, 0)
+        out.append((name, kind, ge, gt, le, FIELDS[name].default is None, choices, last))
+    return out
+
+
+def in_domain(scenario: Any) -> bool:
+    """Whether every value of a :class:`~taxcalc.scenario.Scenario` is one the grammar gives: of the
+    field's type, in its range, with no more decimals than it keeps. A scenario pydantic validated
+    always is; one made by ``model_copy(update=...)`` or ``model_construct`` (which skip validation)
+    may not be, and is then validated as a mapping (:func:`taxcalc.api.to_scenario`). About 25 us."""
+    values = scenario.__dict__
+    for name, kind, ge, gt, le, optional, choices, last in _domains():
+        v = values.get(name)
+        if v is None:
+            if optional:
+                continue
+            return False
+        if choices is not None:
+            if type(v) is bool or v not in choices:
+                return False
+        elif kind == "bool":
+            if type(v) is not bool:
+                return False
+        elif kind in ("count", "year"):
+            if type(v) is not int or v < ge or v > le:
+                return False
+        elif kind == "text":
+            if type(v) is not str or len(v) > last:
+                return False
+        else:                               # money, rates, days: exact decimals
+            if type(v) is not Decimal or not v.is_finite():
+                return False
+            if (ge is not None and v < ge) or (gt is not None and v <= gt) or (le is not None and v > le):
+                return False
+            if int(v.as_tuple().exponent) < last and v != v.quantize(Decimal(1).scaleb(last)):
+                return False
+    return True
 
 
 def field_error(name: str, exc: FieldError, value: Any = None, row: int | None = None) -> InputError:

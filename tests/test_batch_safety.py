@@ -175,6 +175,36 @@ def test_disk_full_while_writing_leaves_nothing(tmp_path, monkeypatch, fmt, room
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize("command", ["batch", "plan", "compare"])
+def test_disk_full_while_an_xlsx_is_written_leaves_nothing(tmp_path, monkeypatch, command):
+    """XlsxWriter writes the workbook as it closes and wraps the OSError of a full disk in its own
+    FileCreateError: that was a traceback (exit 1) in batch, plan FILE and compare --format xlsx."""
+    import zipfile
+
+    import xlsxwriter.workbook
+
+    class FullZip(zipfile.ZipFile):
+        def write(self, *args, **kwargs):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        writestr = write
+
+    monkeypatch.setattr(xlsxwriter.workbook, "ZipFile", FullZip)
+    src = _rows_file(tmp_path / "in.csv", 30)
+    out = tmp_path / "out.xlsx"
+    out.write_text("the previous output")
+    args = {"batch": ["batch", src, "-o", out, "--quiet"],
+            "plan": ["plan", src, "--years", "2024-2025", "-o", out, "--quiet"],
+            "compare": ["compare", src, "--format", "xlsx", "-o", out]}[command]
+    r = CliRunner().invoke(main, list(map(str, args)))
+    assert r.exit_code == (4 if command != "compare" else 2), (r.exit_code, r.output)
+    assert "No space left on device" in r.output and r.output.startswith("error: ") and r.output.count("\n") == 1, r.output
+    if command != "compare":            # plan FILE said only "cannot write out.xlsx: No space left on device"
+        assert f"nothing renamed into place ({out} and {tmp_path / 'out.errors.csv'} not replaced" in r.output, r.output
+    assert out.read_text() == "the previous output"
+    assert _leftovers(tmp_path) == []
+
+
 def test_a_full_standard_output_and_a_closed_one(tmp_path):
     src = _rows_file(tmp_path / "in.csv", 3000)
     with open("/dev/full", "wb") as full:

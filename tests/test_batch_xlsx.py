@@ -286,3 +286,39 @@ def test_text_longer_than_an_excel_cell_is_refused_not_cut(tmp_path, where):
     assert "a cell of 40,000 characters; an Excel cell holds at most 32,767" in r.output
     assert ("row 1 of the output, column 'note'" if where == "cell" else "the header") in r.output
     assert not (tmp_path / "out.xlsx").exists() and _leftovers(tmp_path) == []
+
+
+def test_a_figure_past_what_a_float_holds_to_the_cent_is_exact_text(tmp_path, tables):
+    """A number cell is a float: 142,857,142,855,714.29 HK$ (wages near the largest amount at an
+    exchange rate of 0.000007, both valid) was stored as 142857142855714.3 -- a cent off the CSV.
+    A figure a float cannot hold exactly is written as its exact text; the others stay numbers."""
+    src = tmp_path / "big.csv"
+    src.write_text("tax_year,wages,cny_per_hkd\n2025,999999999.99,0.000007\n2025,420000,\n", encoding="utf-8")
+    batch.run(str(src), str(tmp_path / "out.csv"), tables=tables)
+    batch.run(str(src), str(tmp_path / "out.xlsx"), tables=tables)
+    want = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    got = pl.read_excel(tmp_path / "out.xlsx", infer_schema_length=0)
+    for name in ("hk_assessable_income", "hk_income_after_tax", "hk_take_home", "hk_employer_cost", "iit"):
+        assert [Decimal(v) for v in got[name]] == [Decimal(v) for v in want[name]], name
+    typed = pl.read_excel(tmp_path / "out.xlsx")
+    assert typed.schema["iit"] in (pl.Float64, pl.Int64)                  # small figures are still numbers
+
+
+def test_compare_writes_a_figure_past_what_a_float_holds_as_exact_text(tmp_path):
+    a = tmp_path / "a.json"
+    a.write_text('{"tax_year": 2025, "wages": "999999999.99", "cny_per_hkd": "0.000007"}', encoding="utf-8")
+    r = _cli("compare", a, "--format", "xlsx", "-o", tmp_path / "c.xlsx")
+    assert r.exit_code == 0, r.output
+    csv = _cli("compare", a, "--format", "csv")
+    want = {row["figure"]: row for row in csv_rows(csv.output)}
+    got = pl.read_excel(tmp_path / "c.xlsx", infer_schema_length=0)
+    value = got.columns[2]
+    row = got.filter(pl.col("figure") == "hk_assessable_income")
+    assert Decimal(row[value][0]) == Decimal(want["hk_assessable_income"][value]) == Decimal("142857142855714.29")
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(text)))

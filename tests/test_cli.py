@@ -540,6 +540,49 @@ def test_standard_output_on_a_full_disk_is_one_line_and_exit_4(args):
     assert p.returncode == 4 and p.stderr == "error: cannot write standard output: No space left on device\n", p.stderr
 
 
+@pytest.mark.parametrize("args", [["tables"], ["calc", "--tax-year", "2024", "--wages", "1"], ["--version"],
+                                  ["plan", "--tax-year", "2025", "--wages", "1", "--json"],
+                                  ["breakeven", "--tax-year", "2025", "--hk-income", "900000"]])
+def test_a_closed_standard_output_is_one_line_and_exit_4(args):
+    """`taxcalc calc ... >&-`: click drops what it cannot print, so the answer was lost and the
+    exit status 0 said it was given."""
+    p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                        "main()", *args], stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
+    assert p.returncode == 4 and p.stderr == "error: cannot write standard output: Bad file descriptor\n", p.stderr
+
+
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])     # ascii: click writes UTF-8 itself
+@pytest.mark.parametrize("args", [["calc", "--tax-year", "2025", "--wages", "900000", "--identity", "hk", "--zone", "hetao"],
+                                  ["--lang", "zh-Hans", "calc", "--tax-year", "2025", "--wages", "900000"],
+                                  ["--lang", "zh-Hant", "plan", "--tax-year", "2025", "--wages", "900000", "--json"]])
+def test_a_terminal_that_is_not_utf8_gets_every_figure_not_a_traceback(encoding, args):
+    """A standard output in latin-1 or cp1252 (an old locale, a Windows console): the ▲ of calc's
+    headline, the Chinese of --lang, were a UnicodeEncodeError traceback (exit 1). What the
+    encoding cannot show is written as a \\u escape, as Python writes standard error."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                        "main()", *args], capture_output=True, cwd=ROOT, env=env)
+    assert p.returncode == 0 and p.stderr == b"", p.stderr.decode(errors="replace")[-300:]
+    text = p.stdout.decode(encoding)
+    assert "208,080.00" in text or '"208080.00"' in text
+    if "--json" in args:
+        assert json.loads(text)["years"][0]["iit"] == "208080.00"
+
+
+def test_a_closed_standard_output_does_not_stop_a_batch_to_a_file(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("tax_year,wages\n2025,1\n", encoding="utf-8")
+    for args in (["batch", str(src), "-o", str(tmp_path / "out.csv"), "--quiet"],
+                 ["batch", str(src), "-o", "-", "--quiet"]):
+        p = subprocess.run([sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; "
+                            "main()", *args], stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=lambda: os.close(1))
+        if args[3] == "-":
+            assert p.returncode == 2 and p.stderr == "error: -: standard output is closed; give an output file with -o\n"
+        else:
+            assert p.returncode == 0 and p.stderr == "", p.stderr
+            assert (tmp_path / "out.csv").read_text(encoding="utf-8").startswith("id,")
+
+
 @pytest.mark.parametrize("args", [["calc", "--input", "-"], ["plan", "-"], ["compare", "--zones", "-"]])
 def test_a_closed_standard_input_is_one_line(args):
     """`taxcalc calc --input - <&-`: AttributeError ('NoneType' object has no attribute 'buffer')."""
@@ -547,3 +590,51 @@ def test_a_closed_standard_input_is_one_line(args):
                         "main()", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
                        preexec_fn=lambda: os.close(0))
     assert p.returncode == 2 and p.stderr == "error: -: cannot be read (standard input is closed)\n", p.stderr
+
+
+def test_a_file_name_with_an_escape_sequence_does_not_reach_the_terminal(tmp_path):
+    """A file name is printed in the error lines and the summary of batch, plan and the tables: a
+    name holding an escape sequence (``*.csv`` in a folder of downloads) drove the terminal (here:
+    set its title), as a case file's name and an id no longer do."""
+    evil = "q\x1b]0;owned\x07"
+    src = tmp_path / f"{evil}.csv"
+    src.write_text("tax_year,wages\n2025,1\n2025,x\n", encoding="utf-8")
+    tables = tmp_path / f"t{evil}"
+    tables.mkdir()
+    (tables / f"b{evil}.toml").write_text('jurisdiction = "x"\n', encoding="utf-8")
+    runs = [["batch", str(src), "-o", str(src)], ["batch", str(tmp_path / f"nx{evil}.csv"), "-o", str(tmp_path / "o.csv")],
+            ["batch", str(src), "-o", str(tmp_path / f"{evil}.out.csv")],
+            ["plan", str(src), "--years", "2025", "-o", str(tmp_path / f"{evil}.toml")],
+            ["--tables", str(tables), "tables"]]
+    for args in runs:
+        r = run(*args)
+        assert r.exit_code in (2, 3), (args, r.exit_code, r.stderr)
+        assert "owned" in r.stderr and not any(ch in r.stderr for ch in "\x1b\x07"), (args, r.stderr)
+
+
+def test_compare_never_writes_over_a_table_file_or_the_package(tmp_path):
+    """`compare a.json -o tables/fx.toml` replaced the table file with a Markdown table (the next run
+    failed on it); `-o taxcalc/cli.py` would have replaced the program. compare's -o takes any name
+    (batch and plan take .csv, .jsonl, .parquet, .xlsx only)."""
+    import taxcalc
+    from taxcalc.tables import SHIPPED_TABLES
+
+    case = tmp_path / "a.json"
+    case.write_text('{"tax_year": 2025, "wages": 900000}', encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "fx.toml").write_text((SHIPPED_TABLES / "fx.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "link.toml").symlink_to(mine / "fx.toml")
+    package = Path(taxcalc.__file__).resolve().parent
+    before = {p: p.read_bytes() for p in (mine / "fx.toml", SHIPPED_TABLES / "fx.toml", package / "cli.py")}
+    for out, what in ((mine / "fx.toml", "a table file"), (tmp_path / "link.toml", "a table file"),
+                      (mine / "mainland" / "2030.toml", "a table file"), (SHIPPED_TABLES / "fx.toml", "a table file"),
+                      (package / "cli.py", "a file of the taxcalc package"),
+                      (package / "notes.md", "a file of the taxcalc package")):
+        (mine / "mainland").mkdir(exist_ok=True)
+        r = run("--tables", str(mine), "compare", str(case), "-o", str(out))
+        assert r.exit_code == 2 and r.stderr == f"error: {out}: {what}; an output never replaces one: give another -o path\n", \
+            r.stderr
+    assert {p: p.read_bytes() for p in before} == before and not (package / "notes.md").exists()
+    assert not (mine / "mainland" / "2030.toml").exists()
+    assert run("--tables", str(mine), "compare", str(case), "-o", str(mine / "offers.md")).exit_code == 0

@@ -55,7 +55,8 @@ def test_growth_is_year_on_year_to_the_fen():
 def test_years():
     assert parse_years("2025-2030") == range(2025, 2031) == parse_years("2025..2030") == parse_years("２０２５-２０３０")
     assert parse_years("2026") == range(2026, 2027)
-    for bad in ("2030-2025", "2018-2020", "x", "2025-2030-2031", "2025-2100"):
+    for bad in ("2030-2025", "2018-2020", "x", "2025-2030-2031", "2025-2100",
+                "2_025-2030", "2025-20_30", "٢٠٢٥-٢٠٣٠", "２０２５-２٠٣٠"):    # int() takes these; the grammar's digits do not
         with pytest.raises(InputErrors) as exc:
             parse_years(bad)
         assert error_lines(exc.value)[0].startswith("--years: not a span of tax years")
@@ -161,3 +162,26 @@ def test_cli(tmp_path):
     assert r.exit_code == 2 and "--growth: not a growth rate" in r.output
     r = CliRunner().invoke(main, ["--lang", "zh-Hans", "plan", str(f), "--years", "2025-2026"])
     assert r.exit_code == 0
+
+
+@pytest.mark.parametrize("year", ["2018", "1", "2101", "9999"])
+def test_a_tax_year_a_plan_cannot_start_from_names_tax_year_not_years(year):
+    """`taxcalc plan --tax-year 9999` said "--years: not a span ... (given: 9999-2100)": a span
+    nobody typed, against an option nobody gave."""
+    with pytest.raises(InputErrors) as exc:
+        parse_years(None, default_from={"tax_year": year})
+    assert error_lines(exc.value) == [f"tax_year: a plan starts in a tax year from 2019 to 2100 (given: {year})"]
+    r = CliRunner().invoke(main, ["plan", "--tax-year", year, "--wages", "1"])
+    assert r.exit_code == 2 and r.stderr == f"error: tax_year: a plan starts in a tax year from 2019 to 2100 (given: {year})\n"
+
+
+def test_a_bad_tax_year_is_said_even_when_years_give_the_span():
+    """`taxcalc plan --tax-year abc --years 2025` planned 2025 and said nothing of "abc" (a file of
+    candidates refuses the same cell)."""
+    with pytest.raises(InputErrors) as exc:
+        plan({"tax_year": "abc", "wages": 1}, parse_years("2025"))
+    assert error_lines(exc.value) == ["tax_year: not a number; expected a year with tables (see taxcalc tables) (given: abc)"]
+    r = CliRunner().invoke(main, ["plan", "--tax-year", "abc", "--years", "2025", "--wages", "1"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: tax_year: not a number"), r.stderr
+    assert plan({"wages": 1}, parse_years("2025")).years[0].tax_year == 2025      # none given: --years is the span
+    assert plan({"tax_year": 2030, "wages": 1}, parse_years("2025")).years[0].tax_year == 2025

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from taxcalc import Options
+from taxcalc import InputErrors, Options
 from taxcalc.batch.errors import BatchFileError
 from taxcalc.batch.plans import run_plans
 from taxcalc.cli import main
@@ -175,3 +175,59 @@ def test_a_column_named_as_a_plan_column_is_refused_and_a_row_of_other_cells_is_
     src.write_text("id,tax_year,wages,team\n,,,physics\n", encoding="utf-8")
     s = run_plans(str(src), str(tmp_path / "o.csv"), tables=tables)
     assert (s.rejected, s.skipped) == (1, 0)              # tax_year is missing: said, not skipped
+
+
+def test_a_tax_year_a_plan_cannot_start_from_is_that_rows_error_not_a_crash(tmp_path, tables):
+    """Without --years each candidate plans from its own tax_year; a tax_year after the last year
+    a plan covers (2101 to 9999, which the field takes) was an IndexError traceback that stopped
+    the whole file, and one before the tables was reported against "--years" (which nobody gave)."""
+    src = tmp_path / "years.csv"
+    src.write_text("id,tax_year,wages\na,2025,100000\nb,9999,1\nc,2101,5\nd,2018,3\ne,1,4\n", encoding="utf-8")
+    s = run_plans(str(src), str(tmp_path / "years-out.csv"), tables=tables)
+    assert (s.computed, s.rejected) == (1, 4)
+    errors = pl.read_csv(tmp_path / "years-out.errors.csv", infer_schema=False)
+    assert errors.select("row", "column", "value").rows() == [("2", "tax_year", "9999"), ("3", "tax_year", "2101"),
+                                                             ("4", "tax_year", "2018"), ("5", "tax_year", "1")]
+    assert set(errors["message"]) == {"a plan starts in a tax year from 2019 to 2100"}
+    out = pl.read_csv(tmp_path / "years-out.csv", infer_schema=False)
+    assert out["id"].unique().to_list() == ["a"]
+
+
+def test_a_signal_says_what_reached_standard_output(tmp_path):
+    """SIGTERM while `plan FILE -o -` wrote its rows said "nothing written" when thousands of rows
+    had gone out; batch says how many (README: what a run leaves)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    src = tmp_path / "many.csv"
+    src.write_text("id,tax_year,identity,zone,wages\n" + "".join(f"p{k},2025,hk,hetao,{100000 + k}\n" for k in range(6000)),
+                   encoding="utf-8")
+    out = tmp_path / "stdout.csv"
+    cmd = [sys.executable, "-c", "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; main()",
+           "plan", str(src), "--years", "2025-2030", "--quiet"]
+    with open(out, "wb") as f:
+        p = subprocess.Popen([*cmd, "-o", "-", "--errors", str(tmp_path / "e.csv")], stdout=f, stderr=subprocess.PIPE,
+                             start_new_session=True, cwd=Path(__file__).resolve().parent.parent)
+        end = time.monotonic() + 60
+        while out.stat().st_size < 200_000 and p.poll() is None and time.monotonic() < end:
+            time.sleep(0.01)
+        p.send_signal(signal.SIGTERM)
+        err = p.stderr.read().decode()
+        assert p.wait() == 143, err
+    lines = out.read_bytes().count(b"\n") - 1
+    assert err == f"stopped by SIGTERM: {lines:,} rows had been written to standard output (incomplete); nothing " \
+                  f"renamed into place ({tmp_path / 'e.csv'} not replaced; temporary files removed)\n", (lines, err)
+    assert not (tmp_path / "e.csv").exists() and not [n for n in os.listdir(tmp_path) if n.endswith((".tmp", ".lock"))]
+
+
+@pytest.mark.parametrize("span", [range(0), range(2025, 2025), range(2099, 2103), range(2025, 2070), range(2025, 2031, 2),
+                                  range(2030, 2024, -1)])
+def test_plan_many_refuses_a_span_the_years_option_refuses(tables, span):
+    """plan_many (the Python face of plan) took any range: an empty one was an IndexError, one past
+    2100 computed years taxcalc plan --years refuses, a stepped one gave cash rows for years that
+    were never computed."""
+    (out,) = plan_many([CASES["ben"]], [span], tables=tables)
+    assert isinstance(out, InputErrors) and str(out).startswith("--years: not a span of tax years"), out

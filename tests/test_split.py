@@ -180,3 +180,16 @@ def test_compare_zones_says_the_cases_mistake_once(tmp_path):
     assert r.stderr == "error: tax_year: no Hong Kong table for the year of assessment 2018/19 or earlier\n"
     r = CliRunner().invoke(main, ["compare", str(f), str(f), "--hk-burden-year", "previous"])
     assert r.exit_code == 2 and r.stderr.count("\n") == 2 and r.stderr.startswith("error: row 1: tax_year")
+
+
+def test_a_package_of_wages_and_bonus_past_the_largest_amount_names_the_package(tables):
+    """Without --package the package is wages + bonus, which can pass 1,000,000,000 (each is at
+    most that): the split then said "wages: too large ... (given: 1999340000.00)", an amount
+    nobody gave, against a field given correctly."""
+    with pytest.raises(InputErrors) as exc:
+        best_split({"tax_year": 2025, "wages": 1_000_000_000, "bonus": 1_000_000_000}, tables=tables)
+    assert error_lines(exc.value) == ["--package: too large; expected an amount (CNY a year) from 0 to 1,000,000,000 with "
+                                      "at most 2 decimals, such as 1234.56 (given: 2000000000.00, wages + bonus)"]
+    r = CliRunner().invoke(main, ["split", "--tax-year", "2025", "--wages", "1000000000", "--bonus", "1"])
+    assert r.exit_code == 2 and r.stderr.startswith("error: --package: too large") and "1000000001.00, wages + bonus" in r.stderr
+    assert best_split({"tax_year": 2025, "wages": 999_999_999, "bonus": 1}, tables=tables).result.gross_income == D(10**9)

@@ -17,6 +17,7 @@ a third of a millisecond a candidate-year and basis (about 250 candidates a seco
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -27,12 +28,13 @@ import polars as pl
 from ..api import to_scenario
 from ..engine import Options
 from ..errors import InputErrors
-from ..plan import DEFAULT_SPAN, Plan, other_prefix, plan_many, plan_rows, row_columns
-from ..scenario import FIELDS, LAST_YEAR
+from ..money import own_decimal_context
+from ..plan import Plan, default_span, other_prefix, plan_many, plan_rows, row_columns
+from ..scenario import FIELDS
 from ..tables import Tables, load_tables
-from .errors import BatchFileError, BatchInterrupted
+from .errors import BatchFileError, BatchInterrupted, BatchWriteError
 from .readers import file_format, open_reader
-from .runner import BatchSummary, commit_files
+from .runner import BatchSummary, _left_behind, commit_files
 from .signals import Signals, signal_word
 from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_errors_path, open_writer
 
@@ -40,6 +42,7 @@ from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_e
 GROUP = 500
 
 
+@own_decimal_context
 def run_plans(input_path: str, output_path: str, errors_path: str | None = None, *, years: range | None = None,
               growth: Decimal = Decimal(0), hk_growth: Decimal = Decimal(0), tables: Tables | None = None,
               options: Options = Options(), sheet: str | None = None,
@@ -74,6 +77,7 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
             writer = open_writer(output_path, [], units)
             free_text = _free_text(headline, extra)
             opened.append(writer)
+            summary.written = lambda: writer.rows        # rows written so far (to standard output, if it stops)
             errw = ErrorsWriter(errors_path)
             opened.append(errw)
             schema = _schema(units)
@@ -92,6 +96,12 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
             if not wrote:                       # no candidate at all: the header (Parquet: the schema)
                 writer.write_frame(pl.DataFrame(schema=schema), free_text)
             commit_files(opened, signals)       # the errors file first, the output last
+        except BatchWriteError as exc:          # what was left, as a batch says it
+            exc.detail = "; " + _left_behind(summary, opened)
+            raise
+        except KeyboardInterrupt as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            raise BatchInterrupted(signum, f"{signal_word(signum)}: {_left_behind(summary, opened)}") from None
         finally:
             for w in opened:
                 w.abort()
@@ -143,11 +153,12 @@ def _plan_group(cases: list[dict[str, Any]], rows: list[int], years: range | Non
     for k, case in enumerate(cases):
         try:
             s = to_scenario(case, row=rows[k])
+            span = years or default_span(s.tax_year)
         except InputErrors as exc:
-            errors += [e.as_dict() for e in exc.errors]
+            errors += [{**e.as_dict(), "row": rows[k]} for e in exc.errors]
             continue
         good.append(k)
-        spans.append(years or range(s.tax_year, min(s.tax_year + DEFAULT_SPAN, LAST_YEAR + 1)))
+        spans.append(span)
     for k, p in zip(good, plan_many([cases[k] for k in good], spans, growth=growth, hk_growth=hk_growth,
                                     tables=tables, options=options)):
         if isinstance(p, InputErrors):

@@ -23,6 +23,7 @@ import numpy as np
 import polars as pl
 
 from ..engine import Options
+from ..money import own_decimal_context
 from ..tables import Tables, load_tables
 from .errors import BatchFileError, BatchInterrupted, BatchStopped, BatchWriteError
 from .frames import Chunk, compute_chunk, free_text_columns, output_header
@@ -70,6 +71,7 @@ class Progress:
         return self.rows / self.seconds if self.seconds > 0 else 0.0
 
 
+@own_decimal_context
 def run(input_path: str, output_path: str, errors_path: str | None = None, *, tables: Tables | None = None,
         options: Options = Options(), strict: bool = False, sheet: str | None = None,
         progress: Callable[[Progress], None] | None = None) -> BatchSummary:

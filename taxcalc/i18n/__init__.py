@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from ..money import own_decimal_context
+
 if TYPE_CHECKING:
     from ..figures import Figure, Value
     from ..messages import Msg
@@ -113,6 +115,7 @@ def _plain(value: Decimal, digits: int) -> str | None:
     return format(value, f",.{digits}f")
 
 
+@own_decimal_context
 def money(amount: Numeric, currency: str = "CNY", *, decimals: bool | int = True, lang: str | None = None) -> str:
     """An amount with its currency sign, grouped for the language (CN¥1,234.00, HK$1,234.00, MOP$1,234);
     ``decimals``: True (the currency's 2), False or 0 (whole units), or a number of digits. The
@@ -132,6 +135,7 @@ def money(amount: Numeric, currency: str = "CNY", *, decimals: bool | int = True
     return format_currency(value, currency, format=pattern, locale=locale(lang), currency_digits=False)
 
 
+@own_decimal_context
 def number(amount: Numeric, decimals: int = 2, lang: str | None = None) -> str:
     value = Decimal(str(amount))
     plain = _plain(value, decimals)
@@ -159,6 +163,7 @@ def list_text(items: list[str], lang: str | None = None) -> str:
     return sep.join(items[:-1]) + last + items[-1]
 
 
+@own_decimal_context
 def percent(ratio: Numeric, decimals: int | None = None, lang: str | None = None) -> str:
     """A ratio (0.0876) as a percentage (8.76%); ``decimals`` None: every digit the ratio has
     (0.035 -> 3.5%)."""
@@ -175,6 +180,7 @@ def percent(ratio: Numeric, decimals: int | None = None, lang: str | None = None
     return format_percent(value, format=fmt, locale=locale(lang))
 
 
+@own_decimal_context
 def figure_text(value: Value, f: Figure, signed: bool = False, lang: str | None = None) -> str:
     """A registry figure's value as text in a language: money grouped with its currency and the
     figure's digits, rates as exact percentages, exchange rates as decimals, policies and words
@@ -204,6 +210,7 @@ def figure_text(value: Value, f: Figure, signed: bool = False, lang: str | None 
     return str(value)
 
 
+@own_decimal_context
 def render(message: Msg, lang: str | None = None, *, fields: str = "column") -> str:
     """A :class:`~taxcalc.messages.Msg` in a language (default: the current one). ``fields``:
     ``column`` names fields by their column (the command line, files), ``label`` by their label in
@@ -215,6 +222,7 @@ def render(message: Msg, lang: str | None = None, *, fields: str = "column") -> 
     return template.format(**{k: _param(v, lang, fields) for k, v in message.params.items()})
 
 
+@own_decimal_context
 def value_text(v: object, lang: str | None = None, *, fields: str = "label") -> str:
     """A typed value (:class:`~taxcalc.messages.Money`, ``Rate``, ``Number``, ``Term``, ``Terms``, a
     ``Msg``, or a plain int or text) as text in a language, as :func:`render` shows a parameter: the

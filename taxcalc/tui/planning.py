@@ -24,6 +24,7 @@ from ..figures import BY_NAME
 from ..i18n import N_, _, error_lines, figure_text, render, term
 from ..messages import Term, msg
 from ..plan import CASH_ROWS, MAX_YEARS, TABLE_FIGURES, Plan, parse_growth, plan, plan_notes
+from ..scenario import LAST_YEAR
 from ..tables import Tables
 
 #: tax years after the last year of the zone policies that the plan shows (where a renewal matters)
@@ -44,7 +45,7 @@ def span(first: int, policies_last: int) -> range:
     """The plan's tax years: from the case's year to two years after the zone policies' last year,
     at least five years, at most the plan's limit."""
     last = max(policies_last + AFTER_POLICIES, first + MIN_YEARS - 1)
-    return range(first, min(last, first + MAX_YEARS - 1) + 1)
+    return range(first, min(last, first + MAX_YEARS - 1, LAST_YEAR) + 1)
 
 
 def plan_years(tables: Tables, tax_year: int) -> range:

@@ -306,6 +306,9 @@ def test_plan_years_run_past_the_policies():
     assert planning.span(2026, 2027) == range(2026, 2031)                 # at least five years
     assert planning.span(2019, 2027) == range(2019, 2030)                 # two after the last policy year
     assert len(planning.span(2019, 2090)) == 40                           # the plan's limit
+    # not past the last year a plan covers (taxcalc plan refuses --years 2098-2102): a user's tables
+    # may reach 2100, and a policy may run to 2100
+    assert planning.span(2098, 2027) == range(2098, 2101) == planning.span(2098, 2100)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
@@ -46,6 +46,12 @@ def writing(path: str) -> Iterator[None]:
         raise
     except (OSError, pa.ArrowException) as exc:
         raise write_error(path, exc) from None
+    except Exception as exc:
+        from xlsxwriter.exceptions import FileCreateError
+
+        if isinstance(exc, FileCreateError):     # XlsxWriter's wrapping of the OSError of a full disk
+            raise write_error(path, exc) from None
+        raise
 
 
 def stdout_buffer() -> IO[bytes]:
@@ -125,6 +131,20 @@ def same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except (OSError, ValueError):
         return False
+
+
+def protected(path: str, table_dirs: Iterable[str | os.PathLike[str]]) -> str | None:
+    """What ``path`` is, when no output may replace it: ``"table"`` -- a table file (a ``.toml``
+    in a tables directory: the shipped one, ``TAXCALC_TABLES``, ``--tables``; the next run would
+    read it), ``"package"`` -- a file of the taxcalc package itself; else None. Links are followed.
+    (batch and plan write only .csv, .jsonl, .parquet and .xlsx, which neither holds; compare's
+    ``-o`` takes any name.)"""
+    real = Path(os.path.realpath(path))
+    if real.is_relative_to(Path(__file__).resolve().parents[2]):
+        return "package"
+    if real.suffix.lower() == ".toml" and any(real.is_relative_to(os.path.realpath(d)) for d in table_dirs):
+        return "table"
+    return None
 
 
 def check_target(path: str) -> None:

@@ -46,6 +46,14 @@ INPUT_NUMBERS = ("money", "rate", "days", "count", "year", "choice_int")
 MONEY_2, MONEY_0, PERCENT, FX, WHOLE = "#,##0.00", "#,##0", "0.00%", "0.000000", "0"
 
 
+#: the digits after the point each format keeps
+FORMAT_DIGITS = {MONEY_2: 2, MONEY_0: 0, PERCENT: 6, FX: 6, WHOLE: 0}
+
+
+class _Exact(str):
+    """A figure's exact text, where a float cannot hold the figure (written as text)."""
+
+
 def figure_format(unit: str, decimals: int | None) -> str | None:
     """The Excel number format of a figure of ``unit`` (None: not a number)."""
     if unit in ("CNY", "HKD", "MOP"):
@@ -135,7 +143,7 @@ class XlsxWriter:
                     v = values[i]
                     if v is None:
                         continue
-                    if how == "text":
+                    if how == "text" or isinstance(v, _Exact):
                         self._text(row, k, v)
                     elif how == "bool":
                         self.sheet.write_boolean(row, k, v)
@@ -150,7 +158,15 @@ class XlsxWriter:
             return "bool", s.to_list()
         if kind[0] == "figure" and kind[1] is not None:
             floats = s.cast(pl.Float64).to_numpy()
-            return self.formats[kind[1]], [None if np.isnan(v) else float(v) for v in floats.tolist()]
+            values: list[Any] = [None if np.isnan(v) else float(v) for v in floats.tolist()]
+            # a float holds a figure exactly only below 2**53 of its last digit (HK$ 90,071,992,547,409.91
+            # to the cent): past it the exact figure as text, never a rounded number
+            inexact = np.flatnonzero(np.abs(np.nan_to_num(floats)) >= 2.0 ** 53 / 10 ** FORMAT_DIGITS[kind[1]])
+            if len(inexact):
+                exact = s.gather(inexact).cast(pl.String).to_list()
+                for i, text in zip(inexact.tolist(), exact):
+                    values[i] = _Exact(text)
+            return self.formats[kind[1]], values
         if kind[0] == "input-number":
             values = [None if v in (None, "") else _number(v) for v in s.to_list()]
             if any(v is None and t not in (None, "") for v, t in zip(values, s.to_list())):
