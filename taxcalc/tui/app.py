@@ -56,6 +56,7 @@ class TaxcalcApp(App[int]):
         super().__init__()
         self._bindings = with_bindings(type(self)._merged_bindings, _app_bindings())
         self.tables = load_tables(tables_dir)
+        self.tables_dir = tables_dir              # the table files a save never replaces (with the shipped ones)
         self.case = Case(case if case is not None else HETAO_RESEARCHER, tables=self.tables, options=options or Options())
         self.own_packages: list[dict] | None = None   # None: the packages follow the current case
         self.plan_rates: dict[str, str] = {"growth": "", "hk_growth": ""}   # the plan tab's growth fields, as typed

@@ -254,3 +254,40 @@ def test_a_file_that_is_not_json_is_said_without_english(tmp_path, text, reason)
         said = "\n".join(app.last_error)
         assert reason in said and "Expecting" not in said and "Extra data" not in said, said
     run(story, size=(80, 24), lang="zh-Hans")
+
+
+@pytest.mark.parametrize("which", ["shipped table", "user table", "package"])
+def test_saving_never_replaces_a_table_file_or_a_file_of_the_program(tmp_path, monkeypatch, which):
+    """The command line refuses -o on a table file or a file of taxcalc (the next run would read a
+    case or a Markdown report as a table); the save and export dialogs refuse them too, even when
+    asked twice (no Replace), and the file is untouched."""
+    from pathlib import Path
+
+    import taxcalc
+    from taxcalc.tables import SHIPPED_TABLES
+
+    user = tmp_path / "tables"
+    user.mkdir()
+    (user / "fx.toml").write_bytes((SHIPPED_TABLES / "fx.toml").read_bytes())      # a user's copy
+    monkeypatch.setenv("TAXCALC_TABLES", str(user))
+    target = {"shipped table": SHIPPED_TABLES / "fx.toml", "user table": user / "fx.toml",
+              "package": Path(taxcalc.__file__).parent / "figures.py"}[which]
+    before = target.read_bytes()
+
+    async def story(app, pilot):
+        for key in ("ctrl+s", "ctrl+e"):
+            await pilot.press(key)
+            await pilot.pause()
+            dialog = app.screen
+            dialog.query_one("#dialog-path", Input).value = str(target)
+            for _ in range(2):
+                await pilot.press("enter")
+                await pilot.pause()
+                assert isinstance(app.screen, PathDialog)                  # still asking
+                assert dialog.said.startswith(f"{target} is a "), dialog.said
+                assert "never replaces" in dialog.said
+                assert str(dialog.query_one("#dialog-ok", Button).label) != "Replace"
+            await pilot.press("escape")
+            await pilot.pause()
+        assert target.read_bytes() == before
+    run(story)

@@ -2,7 +2,8 @@
 
 It says what it will do before it does it: an empty path is answered in the dialog (nothing is
 written or opened), and, when saving, a path that exists is replaced only after a second
-confirmation (the button then reads "Replace"); the full path is shown."""
+confirmation (the button then reads "Replace"), and a table file or a file of the program never is
+(as on the command line); the full path is shown."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from ...i18n import _
+from ...i18n import N_, _
+from ...tables import table_dirs
 from ..widgets.footer import QuietFooter
 from ..widgets.prose import Prose
 from .main import with_bindings
+
+#: what a save says of a path it never writes over (taxcalc.batch.writers.files.protected)
+PROTECTED = {"table": N_("{path} is a table file: a save never replaces one (the next run would read it). "
+                         "Type another name."),
+             "package": N_("{path} is a file of the taxcalc program: a save never replaces one. Type another name.")}
 
 
 def full_path(path: str) -> str:
@@ -82,6 +89,12 @@ class PathDialog(Dialog):
                 exists = is_dir = False
             if is_dir:                           # nothing to replace: a directory is never written over
                 self.say(_("{path} is a directory: type a file name in it.").format(path=full))
+                return
+            from ...batch.writers.files import protected  # at save time: the batch package loads polars
+
+            what = protected(full, table_dirs(getattr(self.app, "tables_dir", None)))
+            if what is not None:                 # the command line's rule: never a table or the program
+                self.say(_(PROTECTED[what]).format(path=full))
                 return
             if exists:
                 self.confirmed = full
