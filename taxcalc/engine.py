@@ -164,8 +164,9 @@ def take_rows(v: Column, rows: Any) -> Column:
 
 def _figures_only(c: Columns, tables: Tables, options: Options, group: Column, n: int) -> dict[str, Column]:
     """The figures of every row: each (year, residency) group in blocks of :data:`BLOCK_ROWS`
-    rows, each block's figures put straight back at its rows. The same figures as the traced
-    path: every figure of a row depends on that row alone."""
+    rows; the blocks' figures joined in group order, then put back in the rows' order with one
+    gather a figure. The same figures as the traced path: every figure of a row depends on that
+    row alone."""
     low = group.min()
     single = bool(group.max() == low)
     order = None
@@ -174,23 +175,20 @@ def _figures_only(c: Columns, tables: Tables, options: Options, group: Column, n
         order = np.argsort(key.astype(np.uint16) if key.max() < 1 << 16 else key, kind="stable")
         c = {k: take_rows(v, order) for k, v in c.items()}
     bounds = [] if single else (np.flatnonzero(np.diff(group[order])) + 1).tolist()
-    out: dict[str, Column] = {}
+    parts: dict[str, list[np.ndarray]] = {}
     for a, b in zip([0, *bounds], [*bounds, n]):
         for s in range(a, b, BLOCK_ROWS):
             e = min(s + BLOCK_ROWS, b)
             part = {k: take_rows(v, slice(s, e)) for k, v in c.items()}
             figs, _ = _compute_group(part, tables, int(part["tax_year"][0]), options, False)
-            if e - s == n:                              # one block: the figures as they are
-                return figs
-            where = slice(s, e) if order is None else order[s:e]    # the block's rows
             for k, v in figs.items():
-                dest = out.get(k)
-                if dest is None:
-                    dest = out[k] = np.empty(n, dtype=v.dtype)
-                elif v.dtype != dest.dtype:             # Python integers in one block: all of them
-                    dest = out[k] = dest.astype(np.result_type(dest, v))
-                dest[where] = v
-    return out
+                parts.setdefault(k, []).append(v)
+    if order is None:
+        return {k: np.concatenate(v) if len(v) > 1 else v[0] for k, v in parts.items()}
+    back = np.empty(n, dtype=np.intp)                # the sorted position of each row
+    back[order] = np.arange(n)
+    # a figure at a time, its blocks let go as it is done: one figure's copy more at the peak
+    return {k: np.concatenate(parts.pop(k))[back] for k in list(parts)}
 
 
 def _scatter(out: dict[str, Column], part: dict[str, Column], where: Column, n: int) -> None:
