@@ -267,18 +267,29 @@ def main(ctx, tables_dir, lang):
     """Mainland IIT, Hong Kong Salaries Tax, Macao Professional Tax and the Greater Bay Area zone
     reliefs, exact to the fen.
 
-    With no command, opens the terminal UI. Exit status: 0 done; 2 bad input, files or tables
+    With no command, opens the terminal UI (in a terminal). Exit status: 0 done; 2 bad input, files or tables
     (an error: message); 3 batch rows rejected (in the errors file).
     """
     ctx.ensure_object(dict)
     ctx.obj["tables_dir"] = tables_dir
     ctx.obj["lang"] = lang
     if ctx.invoked_subcommand is None:
+        if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):   # taxcalc > file, or in a pipe: it would wait forever
+            from .errors import TaxcalcError
+
+            raise TaxcalcError.coded("tui.no_terminal")
         try:
             from .tui.app import run as run_tui
         except ImportError as exc:  # the UI is optional for scripted use
             _fail(f"the terminal UI is not available ({exc}); see taxcalc --help")
         sys.exit(run_tui(lang=lang, tables_dir=tables_dir))
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):                # a closed stream
+        return False
 
 
 def _tables(ctx):

@@ -157,6 +157,8 @@ CATALOG: dict[str, str] = {
     "file.output_is_input": N_("{path}: the output is the input file {input}; it would be replaced: give another -o path"),
     "file.output_is_table": N_("{path}: a table file; an output never replaces one: give another -o path"),
     "file.output_is_package": N_("{path}: a file of the taxcalc package; an output never replaces one: give another -o path"),
+    "tui.no_terminal": N_("the terminal UI needs a terminal: standard input and output are not one; "
+                          "for scripts use the commands (--help lists them)"),
     # ---- notes on a result
     "note.hk_year_fallback": N_("Hong Kong: no table for {wanted}; the year of assessment {used} was used"),
     "note.macao_year_fallback": N_("Macao: no table for {wanted}; the table of {used} was used"),

@@ -638,3 +638,20 @@ def test_compare_never_writes_over_a_table_file_or_the_package(tmp_path):
     assert {p: p.read_bytes() for p in before} == before and not (package / "notes.md").exists()
     assert not (mine / "mainland" / "2030.toml").exists()
     assert run("--tables", str(mine), "compare", str(case), "-o", str(mine / "offers.md")).exit_code == 0
+
+
+def test_no_command_without_a_terminal_is_an_error_not_a_wait(tmp_path):
+    """``taxcalc`` alone opens the terminal UI; with standard input or output not a terminal
+    (``taxcalc > file``, a pipe, a script) the UI would wait for keys forever: one error line,
+    exit 2, in the language asked for."""
+    import subprocess
+    import sys
+
+    code = "import sys; from taxcalc.cli import main; sys.argv[0] = 'taxcalc'; main()"
+    for args in ([], ["--lang", "zh-Hans"]):
+        r = subprocess.run([sys.executable, "-c", code, *args], stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=60)
+        assert r.returncode == 2, r
+        assert r.stdout == ""
+        assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ")
+        assert ("needs a terminal" in r.stderr) == (not args), r.stderr
