@@ -675,7 +675,8 @@ def batch_summary_line(summary, noun: str = "rows") -> str:
     skipped = f", {summary.skipped:,} skipped (empty)" if summary.skipped else ""
     engine = f" ({summary.partitions} partitions, dask)" if summary.partitions else ""
     done = "computed" if noun == "rows" else "planned"
-    return (f"{summary.rows:,} {noun}: {summary.computed:,} {done}, {summary.rejected:,} rejected{where}{skipped}; "
+    counted = noun[:-1] if summary.rows == 1 else noun                # 1 row, 1 candidate
+    return (f"{summary.rows:,} {counted}: {summary.computed:,} {done}, {summary.rejected:,} rejected{where}{skipped}; "
             f"{summary.seconds:.2f} s, {summary.rows_per_second:,.0f} {noun}/s{engine}")
 
 

@@ -336,7 +336,7 @@ def test_exit_codes_strict_and_stdin(tmp_path):
     good = _write_csv(tmp_path / "good.csv", [{"tax_year": "2024", "wages": "1"}])
     bad = _write_csv(tmp_path / "bad.csv", BAD_ROWS)
     r = runner.invoke(main, ["batch", str(good), "-o", str(tmp_path / "g.csv")])
-    assert r.exit_code == 0 and "1 rows: 1 computed, 0 rejected" in r.output
+    assert r.exit_code == 0 and "1 row: 1 computed, 0 rejected" in r.output
     r = runner.invoke(main, ["batch", str(bad), "-o", str(tmp_path / "b.csv"), "--quiet"])
     assert r.exit_code == 3 and r.output == ""
     r = runner.invoke(main, ["batch", str(bad), "-o", str(tmp_path / "s.csv"), "--strict", "--quiet"])
