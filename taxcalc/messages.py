@@ -371,7 +371,7 @@ CATALOG: dict[str, str] = {
     "plan.before_tables": N_("the first tax year has no tables (see taxcalc tables)"),
     "plan.first_year": N_("a plan starts in a tax year from {first} to {last}"),
     "plan.growth": N_("not a growth rate: a number more than -1 and at most 1 with at most 4 decimals, such as 0.03 (or 3%)"),
-    "plan.grown_too_large": N_("grows to more than {max} by {year}"),
+    "plan.grown_too_large": N_("grows to {amount} by {year}, more than {max}"),
     "plan.in_year": N_("in {year}: {message}"),
     "note.plan_carried_forward": N_("{year}: no mainland tables; those of {used} are carried forward"),
     "plan.year_carried": N_("{year}*"),

@@ -297,8 +297,9 @@ def year_cases(case: Mapping[str, Any], years: range, growth: Decimal, hk_growth
             value = grown(getattr(base, name), rates[which], k)
             if value is not None:
                 if value > MAX_AMOUNT:
-                    raise InputErrors([InputError(name, "plan.grown_too_large", str(value),
-                                                  params={"year": y, "max": Number(MAX_AMOUNT)})])
+                    raise InputErrors([InputError(name, "plan.grown_too_large", str(getattr(base, name)),
+                                                  params={"year": y, "amount": Number(value),
+                                                          "max": Number(MAX_AMOUNT)})])
                 update[name] = value
         try:
             update = {name: parse_field(name, value) for name, value in update.items()}

@@ -141,7 +141,7 @@ def test_json_and_table(tables):
 def test_errors_name_the_year(tables):
     with pytest.raises(InputErrors) as exc:
         plan({**HETAO, "wages": 900_000_000}, parse_years("2025-2030"), growth=D("0.1"), tables=tables)
-    assert error_lines(exc.value) == ["wages: grows to more than 1,000,000,000 by 2027 (given: 1089000000.00)"]
+    assert error_lines(exc.value) == ["wages: grows to 1,089,000,000 by 2027, more than 1,000,000,000 (given: 900000000)"]
     with pytest.raises(InputErrors) as exc:
         plan({**HETAO, "wages": -1}, parse_years("2025-2026"), tables=tables)
     assert error_lines(exc.value)[0].startswith("wages: must not be negative")
