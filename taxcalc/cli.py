@@ -117,10 +117,13 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except TaxcalcError as exc:
+            from .batch.errors import BatchWriteError
             from .i18n import error_lines
 
             _echo_error(error_lines(exc, _lang_of(ctx)))
-            sys.exit(EXIT_BAD_INPUT)
+            # a file that could not be written (a full disk: compare -o, split -o, ...) is exit 4 for
+            # every command, as for batch; anything else is the user's input: exit 2
+            sys.exit(EXIT_WRITE_FAILED if isinstance(exc, BatchWriteError) else EXIT_BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
