@@ -20,7 +20,6 @@ Exit status:
 from __future__ import annotations
 
 import io
-import json
 import os
 import sys
 from decimal import Decimal
@@ -295,6 +294,13 @@ def _is_terminal(stream) -> bool:
         return False
 
 
+def json_text(data) -> str:
+    """JSON for standard output (taxcalc.errors.json_text: no character that drives a terminal)."""
+    from .errors import json_text as text
+
+    return text(data)
+
+
 def _tables(ctx):
     from .tables import load_tables
 
@@ -335,7 +341,7 @@ def calc(ctx, input_file, as_json, explain, lang, assume_extended, hk_burden_red
     result = calculate(case, tables=tables, options=options, explain=True)
     summary = summarize(result, tables, options)
     if as_json:
-        click.echo(json.dumps(_calc_json(result, lang, explain, summary), ensure_ascii=False, indent=2))
+        click.echo(json_text(_calc_json(result, lang, explain, summary)))
         return
     click.echo(_breakdown(result, lang, summary))
     if explain:
@@ -459,7 +465,7 @@ def tables_cmd(ctx, sources, as_json, lang):
     lang = _use_lang(ctx, lang)
     tables = _tables(ctx)
     if as_json:
-        click.echo(json.dumps(tables.listing(), ensure_ascii=False, indent=2))
+        click.echo(json_text(tables.listing()))
         return
     if sources:
         click.echo(_tables_sources(tables, lang))
@@ -854,7 +860,7 @@ def breakeven_cmd(ctx, input_file, mainland_wages, as_json, lang, assume_extende
     solve = breakeven_wages if given == ["hk_income"] else breakeven_hk_income
     b = solve(case, tables=_tables(ctx), options=options)
     if as_json:
-        click.echo(json.dumps(b.as_dict(), ensure_ascii=False, indent=2))
+        click.echo(json_text(b.as_dict()))
         return
     from .i18n import render, term
 
@@ -940,7 +946,7 @@ def plan_cmd(ctx, case_file, years, growth, hk_growth, as_json, output_path, err
     span = parse_years(years, default_from=case)
     result = plan(case, span, growth=rate, hk_growth=hk_rate, tables=_tables(ctx), options=options)
     if as_json:
-        click.echo(json.dumps(result.as_dict(lang), ensure_ascii=False, indent=2))
+        click.echo(json_text(result.as_dict(lang)))
         return
     click.echo(render_plan(result, lang))
 
@@ -979,7 +985,7 @@ def split_cmd(ctx, input_file, package, as_json, lang, assume_extended, hk_burde
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     sp = best_split(case, package, tables=_tables(ctx), options=options)
     if as_json:
-        click.echo(json.dumps(sp.as_dict(lang), ensure_ascii=False, indent=2))
+        click.echo(json_text(sp.as_dict(lang)))
         return
     click.echo(render_split(sp, lang))
 
@@ -1002,7 +1008,7 @@ def whatif_cmd(ctx, input_file, as_json, lang, assume_extended, hk_burden_reduct
     options = _make_options(assume_extended, hk_burden_reduction, hk_burden_year, macao_refund)
     items = whatifs(case, tables=_tables(ctx), options=options)
     if as_json:
-        click.echo(json.dumps([w.as_dict() for w in items], ensure_ascii=False, indent=2))
+        click.echo(json_text([w.as_dict() for w in items]))
         return
     click.echo(render_whatifs(items, lang))
 

@@ -18,7 +18,6 @@ of the vectorised engine; the search's upper bound comes from the tables' top ma
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,7 +29,7 @@ import numpy as np
 from . import columns as colmod
 from .api import Result, calculate, calculate_many
 from .engine import Options, compute
-from .errors import InputError, InputErrors, TaxcalcError, visible
+from .errors import InputError, InputErrors, TaxcalcError, json_text, visible
 from .figures import BY_NAME
 from .messages import Money, Number
 from .money import MAX_AMOUNT, Column, own_decimal_context
@@ -220,7 +219,7 @@ def render_json(c: Comparison) -> str:
     diffs = [{"label": f"{c.labels[k]} - {c.labels[0]}",
               **{row["key"]: val(row["diffs"][k]) for row in rows if row["figure"].is_number}}
              for k in range(1, len(c.results))]
-    return json.dumps({"packages": packages, "differences": diffs}, ensure_ascii=False, indent=2)
+    return json_text({"packages": packages, "differences": diffs})
 
 
 def write_xlsx(c: Comparison, path: str) -> None:

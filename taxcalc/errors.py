@@ -6,6 +6,8 @@ text, the faces render the code in their language.
 
 from __future__ import annotations
 
+import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +41,20 @@ def visible(text: str) -> str:
     """Text from a file for a terminal: control characters (an escape sequence, a bell, a newline)
     shown as ``?``, so that a hostile id cannot drive the terminal or break a line."""
     return text if text.isprintable() else "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+#: characters JSON leaves as they are (with ensure_ascii off) that a terminal may act on or that
+#: reorder what is shown: DEL and the C1 controls (U+009B is a CSI), line and paragraph separators,
+#: the bidirectional marks and overrides
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(data: Any) -> str:
+    """``data`` as indented JSON for a terminal or a file: Chinese as it is, and every character
+    that could drive a terminal or reorder a line as a ``\\uXXXX`` escape (the same JSON value:
+    such characters only occur inside strings; json escapes U+0000-U+001F itself)."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 class TaxcalcError(Exception):

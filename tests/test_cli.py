@@ -655,3 +655,21 @@ def test_no_command_without_a_terminal_is_an_error_not_a_wait(tmp_path):
         assert r.stdout == ""
         assert r.stderr.count("\n") == 1 and r.stderr.startswith("error: ")
         assert ("needs a terminal" in r.stderr) == (not args), r.stderr
+
+
+def test_json_output_escapes_what_could_drive_a_terminal(tmp_path):
+    """--json prints ids and labels from files: a C1 control (U+009B is a CSI), DEL, a line
+    separator or a bidi override in them comes out as a \\u escape -- the same JSON value, nothing
+    a terminal acts on; Chinese stays as it is."""
+    import json
+
+    hostile = "x\x9b31mred\x7f\u202etxt\u2028中"
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"id": hostile, "tax_year": 2025, "wages": 300000}))
+    for args in (["calc", "--input", str(case), "--json"], ["compare", str(case), str(case), "--format", "json"]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 0, r.output
+        assert not any(ch in r.output for ch in "\x9b\x7f\u202e\u2028"), args
+        assert "中" in r.output and "\\u009b" in r.output
+        data = json.loads(r.output)
+        assert hostile in json.dumps(data, ensure_ascii=False)
