@@ -178,3 +178,23 @@ def test_a_dialog_shows_its_own_keys_not_the_screens_under_it(keys):
         bar = list(app.screen._compositor.render_strips())[-1].text
         assert "esc Cancel" in bar and "Save" not in bar and "Commands" not in bar, bar
     run(story, size=(80, 24))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_Hans"])
+def test_the_step_bar_is_one_line_on_every_step_at_80_columns(lang):
+    """At 80 columns the step bar named the current step in full and wrapped ("6 Hong Kong / side"
+    on two lines, pushing the form down); it now keeps to one line: the current step's number only
+    when its name does not fit (the name is the heading just below)."""
+    from rich.text import Text
+
+    from taxcalc.tui.fields import SECTIONS
+
+    async def story(app, pilot):
+        for k in range(len(SECTIONS)):
+            bar = app.screen.query_one("#steps")
+            await pilot.pause()
+            assert Text.from_markup(bar._shown).cell_len <= bar.content_region.width, (k, bar._shown)
+            assert bar.size.height == 1, (k, bar._shown)
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+    run(story, size=(80, 24), lang=lang)

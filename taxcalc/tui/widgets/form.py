@@ -165,12 +165,15 @@ class StepBar(Static):
         self._state = (current, errors)
 
     @staticmethod
-    def text(current: int, errors: dict[str, str], wide: bool) -> str:
+    def text(current: int, errors: dict[str, str], wide: bool, compact: bool = False) -> str:
+        """``wide``: every step named; else numbers and the current step named; ``compact``: the
+        current step's number only (its name is the heading just below)."""
         parts = []
         for k, section in enumerate(SECTIONS):
             warn = "⚠" if any(f.name in errors for f in section.fields) else ""
             if k == current:
-                parts.append(f"[reverse bold] {escape(_(section.title))}{warn} [/]")
+                name = str(k + 1) if compact else escape(_(section.title))
+                parts.append(f"[reverse bold] {name}{warn} [/]")
             else:
                 name = escape(_(section.title)) if wide else str(k + 1)
                 parts.append(f"[@click=screen.step({k + 100})][underline]{name}{warn}[/][/]")
@@ -182,6 +185,8 @@ class StepBar(Static):
         room = self.content_region.width
         if room and Text.from_markup(text).cell_len > room:        # the names on one line, or numbers
             text = self.text(current, errors, False)
+        if room and Text.from_markup(text).cell_len > room:        # never wrapped: the current step's number
+            text = self.text(current, errors, False, compact=True)
         if getattr(self, "_shown", None) != text:
             self._shown = text
             self.update(text)
