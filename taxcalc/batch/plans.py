@@ -17,7 +17,6 @@ a third of a millisecond a candidate-year and basis (about 250 candidates a seco
 
 from __future__ import annotations
 
-import signal
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -32,11 +31,10 @@ from ..money import own_decimal_context
 from ..plan import Plan, default_span, other_prefix, plan_many, plan_rows, row_columns
 from ..scenario import FIELDS
 from ..tables import Tables, load_tables
-from .errors import BatchFileError, BatchInterrupted, BatchWriteError
-from .readers import file_format, open_reader
-from .runner import BatchSummary, _left_behind, commit_files
-from .signals import Signals, signal_word
-from .writers import ErrorsWriter, OutputWriter, RunLock, check_paths, default_errors_path, open_writer
+from .errors import BatchFileError
+from .readers import file_format
+from .runner import BatchSummary, commit_files, run_files
+from .writers import ErrorsWriter, check_paths, default_errors_path, open_writer
 
 #: candidates planned in one pass of the engine
 GROUP = 500
@@ -62,53 +60,37 @@ def run_plans(input_path: str, output_path: str, errors_path: str | None = None,
     headline = "renewed" if options.assume_extended else "enacted"
     summary = BatchSummary(output=output_path,
                            errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
-    with RunLock([output_path, errors_path]), Signals() as signals:
-        reader = open_reader(input_path, sheet)
-        opened: list[OutputWriter | ErrorsWriter] = []
-        try:
-            columns = row_columns(headline)
-            extra = [c for c in reader.columns if c not in FIELDS and c != "id"]    # passed through, as text
-            clash = [c for c in extra if c in {name for name, _, _ in columns}]
-            if clash:
-                raise BatchFileError(f"{input_path}: {', '.join(clash[:5])}: named as a column of the plans; "
-                                     "rename it in the file of candidates")
-            units = {"id": ("text", 0), **dict.fromkeys(extra, ("text", 0)),
-                     **{name: (unit, decimals) for name, unit, decimals in columns[1:]}}
-            writer = open_writer(output_path, [], units)
-            free_text = _free_text(headline, extra)
-            opened.append(writer)
-            summary.written = lambda: writer.rows        # rows written so far (to standard output, if it stops)
-            errw = ErrorsWriter(errors_path)
-            opened.append(errw)
-            schema = _schema(units)
-            wrote = False
-            for group in _groups(_candidates(reader, summary, overrides or {}, extra), GROUP):
-                rows = [row for row, _, _ in group]
-                cases = [case for _, case, _ in group]
-                plans = _plan_group(cases, rows, years, growth, hk_growth, tables, options, errw)
-                table = [{**r, **kept} for (row, case, (label, kept)), p in zip(group, plans) if p is not None
-                         for r in plan_rows(p, label)]
-                summary.computed += sum(p is not None for p in plans)
-                summary.rejected += sum(p is None for p in plans)
-                if table:
-                    writer.write_frame(pl.DataFrame(table, schema=schema), free_text)
-                    wrote = True
-            if not wrote:                       # no candidate at all: the header (Parquet: the schema)
-                writer.write_frame(pl.DataFrame(schema=schema), free_text)
-            commit_files(opened, signals)       # the errors file first, the output last
-        except BatchWriteError as exc:          # what was left, as a batch says it
-            exc.detail = "; " + _left_behind(summary, opened)
-            raise
-        except KeyboardInterrupt as exc:
-            signum = getattr(exc, "signum", signal.SIGINT)
-            raise BatchInterrupted(signum, f"{signal_word(signum)}: {_left_behind(summary, opened)}") from None
-        finally:
-            for w in opened:
-                w.abort()
-            reader.close()
-        if signals.pending is not None:         # a signal while the finished files were renamed
-            raise BatchInterrupted(signals.pending, f"{signal_word(signals.pending)} as the run finished: "
-                                   f"{output_path} complete", committed=True)
+    with run_files(summary, input_path, output_path, errors_path, sheet) as (reader, opened, signals):
+        columns = row_columns(headline)
+        extra = [c for c in reader.columns if c not in FIELDS and c != "id"]    # passed through, as text
+        clash = [c for c in extra if c in {name for name, _, _ in columns}]
+        if clash:
+            raise BatchFileError(f"{input_path}: {', '.join(clash[:5])}: named as a column of the plans; "
+                                 "rename it in the file of candidates")
+        units = {"id": ("text", 0), **dict.fromkeys(extra, ("text", 0)),
+                 **{name: (unit, decimals) for name, unit, decimals in columns[1:]}}
+        writer = open_writer(output_path, [], units)
+        free_text = _free_text(headline, extra)
+        opened.append(writer)
+        summary.written = lambda: writer.rows        # rows written so far (to standard output, if it stops)
+        errw = ErrorsWriter(errors_path)
+        opened.append(errw)
+        schema = _schema(units)
+        wrote = False
+        for group in _groups(_candidates(reader, summary, overrides or {}, extra), GROUP):
+            rows = [row for row, _, _ in group]
+            cases = [case for _, case, _ in group]
+            plans = _plan_group(cases, rows, years, growth, hk_growth, tables, options, errw)
+            table = [{**r, **kept} for (row, case, (label, kept)), p in zip(group, plans) if p is not None
+                     for r in plan_rows(p, label)]
+            summary.computed += sum(p is not None for p in plans)
+            summary.rejected += sum(p is None for p in plans)
+            if table:
+                writer.write_frame(pl.DataFrame(table, schema=schema), free_text)
+                wrote = True
+        if not wrote:                       # no candidate at all: the header (Parquet: the schema)
+            writer.write_frame(pl.DataFrame(schema=schema), free_text)
+        commit_files(opened, signals)           # the errors file first, the output last
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -15,6 +15,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import NoReturn, Self, cast
@@ -105,36 +106,43 @@ def run(input_path: str, output_path: str, errors_path: str | None = None, *, ta
         raise BatchFileError(f"{errors_path}: the errors file is CSV; give a .csv name")
     summary = BatchSummary(output=output_path,
                            errors_path={"-stderr": "standard error", "-": "standard output"}.get(errors_path, errors_path))
+    with run_files(summary, input_path, output_path, errors_path, sheet) as (reader, opened, signals):
+        summary.columns = output_header(reader.columns)
+        _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened, signals,
+                    started)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@contextmanager
+def run_files(summary: BatchSummary, input_path: str, output_path: str, errors_path: str, sheet: str | None
+              ) -> Iterator[tuple[Reader, Opened, Signals]]:
+    """The files of a run (``batch`` and ``plan FILE``): the targets locked and the signals handled
+    for the whole run; the reader, closed at the end; ``opened``, the writers the run opens and not
+    yet renamed into place (:func:`commit_files` takes them out), aborted -- temporary files
+    removed, nothing replaced -- whatever stops the run. A failed write or a signal says what was
+    left (:class:`BatchWriteError` ``detail``, :class:`BatchInterrupted`); a signal that came while
+    the finished files were renamed is raised once both are in place."""
     with RunLock([output_path, errors_path]), Signals() as signals:
-        opened: Opened = []                     # the writers not yet renamed into place
+        opened: Opened = []
         reader: Reader | None = None
         try:
             reader = open_reader(input_path, sheet)
-            summary.columns = output_header(reader.columns)
-            _run_chunks(reader, output_path, errors_path, tables, options, strict, progress, summary, opened, signals,
-                        started)
+            yield reader, opened, signals
         except KeyboardInterrupt as exc:
-            for w in opened:
-                w.abort()
             signum = getattr(exc, "signum", signal.SIGINT)
             raise BatchInterrupted(signum, f"{signal_word(signum)}: {_left_behind(summary, opened)}") from None
         except BatchWriteError as exc:
-            for w in opened:
-                w.abort()
             exc.detail = "; " + _left_behind(summary, opened)
             raise
-        except BaseException:
+        finally:
             for w in opened:
                 w.abort()
-            raise
-        finally:
             if reader is not None:
                 reader.close()
         if signals.pending is not None:         # a signal while the finished files were renamed
             raise BatchInterrupted(signals.pending, f"{signal_word(signals.pending)} as the run finished: "
                                    f"{_files_text(summary)} complete", committed=True)
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 def _run_chunks(reader: Reader, output_path: str, errors_path: str, tables: Tables, options: Options, strict: bool,
